@@ -1,0 +1,181 @@
+/**
+ * Mirrors Unity.Collections' `DataStreamWriter` / `DataStreamReader` as UTP uses them: plain writes are
+ * little-endian (spec §1), the `*NetworkByteOrder` variants big-endian. A write that does not fit sets
+ * `hasFailedWrites` and writes nothing, so an overflow can never corrupt a neighbouring packet.
+ */
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** Writes into a fixed window `[offset, offset + capacity)` of a byte array. */
+export class DataStreamWriter {
+  #bytes: Uint8Array;
+  #view: DataView;
+  #start: number;
+  #capacity: number;
+  #length = 0;
+  #failed = false;
+
+  /** A writer over `capacity` fresh bytes, or over an existing array (optionally a window of it). */
+  constructor(capacityOrBytes: number | Uint8Array, offset = 0, capacity?: number) {
+    const bytes = typeof capacityOrBytes === 'number' ? new Uint8Array(capacityOrBytes) : capacityOrBytes;
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#start = offset;
+    this.#capacity = capacity ?? bytes.length - offset;
+  }
+
+  /** Repoints the writer at another window (used by the driver to reuse one writer; no allocation). */
+  reset(bytes: Uint8Array, offset: number, capacity: number): void {
+    if (bytes !== this.#bytes) {
+      this.#bytes = bytes;
+      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    this.#start = offset;
+    this.#capacity = capacity;
+    this.#length = 0;
+    this.#failed = false;
+  }
+
+  /** Bytes written so far (UTP's `Length`). */
+  get length(): number { return this.#length; }
+  /** Bytes this writer may hold (UTP's `Capacity`). */
+  get capacity(): number { return this.#capacity; }
+  /** True once any write did not fit (UTP's `HasFailedWrites`). */
+  get hasFailedWrites(): boolean { return this.#failed; }
+  /** The underlying array and where this writer's window starts: for zero-copy hand-off. */
+  get buffer(): Uint8Array { return this.#bytes; }
+  get byteOffset(): number { return this.#start; }
+
+  /** A view of the bytes written (no copy). */
+  asUint8Array(): Uint8Array {
+    return this.#bytes.subarray(this.#start, this.#start + this.#length);
+  }
+
+  /** Mirrors `Clear()`. */
+  clear(): void {
+    this.#length = 0;
+    this.#failed = false;
+  }
+
+  #reserve(n: number): number {
+    if (this.#failed || this.#length + n > this.#capacity) {
+      this.#failed = true;
+      return -1;
+    }
+    const at = this.#start + this.#length;
+    this.#length += n;
+    return at;
+  }
+
+  writeByte(v: number): boolean { const at = this.#reserve(1); if (at < 0) return false; this.#bytes[at] = v; return true; }
+  writeBytes(src: Uint8Array): boolean { const at = this.#reserve(src.length); if (at < 0) return false; this.#bytes.set(src, at); return true; }
+  writeShort(v: number): boolean { const at = this.#reserve(2); if (at < 0) return false; this.#view.setInt16(at, v, true); return true; }
+  writeUShort(v: number): boolean { const at = this.#reserve(2); if (at < 0) return false; this.#view.setUint16(at, v, true); return true; }
+  writeInt(v: number): boolean { const at = this.#reserve(4); if (at < 0) return false; this.#view.setInt32(at, v, true); return true; }
+  writeUInt(v: number): boolean { const at = this.#reserve(4); if (at < 0) return false; this.#view.setUint32(at, v, true); return true; }
+  writeLong(v: bigint): boolean { const at = this.#reserve(8); if (at < 0) return false; this.#view.setBigInt64(at, v, true); return true; }
+  writeULong(v: bigint): boolean { const at = this.#reserve(8); if (at < 0) return false; this.#view.setBigUint64(at, v, true); return true; }
+  writeFloat(v: number): boolean { const at = this.#reserve(4); if (at < 0) return false; this.#view.setFloat32(at, v, true); return true; }
+  writeDouble(v: number): boolean { const at = this.#reserve(8); if (at < 0) return false; this.#view.setFloat64(at, v, true); return true; }
+  writeShortNetworkByteOrder(v: number): boolean { const at = this.#reserve(2); if (at < 0) return false; this.#view.setInt16(at, v, false); return true; }
+  writeUShortNetworkByteOrder(v: number): boolean { const at = this.#reserve(2); if (at < 0) return false; this.#view.setUint16(at, v, false); return true; }
+  writeIntNetworkByteOrder(v: number): boolean { const at = this.#reserve(4); if (at < 0) return false; this.#view.setInt32(at, v, false); return true; }
+  writeUIntNetworkByteOrder(v: number): boolean { const at = this.#reserve(4); if (at < 0) return false; this.#view.setUint32(at, v, false); return true; }
+
+  /**
+   * Mirrors `WriteFixedString32/64/128/512/4096`: u16 LE byte length, then UTF-8. `maxBytes` is the fixed
+   * string's content capacity (29 for FixedString32); longer strings fail rather than truncate.
+   */
+  writeFixedString(text: string, maxBytes = 4093): boolean {
+    const encoded = textEncoder.encode(text);
+    if (encoded.length > maxBytes || this.#length + 2 + encoded.length > this.#capacity) {
+      this.#failed = true;
+      return false;
+    }
+    return this.writeUShort(encoded.length) && this.writeBytes(encoded);
+  }
+}
+
+/** Reads a window of a byte array. A read past the end sets `hasFailedReads` and returns 0. */
+export class DataStreamReader {
+  #bytes: Uint8Array;
+  #view: DataView;
+  #start: number;
+  #length: number;
+  #pos = 0;
+  #failed = false;
+
+  constructor(bytes: Uint8Array = new Uint8Array(0), offset = 0, length?: number) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#start = offset;
+    this.#length = length ?? bytes.length - offset;
+  }
+
+  /** Repoints the reader (no allocation when the array is unchanged). */
+  reset(bytes: Uint8Array, offset: number, length: number): void {
+    if (bytes !== this.#bytes) {
+      this.#bytes = bytes;
+      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    this.#start = offset;
+    this.#length = length;
+    this.#pos = 0;
+    this.#failed = false;
+  }
+
+  /** Total readable bytes (UTP's `Length`). */
+  get length(): number { return this.#length; }
+  /** Mirrors `GetBytesRead()`. */
+  getBytesRead(): number { return this.#pos; }
+  /** Bytes left to read. */
+  get remaining(): number { return this.#length - this.#pos; }
+  /** Mirrors `HasFailedReads`. */
+  get hasFailedReads(): boolean { return this.#failed; }
+  /** Mirrors `SeekSet(pos)`. */
+  seekSet(pos: number): void {
+    if (pos < 0 || pos > this.#length) { this.#failed = true; return; }
+    this.#pos = pos;
+  }
+
+  /** A view of the whole window (no copy). Valid until the driver's next `update()`. */
+  asUint8Array(): Uint8Array {
+    return this.#bytes.subarray(this.#start, this.#start + this.#length);
+  }
+
+  #take(n: number): number {
+    if (this.#failed || this.#pos + n > this.#length) {
+      this.#failed = true;
+      return -1;
+    }
+    const at = this.#start + this.#pos;
+    this.#pos += n;
+    return at;
+  }
+
+  readByte(): number { const at = this.#take(1); return at < 0 ? 0 : this.#bytes[at]; }
+  /** Copies `dest.length` bytes into `dest` (UTP's `ReadBytes(NativeArray)`), or fills nothing on underflow. */
+  readBytes(dest: Uint8Array): void { const at = this.#take(dest.length); if (at >= 0) dest.set(this.#bytes.subarray(at, at + dest.length)); }
+  /** Returns a view of the next `n` bytes without copying (valid until the next driver update). */
+  readBytesView(n: number): Uint8Array { const at = this.#take(n); return at < 0 ? new Uint8Array(0) : this.#bytes.subarray(at, at + n); }
+  readShort(): number { const at = this.#take(2); return at < 0 ? 0 : this.#view.getInt16(at, true); }
+  readUShort(): number { const at = this.#take(2); return at < 0 ? 0 : this.#view.getUint16(at, true); }
+  readInt(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getInt32(at, true); }
+  readUInt(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getUint32(at, true); }
+  readLong(): bigint { const at = this.#take(8); return at < 0 ? 0n : this.#view.getBigInt64(at, true); }
+  readULong(): bigint { const at = this.#take(8); return at < 0 ? 0n : this.#view.getBigUint64(at, true); }
+  readFloat(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getFloat32(at, true); }
+  readDouble(): number { const at = this.#take(8); return at < 0 ? 0 : this.#view.getFloat64(at, true); }
+  readShortNetworkByteOrder(): number { const at = this.#take(2); return at < 0 ? 0 : this.#view.getInt16(at, false); }
+  readUShortNetworkByteOrder(): number { const at = this.#take(2); return at < 0 ? 0 : this.#view.getUint16(at, false); }
+  readIntNetworkByteOrder(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getInt32(at, false); }
+  readUIntNetworkByteOrder(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getUint32(at, false); }
+
+  /** Mirrors `ReadFixedString*`: u16 LE byte length, then UTF-8. Returns '' and fails on underflow. */
+  readFixedString(): string {
+    const n = this.readUShort();
+    const at = this.#take(n);
+    return at < 0 ? '' : textDecoder.decode(this.#bytes.subarray(at, at + n));
+  }
+}

@@ -1,0 +1,229 @@
+import { UtpSettingsError } from './errors.ts';
+
+/** Mirrors `NetworkConfigParameter` (spec §8.1). Times in milliseconds. */
+export interface NetworkConfigParameters {
+  /** Retry interval of connection requests (and Relay/WebSocket connects). Default 1000. */
+  connectTimeoutMS: number;
+  /** Connection requests sent before giving up with `MaxConnectionAttempts`. Default 60. */
+  maxConnectAttempts: number;
+  /** Close a connection after this long without receiving anything; 0 disables. Default 30000. */
+  disconnectTimeoutMS: number;
+  /** Send a heartbeat after this long without sending anything; 0 disables. Default 500. */
+  heartbeatTimeoutMS: number;
+  /** DTLS only in UTP; kept for API parity. Default 2000. */
+  reconnectionTimeoutMS: number;
+  /** Clamp on the time one update may advance the clock; 0 = no clamp. Default 0. */
+  maxFrameTimeMS: number;
+  /** When > 0 every update advances the clock by exactly this much. Default 0. */
+  fixedFrameTimeMS: number;
+  /** Datagrams buffered between updates before new ones are dropped (`NetworkReceiveQueueFull`). Default 512. */
+  receiveQueueCapacity: number;
+  /** Packets queued between flushes; a full queue is flushed early rather than refusing sends. Default 512. */
+  sendQueueCapacity: number;
+  /** Largest datagram sent or accepted, 1..1472 ("MTU"). Both peers must agree. Default 1400. */
+  maxMessageSize: number;
+  /** Path-MTU discovery (§3.8). Off by default, as in UTP since 2.5.1. */
+  performPathMtuDiscovery: boolean;
+}
+
+/** Mirrors `ReliableStageParameters` (spec §5.3). */
+export interface ReliableStageParameters {
+  /** Packets in flight per connection and pipeline; rounded up to a multiple of 8, at most 2040. Default 32. */
+  windowSize: number;
+  /** Lower bound of the resend timeout. Default 64. */
+  minimumResendTime: number;
+  /** Upper bound of the resend timeout. Default 200. */
+  maximumResendTime: number;
+}
+
+/** Mirrors `FragmentationStageParameters` (spec §5.4). */
+export interface FragmentationStageParameters {
+  /** Largest message a fragmented pipeline accepts. Both peers must agree. Default 4096. */
+  payloadCapacity: number;
+}
+
+/** Mirrors `SimulatorUtility.Parameters` (spec §5.5), plus `reorderPercentage` (ours, local only). */
+export interface SimulatorStageParameters {
+  maxPacketCount: number;
+  maxPacketSize: number;
+  /** 0 ReceivedPacketsOnly, 1 SentPacketsOnly, 2 AllPackets (default), 3 Off. */
+  mode: number;
+  packetDelayMs: number;
+  packetJitterMs: number;
+  /** Drop every N-th packet; 0 = never. */
+  packetDropInterval: number;
+  packetDropPercentage: number;
+  packetDuplicationPercentage: number;
+  /** Percentage of packets with a random bit flipped, past `fuzzOffset` bytes. */
+  fuzzFactor: number;
+  fuzzOffset: number;
+  /** 0 picks a seed from the clock; any other value makes the simulation reproducible. */
+  randomSeed: number;
+  /** Ours: percentage of packets held back by one extra delay step so that a later one overtakes them. */
+  reorderPercentage: number;
+}
+
+/** Mirrors `NetworkSimulatorParameter` (the driver-wide SimulatorLayer, spec §5.5). */
+export interface NetworkSimulatorParameters {
+  receivePacketLossPercent: number;
+  sendPacketLossPercent: number;
+  sendDelayMS: number;
+  sendJitterMS: number;
+  sendDuplicatePercent: number;
+  /** Datagrams larger than this are dropped on receive; 0 = no limit. */
+  receiveMTU: number;
+  randomSeed: number;
+}
+
+/** utp-ts options that never change the bytes a peer sees. */
+export interface LocalParameters {
+  /**
+   * Follow a connection to a new source address when a packet with its token arrives from elsewhere
+   * (UTP does, §3.7: NAT rebinding, roaming). `false` pins each connection to its first address.
+   */
+  connectionRoaming: boolean;
+}
+
+export const defaultNetworkConfig: Readonly<NetworkConfigParameters> = Object.freeze({
+  connectTimeoutMS: 1000,
+  maxConnectAttempts: 60,
+  disconnectTimeoutMS: 30000,
+  heartbeatTimeoutMS: 500,
+  reconnectionTimeoutMS: 2000,
+  maxFrameTimeMS: 0,
+  fixedFrameTimeMS: 0,
+  receiveQueueCapacity: 512,
+  sendQueueCapacity: 512,
+  maxMessageSize: 1400,
+  performPathMtuDiscovery: false,
+});
+
+export const defaultReliableStage: Readonly<ReliableStageParameters> = Object.freeze({
+  windowSize: 32, minimumResendTime: 64, maximumResendTime: 200,
+});
+
+export const defaultFragmentationStage: Readonly<FragmentationStageParameters> = Object.freeze({ payloadCapacity: 4096 });
+
+export const defaultSimulatorStage: Readonly<SimulatorStageParameters> = Object.freeze({
+  maxPacketCount: 300, maxPacketSize: 1472, mode: 2, packetDelayMs: 0, packetJitterMs: 0, packetDropInterval: 0,
+  packetDropPercentage: 0, packetDuplicationPercentage: 0, fuzzFactor: 0, fuzzOffset: 0, randomSeed: 0,
+  reorderPercentage: 0,
+});
+
+export const defaultLocal: Readonly<LocalParameters> = Object.freeze({ connectionRoaming: true });
+
+/** Constants of UTP's `NetworkParameterConstants` (spec §8.1). */
+export const AbsoluteMaxMessageSize = 1472;
+export const AbsoluteMinimumMtuSize = 1024;
+export const MaxReliableWindowSize = 2040;
+
+/**
+ * Mirrors UTP's `NetworkSettings`: a builder of parameter groups, each validated when set.
+ *
+ * ```ts
+ * const settings = new NetworkSettings()
+ *   .withNetworkConfigParameters({ disconnectTimeoutMS: 10_000 })
+ *   .withReliableStageParameters({ windowSize: 64 });
+ * ```
+ */
+export class NetworkSettings {
+  networkConfig: NetworkConfigParameters = { ...defaultNetworkConfig };
+  reliableStage: ReliableStageParameters = { ...defaultReliableStage };
+  fragmentationStage: FragmentationStageParameters = { ...defaultFragmentationStage };
+  simulatorStage: SimulatorStageParameters = { ...defaultSimulatorStage };
+  /** Present only when `withNetworkSimulatorParameters` was called (UTP adds the layer only then). */
+  networkSimulator: NetworkSimulatorParameters | undefined;
+  local: LocalParameters = { ...defaultLocal };
+  /** Parameter groups of user-written stages and layers, by name. */
+  readonly custom = new Map<string, unknown>();
+
+  /** Mirrors `WithNetworkConfigParameters`. */
+  withNetworkConfigParameters(p: Partial<NetworkConfigParameters>): this {
+    const next = { ...this.networkConfig, ...p };
+    checkInt('connectTimeoutMS', next.connectTimeoutMS, 1);
+    checkInt('maxConnectAttempts', next.maxConnectAttempts, 1);
+    checkInt('disconnectTimeoutMS', next.disconnectTimeoutMS, 0);
+    checkInt('heartbeatTimeoutMS', next.heartbeatTimeoutMS, 0);
+    checkInt('reconnectionTimeoutMS', next.reconnectionTimeoutMS, 0);
+    checkInt('maxFrameTimeMS', next.maxFrameTimeMS, 0);
+    checkInt('fixedFrameTimeMS', next.fixedFrameTimeMS, 0);
+    checkInt('receiveQueueCapacity', next.receiveQueueCapacity, 1);
+    checkInt('sendQueueCapacity', next.sendQueueCapacity, 1);
+    checkInt('maxMessageSize', next.maxMessageSize, 1, AbsoluteMaxMessageSize);
+    this.networkConfig = next;
+    return this;
+  }
+
+  /** Mirrors `WithReliableStageParameters`. The window is rounded up to a multiple of 8, as UTP 2.6+ does. */
+  withReliableStageParameters(p: Partial<ReliableStageParameters>): this {
+    const next = { ...this.reliableStage, ...p };
+    checkInt('windowSize', next.windowSize, 1, MaxReliableWindowSize);
+    checkInt('minimumResendTime', next.minimumResendTime, 1);
+    checkInt('maximumResendTime', next.maximumResendTime, next.minimumResendTime);
+    next.windowSize = Math.ceil(next.windowSize / 8) * 8;
+    this.reliableStage = next;
+    return this;
+  }
+
+  /** Mirrors `WithFragmentationStageParameters`. */
+  withFragmentationStageParameters(p: Partial<FragmentationStageParameters>): this {
+    const next = { ...this.fragmentationStage, ...p };
+    checkInt('payloadCapacity', next.payloadCapacity, 1, 1472 * 16383 - 1);
+    this.fragmentationStage = next;
+    return this;
+  }
+
+  /** Mirrors `WithSimulatorStageParameters`. */
+  withSimulatorStageParameters(p: Partial<SimulatorStageParameters>): this {
+    const next = { ...this.simulatorStage, ...p };
+    for (const k of ['packetDropPercentage', 'packetDuplicationPercentage', 'fuzzFactor', 'reorderPercentage'] as const) {
+      checkNumber(k, next[k], 0, 100);
+    }
+    for (const k of ['maxPacketCount', 'maxPacketSize', 'packetDelayMs', 'packetJitterMs', 'packetDropInterval', 'fuzzOffset'] as const) {
+      checkInt(k, next[k], 0);
+    }
+    checkInt('mode', next.mode, 0, 3);
+    checkInt('randomSeed', next.randomSeed, 0, 0xffffffff);
+    this.simulatorStage = next;
+    return this;
+  }
+
+  /** Mirrors `WithNetworkSimulatorParameters`: header-free loss, delay and duplication on the whole driver. */
+  withNetworkSimulatorParameters(p: Partial<NetworkSimulatorParameters> = {}): this {
+    const next: NetworkSimulatorParameters = {
+      receivePacketLossPercent: 0, sendPacketLossPercent: 0, sendDelayMS: 0, sendJitterMS: 0,
+      sendDuplicatePercent: 0, receiveMTU: 0, randomSeed: 0, ...this.networkSimulator, ...p,
+    };
+    for (const k of ['receivePacketLossPercent', 'sendPacketLossPercent', 'sendDuplicatePercent'] as const) {
+      checkNumber(k, next[k], 0, 100);
+    }
+    for (const k of ['sendDelayMS', 'sendJitterMS', 'receiveMTU'] as const) checkInt(k, next[k], 0);
+    checkInt('randomSeed', next.randomSeed, 0, 0xffffffff);
+    this.networkSimulator = next;
+    return this;
+  }
+
+  /** utp-ts options that stay local (never change the bytes on the wire). */
+  withLocalParameters(p: Partial<LocalParameters>): this {
+    this.local = { ...this.local, ...p };
+    return this;
+  }
+
+  /** Parameters for a user-written stage or layer (UTP's `AddRawParameterStruct`). */
+  withParameters(name: string, value: unknown): this {
+    this.custom.set(name, value);
+    return this;
+  }
+}
+
+function checkInt(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new UtpSettingsError(`${name} must be an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, got ${v}`);
+  }
+}
+
+function checkNumber(name: string, v: number, min: number, max: number): void {
+  if (typeof v !== 'number' || Number.isNaN(v) || v < min || v > max) {
+    throw new UtpSettingsError(`${name} must be a number in ${min}..${max}, got ${v}`);
+  }
+}
