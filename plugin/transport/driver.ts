@@ -399,7 +399,7 @@ export class NetworkDriver implements PipelineHost {
       const i = this.#events.popAny();
       if (i < 0) return this.#fill(out, -1);
       const rec = this.#scl.connections.get(this.#events.connection(i));
-      if (rec && !rec.isClient && !rec.accepted) continue;
+      if (!rec || (!rec.isClient && !rec.accepted)) continue;
       return this.#fill(out, i);
     }
   }
@@ -440,6 +440,7 @@ export class NetworkDriver implements PipelineHost {
     this.#events.clear();
     this.#receiveErrorCode = this.#pendingErrorCode;
     this.#pendingErrorCode = 0;
+    this.#scl.beginUpdate();
     const list = this.#scl.connections;
     for (let id = 0; id < list.capacity; id++) {
       const rec = list.get(id);

@@ -56,6 +56,11 @@ export interface StageInfo {
   readonly headerCapacityBefore: number;
   /** Sum of the header capacities of the stages after this one. */
   readonly headerCapacityAfter: number;
+  /**
+   * utp-ts only: the pipeline's opt-in send queue limit from `PipelineOptions.sendQueue` (0 = off,
+   * `Infinity` = unbounded). Read by the reliable stage; absent means off.
+   */
+  readonly sendQueue?: number;
 }
 
 /** Per-connection, per-pipeline counters that stages update (see `PipelineStatistics`). */

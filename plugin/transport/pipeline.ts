@@ -63,16 +63,25 @@ export class PipelineDefinition {
     const caps = stages.map((s) => s.payloadCapacity?.(settings)).filter((c): c is number => c !== undefined);
     this.payloadCapacity = caps.length ? Math.min(...caps) : undefined;
     const names = stages.map((s) => s.name);
+    const sendQueue = sendQueueLimit(options.sendQueue);
     let before = 0;
     this.infos = stages.map((_, i) => {
       const info: StageInfo = {
         stageIndex: i, stageNames: names, pipelineHeaderCapacity: this.headerCapacity,
         headerCapacityBefore: before, headerCapacityAfter: this.headerCapacity - before - this.capacities[i],
+        sendQueue,
       };
       before += this.capacities[i];
       return info;
     });
   }
+}
+
+/** `PipelineOptions.sendQueue` as a message limit: `true` ⇒ unbounded, a number ⇒ that many, else 0 (off). */
+export function sendQueueLimit(option: boolean | number | undefined): number {
+  if (option === true) return Infinity;
+  if (typeof option === 'number' && option > 0) return Math.floor(option);
+  return 0;
 }
 
 /** Checks a stage list the way UTP's `CreatePipeline` does (spec §4.1, §4.2). */

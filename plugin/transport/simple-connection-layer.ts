@@ -178,10 +178,11 @@ export class SimpleConnectionLayer {
     }
   }
 
-  /** Per-update timers (spec §3.5, §3.6): requests, retries, discovery, timeouts, heartbeats, closes. */
-  update(): void {
-    const now = this.#host.now;
-    const cfg = this.#settings.networkConfig;
+  /**
+   * Start of an update, before its received packets: releases connections that closed during the previous
+   * update (their events have been seen by now) and closes those a non-listening driver accepted then.
+   */
+  beginUpdate(): void {
     const list = this.connections;
     for (let id = 0; id < list.capacity; id++) {
       const rec = list.get(id);
@@ -189,6 +190,17 @@ export class SimpleConnectionLayer {
       if (rec.releasePending) { list.release(rec); continue; }
       if (rec.closeWhenNotListening && !this.#host.listening) rec.closeRequested = true;
       rec.closeWhenNotListening = false;
+    }
+  }
+
+  /** Per-update timers (spec §3.5, §3.6): requests, retries, discovery, timeouts, heartbeats, closes. */
+  update(): void {
+    const now = this.#host.now;
+    const cfg = this.#settings.networkConfig;
+    const list = this.connections;
+    for (let id = 0; id < list.capacity; id++) {
+      const rec = list.get(id);
+      if (!rec || rec.releasePending) continue;
       if (rec.closeRequested) { this.#processDisconnecting(rec); continue; }
       switch (rec.state) {
         case SclState.Default:

@@ -1,0 +1,20 @@
+// Baseline load generator: a raw dgram socket keeping `inflight` datagrams in flight to the echo server.
+import { childArgs, reply } from '../lib/child.ts';
+import { bindRaw, HOST, rawSocket } from '../lib/udp.ts';
+import { InflightWindow } from '../lib/window.ts';
+
+const args = childArgs();
+const port = Number(args.port);
+const payload = new Uint8Array(Number(args.size)).fill(0x5a);
+const socket = rawSocket();
+await bindRaw(socket);
+
+const window = new InflightWindow(Number(args.inflight), () => {
+  socket.send(payload, port, HOST);
+  return true;
+}, true);
+socket.on('message', () => window.echo());
+
+const result = await window.run(Number(args.warmup), Number(args.duration), () => reply({ type: 'measuring' }));
+socket.close();
+reply({ type: 'result', ...result }, () => process.exit(0));

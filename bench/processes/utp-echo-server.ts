@@ -1,0 +1,43 @@
+// Ours: a NetworkDriver server that echoes every Data event on the pipeline it came on.
+import { NetworkEndpoint, StatusCode, type NetworkConnection } from '../../plugin/transport/index.ts';
+import { childArgs, onStop, reply } from '../lib/child.ts';
+import { pump } from '../lib/utp-pump.ts';
+import { benchDriver, benchPipeline, type PipelineKind } from '../lib/utp-setup.ts';
+
+const args = childArgs();
+const driver = benchDriver(Number(args.window ?? 32));
+await driver.bind(NetworkEndpoint.loopbackIpv4);
+driver.listen();
+const pipeline = await benchPipeline(driver, (args.pipeline ?? 'null') as PipelineKind);
+
+// Echoes the reliable window refused (-5), in order, retried after each update.
+const backlog: Array<{ to: NetworkConnection; bytes: Uint8Array }> = [];
+let echoed = 0;
+let cpuMark = process.cpuUsage();
+let echoedMark = 0;
+
+function echo(to: NetworkConnection, bytes: Uint8Array): boolean {
+  const r = driver.send(to, pipeline, bytes);
+  if (r === StatusCode.NetworkSendQueueFull) return false;
+  if (r < 0) throw new Error(`echo failed: status ${r}`);
+  echoed++;
+  return true;
+}
+
+pump(driver, (ev) => {
+  if (ev.pipeline !== pipeline) return;
+  if (backlog.length > 0 || !echo(ev.connection, ev.data)) backlog.push({ to: ev.connection, bytes: ev.data.slice() });
+}, () => {
+  let i = 0;
+  while (i < backlog.length && echo(backlog[i].to, backlog[i].bytes)) i++;
+  if (i > 0) backlog.splice(0, i);
+});
+
+process.on('message', (m: { type: string }) => {
+  if (m.type === 'mark') { cpuMark = process.cpuUsage(); echoedMark = echoed; }
+});
+onStop(() => {
+  const cpu = process.cpuUsage(cpuMark);
+  return { cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, queueFull: driver.getStatistics().dropped.queueFull };
+});
+reply({ type: 'ready', port: driver.localEndpoint().port });

@@ -1,0 +1,332 @@
+import type { NetworkSettings } from '../settings.ts';
+import { MaxReliableWindowSize } from '../settings.ts';
+import type { PipelineStage, StageContext, StageInfo } from '../pipeline-stage.ts';
+import { StatusCode } from '../status-codes.ts';
+import {
+  ReliableFixedHeaderSize, ReliableNarrowWindowLimit, ReliablePacketType, createReliableHeaderFields, maskOr,
+  maskTrimmedLength, readReliableHeader, reliableMaskBytes, writeReliableHeader, type ReliableHeaderFields,
+} from './reliable-header.ts';
+import { MessageQueue } from './reliable-queue.ts';
+import { RttEstimator } from './reliable-rtt.ts';
+import { ReceiveWindow, SendWindow } from './reliable-window.ts';
+
+/** Window as UTP 2.6+ uses it: a multiple of 8 in 8..2040 (§5.3.3). */
+export function reliableWindowSize(settings: NetworkSettings): number {
+  const w = Math.ceil(settings.reliableStage.windowSize / 8) * 8;
+  return Math.min(Math.max(w, 8), MaxReliableWindowSize);
+}
+
+/** Per connection and pipeline state of `ReliableSequencedPipelineStage`. */
+export class ReliableState {
+  readonly windowSize: number;
+  readonly maskBytes: number;
+  /** Header capacity reserved in front of every stored payload. */
+  readonly headerCapacity: number;
+  /** Window > 64: explicit AckMaskLength and mask trimming (2.6+, §5.3.1). */
+  readonly wide: boolean;
+  readonly send: SendWindow;
+  readonly recv: ReceiveWindow;
+  readonly rtt: RttEstimator;
+  readonly queue: MessageQueue;
+  // Preallocated scratch: parsed header, peer mask, ack-only packet.
+  readonly header: ReliableHeaderFields = createReliableHeaderFields();
+  readonly peerMask: Uint8Array;
+  ackBuffer: Uint8Array | null = null;
+
+  constructor(settings: NetworkSettings, info: StageInfo) {
+    const w = reliableWindowSize(settings);
+    this.windowSize = w;
+    this.maskBytes = reliableMaskBytes(w);
+    this.headerCapacity = ReliableFixedHeaderSize + this.maskBytes;
+    this.wide = w > ReliableNarrowWindowLimit;
+    this.send = new SendWindow(w, this.maskBytes);
+    this.recv = new ReceiveWindow(w, this.maskBytes);
+    this.rtt = new RttEstimator(settings.reliableStage.minimumResendTime, settings.reliableStage.maximumResendTime);
+    this.queue = new MessageQueue(info.sendQueue ?? 0);
+    this.peerMask = new Uint8Array(this.maskBytes);
+  }
+}
+
+/** Read-only view returned by `inspect` (UTP's `GetPipelineBuffers` debugging use). */
+export interface ReliableSnapshot {
+  windowSize: number;
+  headerCapacity: number;
+  /** Next sequence we will send (64-bit counter). */
+  nextSendSequence: number;
+  /** Our newest sequence the peer acknowledged, -1 if none. */
+  peerAckedSequence: number;
+  /** Unacknowledged packets held for resend. */
+  inFlight: number;
+  /** Newest sequence received from the peer, -1 if none. */
+  receivedSequence: number;
+  lastDeliveredSequence: number;
+  /** Early packets waiting for a missing one. */
+  bufferedOutOfOrder: number;
+  queuedMessages: number;
+  srtt: number;
+  rttVariance: number;
+  lastRtt: number;
+  resendTimeout: number;
+}
+
+type Ctx = StageContext<ReliableState>;
+
+/**
+ * Writes a header carrying the current receive state so that it ends at `payloadStart` and returns where
+ * it starts. Windows > 64 trim the mask once the peer acknowledged anything (§5.3.2).
+ */
+function writeHeader(ctx: Ctx, buffer: Uint8Array, payloadStart: number, type: number, seq16: number): number {
+  const s = ctx.state;
+  const r = s.recv;
+  const maskLength = s.wide && s.send.peerAcked >= 0 ? maskTrimmedLength(r.mask) : s.maskBytes;
+  const at = payloadStart - ReliableFixedHeaderSize - maskLength;
+  const acked16 = r.newest < 0 ? 0xffff : r.newest % 65536;
+  // ProcessingTime: how long the acked sequence waited here before this header (§5.3.1), saturated to u16.
+  const processing = r.newest < 0 ? 0 : Math.min(Math.max(Math.trunc(ctx.now - r.newestTime), 0), 0xffff);
+  writeReliableHeader(buffer, at, type, processing, seq16, acked16, r.mask, maskLength, s.wide);
+  return at;
+}
+
+/** Every transmitted header counts as an ack (`UpdateContextAfterPacketSend`, §5.3.4). */
+function noteAckSent(s: ReliableState): void {
+  s.recv.ackedSent = s.recv.newest;
+  s.recv.maskChanged = false;
+  s.recv.duplicates = 0;
+}
+
+/** Resends a stored packet with a fresh header (§5.3.4). Returns the downstream status. */
+function resend(ctx: Ctx, slot: number): number {
+  const s = ctx.state;
+  const w = s.send;
+  const buf = w.buffers[slot]!;
+  const off = w.offset[slot];
+  const at = writeHeader(ctx, buf, off, ReliablePacketType.Payload, w.seq[slot] % 65536);
+  const rc = ctx.forward(buf, at, off + w.length[slot]);
+  if (rc < 0) return rc; // not transmitted: the timer stays due and retries next update
+  w.markSent(slot, ctx.now);
+  noteAckSent(s);
+  ctx.stats.packetsResent++;
+  return rc;
+}
+
+/**
+ * Stores a copy and transmits a new packet. With `inPlace` the header goes in front of `src` (the caller's
+ * buffer has headroom); otherwise the packet is sent from the slot copy. A downstream failure undoes
+ * everything: the sequence is not consumed and the caller sees the status.
+ */
+function sendNew(ctx: Ctx, src: Uint8Array, start: number, end: number, inPlace: boolean): number {
+  const s = ctx.state;
+  const w = s.send;
+  const room = ctx.headroom + s.headerCapacity;
+  const slot = w.store(src, start, end, room, Math.max(ctx.pathMtu - room, 0));
+  const seq16 = w.nextSequence % 65536;
+  let rc: number;
+  if (inPlace) {
+    rc = ctx.forward(src, writeHeader(ctx, src, start, ReliablePacketType.Payload, seq16), end);
+  } else {
+    const buf = w.buffers[slot]!;
+    rc = ctx.forward(buf, writeHeader(ctx, buf, room, ReliablePacketType.Payload, seq16), room + (end - start));
+  }
+  if (rc < 0) return rc;
+  w.commit(slot, ctx.now);
+  noteAckSent(s);
+  return StatusCode.Success;
+}
+
+/** Sends queued messages, oldest first, while the window has room (opt-in send queue). */
+function drainQueue(ctx: Ctx): void {
+  const s = ctx.state;
+  const q = s.queue;
+  while (q.count > 0 && s.send.canSend()) {
+    if (sendNew(ctx, q.peekBuffer(), 0, q.peekLength(), false) < 0) break;
+    q.shift();
+  }
+  ctx.stats.queuedMessages = q.count;
+}
+
+/** Ack-only packet: header with Type 1 and SequenceId 0, then one 00 filler byte (§5.3.7, TV-10). */
+function sendAckOnly(ctx: Ctx): void {
+  const s = ctx.state;
+  const room = ctx.headroom + s.headerCapacity;
+  let buf = s.ackBuffer;
+  if (!buf || buf.length < room + 1) buf = s.ackBuffer = new Uint8Array(room + 1);
+  buf[room] = 0;
+  if (ctx.forward(buf, writeHeader(ctx, buf, room, ReliablePacketType.Ack, 0), room + 1) < 0) return;
+  noteAckSent(s);
+  ctx.stats.acksSent++;
+}
+
+function publishRtt(ctx: Ctx): void {
+  const r = ctx.state.rtt;
+  ctx.stats.rtt = r.srtt;
+  ctx.stats.rttVariance = r.rttVariance;
+  ctx.stats.resendTimeout = r.resendTimeout;
+}
+
+/**
+ * Piggy-backed ack fields (`ReadAckPacket`, §5.3.6 step 5): older than known ⇒ ignored, equal ⇒ masks
+ * ORed, newer ⇒ replaced. Samples the RTT for AckedSequenceId (first report only, §5.3.5), releases what
+ * the ack covers and, when the ack advanced, fast-retransmits holes (utp-ts only).
+ */
+function processAck(ctx: Ctx, h: ReliableHeaderFields): void {
+  const s = ctx.state;
+  const w = s.send;
+  const acked = w.reconstructAcked(h.ackedSequence);
+  if (acked < 0 || acked < w.peerAcked) return;
+  const slot = acked % w.size;
+  if (w.timerSeq[slot] === acked && w.sampled[slot] === 0) {
+    w.sampled[slot] = 1;
+    s.rtt.sample(ctx.now, w.firstSendTime[slot], h.processingTime);
+    publishRtt(ctx);
+  }
+  const advanced = acked > w.peerAcked;
+  if (advanced) {
+    w.peerAcked = acked;
+    w.peerMask.set(s.peerMask);
+  } else {
+    maskOr(w.peerMask, s.peerMask);
+  }
+  w.releaseAcknowledged();
+  if (advanced) fastRetransmit(ctx, acked);
+}
+
+/**
+ * utp-ts only, same bytes as a timed resend: the peer has `acked`, so a still-stored older packet whose
+ * latest transmission happened before `acked` was first sent is very likely lost — resend it now instead
+ * of waiting for the RTO. A packet resent this way is only resent again by a later ack for a packet
+ * first sent after that resend, so repeated acks cannot cause a storm.
+ */
+function fastRetransmit(ctx: Ctx, acked: number): void {
+  const w = ctx.state.send;
+  const anchor = acked % w.size;
+  if (w.timerSeq[anchor] !== acked) return;
+  const anchorTx = w.firstTx[anchor];
+  for (let q = w.oldest; q < acked; q++) {
+    const slot = q % w.size;
+    if (w.seq[slot] === q && w.lastTx[slot] < anchorTx && resend(ctx, slot) < 0) return;
+  }
+}
+
+/** Delivers `seq` and every buffered successor, strictly in order (§5.3.6 step 6). */
+function deliverInOrder(ctx: Ctx, buffer: Uint8Array, start: number, end: number): void {
+  const r = ctx.state.recv;
+  r.lastDelivered++;
+  ctx.deliver(buffer, start, end);
+  for (let slot = r.nextHeld(); slot >= 0; slot = r.nextHeld()) {
+    const buf = r.buffers[slot]!;
+    const from = r.start[slot];
+    const to = r.end[slot];
+    r.take(slot);
+    r.lastDelivered++;
+    ctx.deliver(buf, from, to);
+  }
+}
+
+/**
+ * Mirrors UTP's `ReliableSequencedPipelineStage` (spec §5.3): sequenced, acknowledged, resent after
+ * clamp(SRTT + 4·RTTVAR, min, max) ms, delivered exactly once and in order. A full window makes `send`
+ * return −5 `NetworkSendQueueFull` and transmit nothing, unless the pipeline was created with `sendQueue`
+ * (utp-ts only), in which case messages wait in a local queue and leave from `update` as slots free.
+ */
+export const ReliableSequencedPipelineStage: PipelineStage<ReliableState> = {
+  name: 'ReliableSequenced',
+  headerCapacity: (settings) => ReliableFixedHeaderSize + reliableMaskBytes(reliableWindowSize(settings)),
+  createState: (settings, info) => new ReliableState(settings, info),
+
+  send(ctx, buffer, start, end) {
+    const s = ctx.state;
+    if (s.queue.count > 0) drainQueue(ctx); // acks may have freed slots since the last update
+    if (s.queue.count === 0 && s.send.canSend()) return sendNew(ctx, buffer, start, end, true);
+    // Window full (or older messages still queued, which must leave first).
+    if (!s.queue.push(buffer, start, end)) return StatusCode.NetworkSendQueueFull;
+    ctx.stats.queuedMessages = s.queue.count;
+    return StatusCode.Success;
+  },
+
+  receive(ctx, buffer, start, end) {
+    const s = ctx.state;
+    const h = s.header;
+    if (!readReliableHeader(buffer, start, end, s.windowSize, h, s.peerMask)) {
+      ctx.stats.packetsDropped++;
+      return;
+    }
+    // Ack-only: ack fields only; it never enters the receive window and its filler is ignored (§5.3.6 step 1).
+    if (h.type === ReliablePacketType.Ack) {
+      processAck(ctx, h);
+      return;
+    }
+    const r = s.recv;
+    const seq = r.reconstruct(h.sequence);
+    if (seq < 0) {
+      ctx.stats.packetsDropped++;
+      return;
+    }
+    if (seq > r.newest) {
+      // More than a window ahead: the peer cannot have sent it (§5.3.6 step 3); nor could we hold it.
+      if (seq - r.newest > s.windowSize || seq > r.lastDelivered + s.windowSize) {
+        ctx.stats.packetsDropped++;
+        return;
+      }
+      r.advance(seq, ctx.now);
+    } else if (r.newest - seq >= s.windowSize) {
+      ctx.stats.packetsDropped++; // stale
+      return;
+    } else if (!r.markOlder(seq)) {
+      // Duplicate: payload dropped, ack fields still processed (§5.3.6 step 4).
+      ctx.stats.packetsDuplicated++;
+      r.duplicates++;
+      processAck(ctx, h);
+      return;
+    }
+    processAck(ctx, h);
+    const payload = start + h.size;
+    if (seq === r.lastDelivered + 1) {
+      deliverInOrder(ctx, buffer, payload, end);
+    } else {
+      r.hold(seq, buffer, payload, end);
+      ctx.stats.packetsOutOfOrder++;
+    }
+  },
+
+  update(ctx) {
+    const s = ctx.state;
+    const w = s.send;
+    const timeout = s.rtt.resendTimeout;
+    // Timed resends, lowest sequence first, no back-off (§5.3.4).
+    for (let q = w.oldest; q < w.nextSequence; q++) {
+      const slot = q % w.size;
+      if (w.seq[slot] === q && ctx.now > w.sendTime[slot] + timeout && resend(ctx, slot) < 0) break;
+    }
+    if (s.queue.count > 0) drainQueue(ctx);
+    // At most one ack-only per update, only if no header sent above already carried the news (§5.3.7).
+    if (s.recv.needsAck()) sendAckOnly(ctx);
+    publishRtt(ctx);
+  },
+
+  dispose(ctx) {
+    const s = ctx.state;
+    s.send.clear();
+    s.recv.clear();
+    s.queue.clear();
+    s.ackBuffer = null;
+    ctx.stats.queuedMessages = 0;
+  },
+
+  inspect(s): ReliableSnapshot {
+    return {
+      windowSize: s.windowSize,
+      headerCapacity: s.headerCapacity,
+      nextSendSequence: s.send.nextSequence,
+      peerAckedSequence: s.send.peerAcked,
+      inFlight: s.send.inFlight,
+      receivedSequence: s.recv.newest,
+      lastDeliveredSequence: s.recv.lastDelivered,
+      bufferedOutOfOrder: s.recv.buffered,
+      queuedMessages: s.queue.count,
+      srtt: s.rtt.srtt,
+      rttVariance: s.rtt.rttVariance,
+      lastRtt: s.rtt.lastRtt,
+      resendTimeout: s.rtt.resendTimeout,
+    };
+  },
+};

@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+
+/** The spec's byte vectors (copied from the wire spec, §9), by id. */
+export interface Vector { id: string; name: string; hex: string; length: number; note: string }
+
+const data = JSON.parse(readFileSync(new URL('./utp-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
+
+export const vectors = new Map(data.vectors.map((v) => [v.id, v]));
+
+export function vectorBytes(id: string): Uint8Array {
+  const v = vectors.get(id);
+  if (!v) throw new Error(`no vector ${id}`);
+  const bytes = Uint8Array.from(Buffer.from(v.hex, 'hex'));
+  if (bytes.length !== v.length) throw new Error(`vector ${id}: hex has ${bytes.length} bytes, length says ${v.length}`);
+  return bytes;
+}
+
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
