@@ -13,6 +13,7 @@ import {
 } from './pipeline.ts';
 import type { PipelineStage, StageStatistics } from './pipeline-stage.ts';
 import { SendQueue } from './send-queue.ts';
+import { NetworkSimulatorLayer } from './network-simulator.ts';
 import { NetworkSettings } from './settings.ts';
 import { MESSAGE_HEADER_SIZE, MessageType, writeMessageHeader, HANDSHAKE_HEADER_SIZE } from './simple-connection.ts';
 import { type DropReason, type SclHost, SimpleConnectionLayer } from './simple-connection-layer.ts';
@@ -38,7 +39,7 @@ export interface DriverStatistics {
   packetsReceived: number;
   bytesSent: number;
   bytesReceived: number;
-  /** Incoming datagrams dropped, by reason. Bad input never throws; it is counted here. */
+  /** Incoming datagrams dropped, by reason (`simulated`: the network simulator's receive loss). Bad input never throws. */
   dropped: Record<DropReason | 'internalError', number>;
   connections: number;
 }
@@ -58,7 +59,7 @@ export interface ConnectionStatistics {
 
 const dropReasons: Array<DropReason | 'internalError'> = [
   'malformed', 'badVersion', 'unknownToken', 'wrongState', 'unknownType', 'badPipeline', 'oversize', 'queueFull',
-  'addressMismatch', 'internalError',
+  'addressMismatch', 'simulated', 'internalError',
 ];
 
 /**
@@ -90,6 +91,9 @@ export class NetworkDriver implements PipelineHost {
   readonly #scl: SimpleConnectionLayer;
   readonly #events = new EventQueue();
   readonly #sendQueue: SendQueue;
+  /** UTP's SimulatorLayer, present only with `withNetworkSimulatorParameters` (as in UTP). */
+  readonly #simulator: NetworkSimulatorLayer | null;
+  readonly #push = (bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void => this.#sendQueue.push(bytes, start, end, to);
   readonly #pipelines: PipelineDefinition[] = [];
   readonly #registered = new Set<PipelineStage>();
   readonly #acceptQueue: ConnectionRecord[] = [];
@@ -141,6 +145,7 @@ export class NetworkDriver implements PipelineHost {
     this.#scl = new SimpleConnectionLayer(this.#sclHost, settings);
     this.#sendQueue = new SendQueue(cfg.sendQueueCapacity, cfg.maxMessageSize);
     this.#sendQueue.attach(iface);
+    this.#simulator = settings.networkSimulator ? new NetworkSimulatorLayer(settings.networkSimulator) : null;
     this.#rxBuf = new Array(cfg.receiveQueueCapacity).fill(null);
     this.#rxAddr = new Array(cfg.receiveQueueCapacity).fill('');
     this.#rxPort = new Int32Array(cfg.receiveQueueCapacity);
@@ -449,6 +454,7 @@ export class NetworkDriver implements PipelineHost {
     }
     this.#processReceived();
     this.#scl.update();
+    this.#simulator?.update(this.#now, this.#push);
     this.#sendQueue.flush();
   }
 
@@ -546,7 +552,8 @@ export class NetworkDriver implements PipelineHost {
     rec.bytesSent += end - start;
     this.#stats.packetsSent++;
     this.#stats.bytesSent += end - start;
-    this.#sendQueue.push(buf, start, end, rec.endpoint);
+    if (this.#simulator) this.#simulator.send(buf, start, end, rec.endpoint, this.#now, this.#push);
+    else this.#sendQueue.push(buf, start, end, rec.endpoint);
   }
 
   #sendMessage(rec: ConnectionRecord, pipe: number, buf: Uint8Array, start: number, end: number): number {
@@ -564,6 +571,7 @@ export class NetworkDriver implements PipelineHost {
 
   #enqueue(bytes: Uint8Array, address: string, port: number): void {
     if (bytes.length > this.settings.networkConfig.maxMessageSize) { this.#stats.dropped.oversize++; return; }
+    if (this.#simulator && !this.#simulator.receive(bytes)) { this.#stats.dropped.simulated++; return; }
     if (this.#rxCount === this.#rxBuf.length) {
       this.#stats.dropped.queueFull++;
       this.#pendingErrorCode = StatusCode.NetworkReceiveQueueFull;

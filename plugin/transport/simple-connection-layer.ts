@@ -31,7 +31,7 @@ export interface SclHost {
 /** Why an incoming packet was dropped; counted in the driver's statistics. */
 export type DropReason =
   | 'malformed' | 'badVersion' | 'unknownToken' | 'wrongState' | 'unknownType' | 'badPipeline' | 'oversize'
-  | 'queueFull' | 'addressMismatch';
+  | 'queueFull' | 'addressMismatch' | 'simulated';
 
 /** Reason bytes for Disconnect events: byte i holds the value i, so an event's reader can point into it. */
 export const REASON_BYTES = Uint8Array.from({ length: 16 }, (_, i) => i);
