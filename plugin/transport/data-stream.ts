@@ -97,28 +97,26 @@ export class DataStreamWriter {
   }
 }
 
+/** Shared scratch for float and 64-bit reads: readers allocate nothing per buffer they are pointed at. */
+const scratch = new DataView(new ArrayBuffer(8));
+
 /** Reads a window of a byte array. A read past the end sets `hasFailedReads` and returns 0. */
 export class DataStreamReader {
-  #bytes: Uint8Array;
-  #view: DataView;
+  #b: Uint8Array;
   #start: number;
   #length: number;
   #pos = 0;
   #failed = false;
 
   constructor(bytes: Uint8Array = new Uint8Array(0), offset = 0, length?: number) {
-    this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#b = bytes;
     this.#start = offset;
     this.#length = length ?? bytes.length - offset;
   }
 
-  /** Repoints the reader (no allocation when the array is unchanged). */
+  /** Repoints the reader (no allocation). */
   reset(bytes: Uint8Array, offset: number, length: number): void {
-    if (bytes !== this.#bytes) {
-      this.#bytes = bytes;
-      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    }
+    this.#b = bytes;
     this.#start = offset;
     this.#length = length;
     this.#pos = 0;
@@ -141,7 +139,7 @@ export class DataStreamReader {
 
   /** A view of the whole window (no copy). Valid until the driver's next `update()`. */
   asUint8Array(): Uint8Array {
-    return this.#bytes.subarray(this.#start, this.#start + this.#length);
+    return this.#b.subarray(this.#start, this.#start + this.#length);
   }
 
   #take(n: number): number {
@@ -154,28 +152,46 @@ export class DataStreamReader {
     return at;
   }
 
-  readByte(): number { const at = this.#take(1); return at < 0 ? 0 : this.#bytes[at]; }
+  /** Copies n bytes at `at` into the shared scratch, reversed when big-endian, for DataView decoding. */
+  #scratch(at: number, n: number): DataView {
+    for (let i = 0; i < n; i++) scratch.setUint8(i, this.#b[at + i]);
+    return scratch;
+  }
+
+  #u16(at: number, le: boolean): number {
+    const b = this.#b;
+    return le ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1];
+  }
+
+  #u32(at: number, le: boolean): number {
+    const b = this.#b;
+    return le
+      ? (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0
+      : ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  }
+
+  readByte(): number { const at = this.#take(1); return at < 0 ? 0 : this.#b[at]; }
   /** Copies `dest.length` bytes into `dest` (UTP's `ReadBytes(NativeArray)`), or fills nothing on underflow. */
-  readBytes(dest: Uint8Array): void { const at = this.#take(dest.length); if (at >= 0) dest.set(this.#bytes.subarray(at, at + dest.length)); }
+  readBytes(dest: Uint8Array): void { const at = this.#take(dest.length); if (at >= 0) dest.set(this.#b.subarray(at, at + dest.length)); }
   /** Returns a view of the next `n` bytes without copying (valid until the next driver update). */
-  readBytesView(n: number): Uint8Array { const at = this.#take(n); return at < 0 ? new Uint8Array(0) : this.#bytes.subarray(at, at + n); }
-  readShort(): number { const at = this.#take(2); return at < 0 ? 0 : this.#view.getInt16(at, true); }
-  readUShort(): number { const at = this.#take(2); return at < 0 ? 0 : this.#view.getUint16(at, true); }
-  readInt(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getInt32(at, true); }
-  readUInt(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getUint32(at, true); }
-  readLong(): bigint { const at = this.#take(8); return at < 0 ? 0n : this.#view.getBigInt64(at, true); }
-  readULong(): bigint { const at = this.#take(8); return at < 0 ? 0n : this.#view.getBigUint64(at, true); }
-  readFloat(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getFloat32(at, true); }
-  readDouble(): number { const at = this.#take(8); return at < 0 ? 0 : this.#view.getFloat64(at, true); }
-  readShortNetworkByteOrder(): number { const at = this.#take(2); return at < 0 ? 0 : this.#view.getInt16(at, false); }
-  readUShortNetworkByteOrder(): number { const at = this.#take(2); return at < 0 ? 0 : this.#view.getUint16(at, false); }
-  readIntNetworkByteOrder(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getInt32(at, false); }
-  readUIntNetworkByteOrder(): number { const at = this.#take(4); return at < 0 ? 0 : this.#view.getUint32(at, false); }
+  readBytesView(n: number): Uint8Array { const at = this.#take(n); return at < 0 ? new Uint8Array(0) : this.#b.subarray(at, at + n); }
+  readShort(): number { const at = this.#take(2); return at < 0 ? 0 : (this.#u16(at, true) << 16) >> 16; }
+  readUShort(): number { const at = this.#take(2); return at < 0 ? 0 : this.#u16(at, true); }
+  readInt(): number { const at = this.#take(4); return at < 0 ? 0 : this.#u32(at, true) | 0; }
+  readUInt(): number { const at = this.#take(4); return at < 0 ? 0 : this.#u32(at, true); }
+  readLong(): bigint { const at = this.#take(8); return at < 0 ? 0n : this.#scratch(at, 8).getBigInt64(0, true); }
+  readULong(): bigint { const at = this.#take(8); return at < 0 ? 0n : this.#scratch(at, 8).getBigUint64(0, true); }
+  readFloat(): number { const at = this.#take(4); return at < 0 ? 0 : this.#scratch(at, 4).getFloat32(0, true); }
+  readDouble(): number { const at = this.#take(8); return at < 0 ? 0 : this.#scratch(at, 8).getFloat64(0, true); }
+  readShortNetworkByteOrder(): number { const at = this.#take(2); return at < 0 ? 0 : (this.#u16(at, false) << 16) >> 16; }
+  readUShortNetworkByteOrder(): number { const at = this.#take(2); return at < 0 ? 0 : this.#u16(at, false); }
+  readIntNetworkByteOrder(): number { const at = this.#take(4); return at < 0 ? 0 : this.#u32(at, false) | 0; }
+  readUIntNetworkByteOrder(): number { const at = this.#take(4); return at < 0 ? 0 : this.#u32(at, false); }
 
   /** Mirrors `ReadFixedString*`: u16 LE byte length, then UTF-8. Returns '' and fails on underflow. */
   readFixedString(): string {
     const n = this.readUShort();
     const at = this.#take(n);
-    return at < 0 ? '' : textDecoder.decode(this.#bytes.subarray(at, at + n));
+    return at < 0 ? '' : textDecoder.decode(this.#b.subarray(at, at + n));
   }
 }
