@@ -1,0 +1,205 @@
+import { NetworkConnection } from '../transport/connection.ts';
+import { NetworkDriver } from '../transport/driver.ts';
+import { NetworkEvent } from '../transport/network-event.ts';
+import { NetworkSettings } from '../transport/settings.ts';
+import { disconnectReasonName, NetworkEventType, StatusCode, statusCodeName } from '../transport/status-codes.ts';
+import {
+  ExitCode, intOption, parse, resolveUdpEndpoint, stdio, stringOption, udpUrl, UsageError, type Output,
+} from './args.ts';
+import {
+  applySimulatorOption, createPipelines, DEFAULT_PIPELINES, describePipelines, parsePipelines,
+} from './pipelines.ts';
+import { onStopSignal, startRunLoop } from './run-loop.ts';
+
+export const ECHO_HELP = `Usage: utp echo --udp HOST:PORT [options]
+
+A UTP server that sends every message it receives back to its sender, on the
+pipeline it came in on. Prints "listening udp://HOST:PORT" (the bound port, so
+--udp 127.0.0.1:0 picks a free one) and one line per connect and disconnect.
+
+Options:
+  --udp HOST:PORT            UDP address to listen on (udp://HOST:PORT, [V6]:PORT)
+  --ws HOST:PORT             WebSocket listener (not yet available: exits 2)
+  --pipelines LIST           pipelines to create, in id order (default
+                             ${DEFAULT_PIPELINES})
+  --disconnect-timeout MS    close a connection after MS without receiving
+                             (default 30000; 0 disables)
+  --heartbeat-timeout MS     send a heartbeat after MS without sending
+                             (default 500; 0 disables)
+  --simulator K=V,...        simulator stage parameters, for pipelines that
+                             contain 'simulator': delay, jitter, drop, duplicate,
+                             reorder, drop-interval, fuzz, seed, mode
+  -q, --quiet                no per-connection lines
+  -h, --help                 this help
+
+Pipelines: ',' separates pipelines (ids 1, 2, 3... in list order); '+' chains
+stages within one pipeline. Stages: reliable, unreliable, fragmentation,
+simulator, null; 'none' creates no pipeline (pipeline 0 only). Clients must
+create the same list in the same order.
+
+Messages on a reliable pipeline whose window is full wait in a per-connection
+backlog and leave on a later update, in order.
+
+Stops on Ctrl-C / SIGTERM: disconnects every client, then exits 0.
+Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. cannot bind),
+2 bad arguments or an unavailable feature.`;
+
+/** Echoes waiting for room in a full reliable window, per pipeline, oldest first. */
+interface Peer {
+  readonly connection: NetworkConnection;
+  readonly remote: string;
+  readonly backlog: Map<number, Uint8Array[]>;
+  backlogged: number;
+  /** A send failure (other than a full window) was reported. */
+  warnedSend: boolean;
+  /** A full backlog was reported. */
+  warnedBacklog: boolean;
+}
+
+/** Echoes kept per connection and pipeline while the reliable window is full; beyond that they are dropped. */
+const BACKLOG_LIMIT = 4096;
+
+/** Runs `utp echo`; resolves with the exit code once stopped by a signal (or at once on errors). */
+export async function runEcho(argv: string[], io: Output = stdio): Promise<number> {
+  const { values } = parse(argv, {
+    udp: { type: 'string' },
+    ws: { type: 'string' },
+    pipelines: { type: 'string' },
+    'disconnect-timeout': { type: 'string' },
+    'heartbeat-timeout': { type: 'string' },
+    simulator: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(ECHO_HELP);
+    return ExitCode.Ok;
+  }
+  if (values.ws !== undefined) {
+    throw new UsageError('WebSocket arrives with the WebSocket interface (not yet available)', false);
+  }
+  const udp = stringOption(values, 'udp');
+  if (udp === undefined) throw new UsageError('--udp HOST:PORT is required (e.g. --udp 127.0.0.1:7777, or port 0 for any free port)');
+
+  const settings = new NetworkSettings().withNetworkConfigParameters({
+    disconnectTimeoutMS: intOption(values, 'disconnect-timeout', 30000, 0),
+    heartbeatTimeoutMS: intOption(values, 'heartbeat-timeout', 500, 0),
+  });
+  const simulator = stringOption(values, 'simulator');
+  if (simulator !== undefined) applySimulatorOption(settings, simulator);
+  const specs = parsePipelines(stringOption(values, 'pipelines', DEFAULT_PIPELINES));
+  const endpoint = await resolveUdpEndpoint(udp, '--udp');
+  const quiet = values.quiet === true;
+
+  const driver = NetworkDriver.create(settings);
+  createPipelines(driver, specs);
+  try {
+    await driver.bind(endpoint);
+  } catch (err) {
+    driver.dispose();
+    throw err;
+  }
+  driver.listen();
+
+  const peers = new Map<number, Peer>();
+  const event = new NetworkEvent();
+  const acceptOut: { payload?: Uint8Array | null } = {};
+  let echoed = 0;
+  let lastReceiveError = 0;
+
+  const log = (line: string): void => { if (!quiet) io.out(line); };
+
+  /** Sends one echo; returns false when the window is full (the caller keeps it for later). */
+  const trySend = (peer: Peer, pipe: number, bytes: Uint8Array): boolean => {
+    const r = driver.send(peer.connection, pipe, bytes);
+    if (r === StatusCode.NetworkSendQueueFull) return false;
+    if (r >= 0) echoed++;
+    else if (!peer.warnedSend && r !== StatusCode.NetworkStateMismatch) {
+      peer.warnedSend = true;
+      io.err(`utp echo: cannot echo to ${peer.remote} on pipeline ${pipe}: ${statusCodeName(r)} (${r})`);
+    }
+    return true;
+  };
+
+  const keep = (peer: Peer, pipe: number, bytes: Uint8Array): void => {
+    let queue = peer.backlog.get(pipe);
+    if (!queue) peer.backlog.set(pipe, (queue = []));
+    if (queue.length >= BACKLOG_LIMIT) {
+      if (!peer.warnedBacklog) {
+        peer.warnedBacklog = true;
+        io.err(`utp echo: backlog of ${peer.remote} on pipeline ${pipe} is full (${BACKLOG_LIMIT} messages): dropping echoes`);
+      }
+      return;
+    }
+    queue.push(bytes.slice());
+    peer.backlogged++;
+  };
+
+  const drainBacklog = (peer: Peer): void => {
+    for (const [pipe, queue] of peer.backlog) {
+      let sent = 0;
+      while (sent < queue.length && trySend(peer, pipe, queue[sent])) sent++;
+      if (sent === 0) continue;
+      queue.splice(0, sent);
+      peer.backlogged -= sent;
+    }
+  };
+
+  const tick = (): void => {
+    driver.update();
+    if (driver.receiveErrorCode !== lastReceiveError) {
+      lastReceiveError = driver.receiveErrorCode;
+      if (lastReceiveError !== 0) {
+        io.err(`utp echo: receive error ${statusCodeName(lastReceiveError)} (${lastReceiveError})${driver.lastError ? `: ${driver.lastError.message}` : ''}`);
+      }
+    }
+    for (let c = driver.accept(acceptOut); c !== null; c = driver.accept(acceptOut)) {
+      const remote = driver.remoteEndpoint(c);
+      const peer: Peer = {
+        connection: c, remote: remote ? udpUrl(remote) : '?', backlog: new Map(), backlogged: 0,
+        warnedSend: false, warnedBacklog: false,
+      };
+      peers.set(c.id, peer);
+      const payload = acceptOut.payload;
+      log(`connect ${peer.remote} (connection ${c.id}${payload ? `, connect payload ${payload.length} bytes` : ''})`);
+    }
+    // Older echoes first, so each pipeline keeps its order.
+    for (const peer of peers.values()) if (peer.backlogged > 0) drainBacklog(peer);
+    for (let type = driver.popEvent(event); type !== NetworkEventType.Empty; type = driver.popEvent(event)) {
+      const peer = peers.get(event.connection.id);
+      if (!peer || !peer.connection.equals(event.connection)) continue;
+      if (type === NetworkEventType.Data) {
+        const pipe = event.pipeline.id;
+        const queue = peer.backlog.get(pipe);
+        if ((queue && queue.length > 0) || !trySend(peer, pipe, event.data)) keep(peer, pipe, event.data);
+      } else if (type === NetworkEventType.Disconnect) {
+        peers.delete(event.connection.id);
+        log(`disconnect ${peer.remote} (connection ${peer.connection.id}): ${disconnectReasonName(event.disconnectReason)}`);
+      }
+    }
+    driver.flush();
+  };
+
+  io.out(`pipelines ${describePipelines(specs)}`);
+  io.out(`listening ${udpUrl(driver.localEndpoint())}`);
+
+  return new Promise<number>((resolve) => {
+    let errors = 0;
+    const loop = startRunLoop(driver, tick, (err) => {
+      // Keep serving the other clients; report the first error and then every 1000th.
+      if (errors++ % 1000 === 0) io.err(`utp echo: internal error (${errors} so far): ${(err as Error)?.stack ?? String(err)}`);
+    });
+    const removeSignals = onStopSignal((signal) => {
+      loop.stop();
+      removeSignals();
+      io.out(`stopping (${signal}): disconnecting ${peers.size} connection(s)`);
+      for (const peer of peers.values()) driver.disconnect(peer.connection);
+      // One update sends the Disconnect packets (spec §3.5 "Closing"); it also flushes.
+      driver.update();
+      driver.flush();
+      driver.dispose();
+      io.out(`echoed ${echoed} message(s)`);
+      resolve(ExitCode.Ok);
+    });
+  });
+}
