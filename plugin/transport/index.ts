@@ -27,3 +27,8 @@ export { IPCNetworkInterface, IPCNetwork } from './interfaces/ipc.ts';
 export type { IPCLinkFilter } from './interfaces/ipc.ts';
 export { NullPipelineStage } from './stages/null.ts';
 export * as wire from './simple-connection.ts';
+export {
+  ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage, FragmentationPipelineStage, SimulatorPipelineStage,
+  SimulatorMode,
+} from './stages/index.ts';
+export type { ReliableSnapshot } from './stages/index.ts';

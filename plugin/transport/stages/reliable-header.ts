@@ -34,7 +34,7 @@ export function reliableHeaderCapacity(windowSize: number): number {
   return ReliableFixedHeaderSize + reliableMaskBytes(windowSize);
 }
 
-/** Fields of a parsed header; one object is reused per connection so parsing allocates nothing. */
+/** Fields of a parsed header (§5.3.1); one object per connection, reused so parsing allocates nothing. */
 export interface ReliableHeaderFields {
   type: number;
   processingTime: number;
@@ -103,7 +103,8 @@ export function readReliableHeader(
   return true;
 }
 
-// ---- Ack mask bit math (§5.3.2): bit d (byte d>>3, bit d&7, LSB first) ↔ sequence ackedSeq − d. ----
+// ---- Ack mask bit math, UTP's `ReliableAckMask` (§5.3.2): bit d (byte d>>3, bit d&7, LSB first) ↔
+// sequence ackedSeq − d. Masks are plain byte arrays of the wire length, so reading and writing is a copy. ----
 
 /** Whether bit `d` is set; distances past the mask read as not set. */
 export function maskGet(mask: Uint8Array, d: number): boolean {

@@ -1,6 +1,6 @@
 /**
- * Round-trip estimate and resend timeout of the reliable stage (spec §5.3.5), mirroring the `RTTInfo`
- * part of UTP's `ReliableUtility`. Float math, as UTP does; only the RTO is truncated.
+ * Round-trip estimate and resend timeout of the reliable stage (spec §5.3.5), mirroring the RTT fields of
+ * UTP's `ReliableUtility` (LastRtt, SRTT, RTTVAR, RTO). Float math, as UTP does; only the RTO is truncated.
  */
 export class RttEstimator {
   /** Smoothed RTT, ms. Initial 50. */

@@ -16,6 +16,8 @@ interface HeldPacket {
   /** Arrival order, so equal due times keep their order. */
   order: number;
   direction: number;
+  /** Ours (reorderPercentage): leaves right after the next packet of its direction passes, or at `due`. */
+  overtake: boolean;
   buffer: Uint8Array;
   start: number;
   end: number;
@@ -61,7 +63,10 @@ function copyOf(ctx: Ctx, buffer: Uint8Array, start: number, end: number): Uint8
   return out;
 }
 
-/** UTP's fuzzing: each bit past `fuzzOffset` flips with probability fuzzFactor % (spec §5.5). */
+/**
+ * Fuzzing as UTP documents `FuzzFactor`: the percentage is both the share of packets fuzzed and, within a
+ * fuzzed packet, each bit's chance to flip; bytes before `fuzzOffset` are left alone.
+ */
 function fuzz(s: SimulatorState, buffer: Uint8Array, start: number, end: number): void {
   const p = s.params.fuzzFactor;
   for (let i = start + s.params.fuzzOffset; i < end; i++) {
@@ -83,7 +88,7 @@ function hold(s: SimulatorState, packet: HeldPacket): void {
 function simulate(ctx: Ctx, direction: number, buffer: Uint8Array, start: number, end: number): number {
   const s = ctx.state;
   const p = s.params;
-  // Too large to store: bypasses the simulator untouched (UTP's MaxPacketSize).
+  // Other direction, or too large to store (UTP's MaxPacketSize): bypasses the simulator untouched.
   if (!applies(p.mode, direction) || end - start > p.maxPacketSize) return pass(ctx, direction, buffer, start, end);
   const count = ++s.counts[direction];
   const r = s.random;
@@ -106,25 +111,40 @@ function simulate(ctx: Ctx, direction: number, buffer: Uint8Array, start: number
   for (let c = 0; c < copies; c++) {
     let delay = p.packetDelayMs;
     if (p.packetJitterMs > 0) delay = Math.max(0, delay + r.nextRange(-p.packetJitterMs, p.packetJitterMs));
-    // Ours: hold back by one more delay step (at least 1 ms, i.e. a later update) so later packets overtake.
-    if (p.reorderPercentage > 0 && r.chance(p.reorderPercentage)) delay += Math.max(p.packetDelayMs, 1);
+    // Ours: wait for the next packet to overtake, but at most one more delay step (≥ 10 ms).
+    const overtake = p.reorderPercentage > 0 && r.chance(p.reorderPercentage);
+    if (overtake) delay += Math.max(p.packetDelayMs, 10);
     if (delay <= 0 || s.held.length >= p.maxPacketCount) {
       // No delay, or no room to hold it (UTP's MaxPacketCount): passes at once.
+      const order = s.nextOrder();
       const out = pass(ctx, direction, buffer, start, end);
       if (c === 0) rc = out;
+      releaseOvertaken(ctx, direction, order);
       continue;
     }
     const stored = direction === SEND ? copyOf(ctx, buffer, start, end) : buffer;
     const at = direction === SEND ? ctx.headroom : start;
-    hold(s, { due: ctx.now + delay, order: s.nextOrder(), direction, buffer: stored, start: at, end: at + (end - start) });
+    hold(s, { due: ctx.now + delay, order: s.nextOrder(), direction, overtake, buffer: stored, start: at, end: at + (end - start) });
   }
   return rc;
 }
 
+/** A packet of `direction` with arrival `order` just passed: the reordered ones before it follow it now. */
+function releaseOvertaken(ctx: Ctx, direction: number, order: number): void {
+  const held = ctx.state.held;
+  for (let i = 0; i < held.length; i++) {
+    const h = held[i];
+    if (!h.overtake || h.direction !== direction || h.order > order) continue;
+    held.splice(i--, 1);
+    pass(ctx, direction, h.buffer, h.start, h.end);
+  }
+}
+
 /**
- * Mirrors UTP's `SimulatorPipelineStage` (spec §5.5): no header; drops, duplicates, fuzzes, delays (and,
- * ours, reorders) packets per `settings.simulatorStage`, deterministically from `randomSeed` (0 = random).
- * Place it last so it acts on whole packets. Held packets leave from `update` in due-time order.
+ * Mirrors UTP's `SimulatorPipelineStage` (spec §5.5): no header; drops, duplicates, fuzzes and delays
+ * packets per `settings.simulatorStage`, deterministically from `randomSeed` (0 = random). Ours:
+ * `reorderPercentage` holds a packet until the next one of its direction has passed. Place it last so it
+ * acts on whole packets. Held packets leave from `update` in due-time order.
  */
 export const SimulatorPipelineStage: PipelineStage<SimulatorState> = {
   name: 'Simulator',
@@ -142,7 +162,10 @@ export const SimulatorPipelineStage: PipelineStage<SimulatorState> = {
     if (n === 0) return;
     // Detach first: releasing can run other stages, which may hold new packets here.
     const due = held.splice(0, n);
-    for (const p of due) pass(ctx, p.direction, p.buffer, p.start, p.end);
+    for (const p of due) {
+      pass(ctx, p.direction, p.buffer, p.start, p.end);
+      if (!p.overtake) releaseOvertaken(ctx, p.direction, p.order);
+    }
   },
 
   dispose(ctx) {

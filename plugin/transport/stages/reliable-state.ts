@@ -1,0 +1,69 @@
+import type { NetworkSettings } from '../settings.ts';
+import { MaxReliableWindowSize } from '../settings.ts';
+import type { StageInfo } from '../pipeline-stage.ts';
+import {
+  ReliableFixedHeaderSize, ReliableNarrowWindowLimit, createReliableHeaderFields, reliableMaskBytes,
+  type ReliableHeaderFields,
+} from './reliable-header.ts';
+import { MessageQueue } from './reliable-queue.ts';
+import { RttEstimator } from './reliable-rtt.ts';
+import { ReceiveWindow, SendWindow } from './reliable-window.ts';
+
+/** Window as UTP 2.6+ uses it: a multiple of 8 in 8..2040 (§5.3.3). */
+export function reliableWindowSize(settings: NetworkSettings): number {
+  const w = Math.ceil(settings.reliableStage.windowSize / 8) * 8;
+  return Math.min(Math.max(w, 8), MaxReliableWindowSize);
+}
+
+/** Per connection and pipeline state of `ReliableSequencedPipelineStage`. */
+export class ReliableState {
+  readonly windowSize: number;
+  readonly maskBytes: number;
+  /** Header capacity reserved in front of every stored payload. */
+  readonly headerCapacity: number;
+  /** Window > 64: explicit AckMaskLength and mask trimming (2.6+, §5.3.1). */
+  readonly wide: boolean;
+  readonly send: SendWindow;
+  readonly recv: ReceiveWindow;
+  readonly rtt: RttEstimator;
+  readonly queue: MessageQueue;
+  // Preallocated scratch: parsed header, peer mask, ack-only packet.
+  readonly header: ReliableHeaderFields = createReliableHeaderFields();
+  readonly peerMask: Uint8Array;
+  ackBuffer: Uint8Array | null = null;
+
+  constructor(settings: NetworkSettings, info: StageInfo) {
+    const w = reliableWindowSize(settings);
+    this.windowSize = w;
+    this.maskBytes = reliableMaskBytes(w);
+    this.headerCapacity = ReliableFixedHeaderSize + this.maskBytes;
+    this.wide = w > ReliableNarrowWindowLimit;
+    this.send = new SendWindow(w, this.maskBytes);
+    this.recv = new ReceiveWindow(w, this.maskBytes);
+    this.rtt = new RttEstimator(settings.reliableStage.minimumResendTime, settings.reliableStage.maximumResendTime);
+    this.queue = new MessageQueue(info.sendQueue ?? 0);
+    this.peerMask = new Uint8Array(this.maskBytes);
+  }
+}
+
+/** Read-only view returned by `inspect` (UTP's `GetPipelineBuffers` debugging use). */
+export interface ReliableSnapshot {
+  windowSize: number;
+  headerCapacity: number;
+  /** Next sequence we will send (64-bit counter). */
+  nextSendSequence: number;
+  /** Our newest sequence the peer acknowledged, -1 if none. */
+  peerAckedSequence: number;
+  /** Unacknowledged packets held for resend. */
+  inFlight: number;
+  /** Newest sequence received from the peer, -1 if none. */
+  receivedSequence: number;
+  lastDeliveredSequence: number;
+  /** Early packets waiting for a missing one. */
+  bufferedOutOfOrder: number;
+  queuedMessages: number;
+  srtt: number;
+  rttVariance: number;
+  lastRtt: number;
+  resendTimeout: number;
+}
