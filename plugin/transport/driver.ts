@@ -42,6 +42,9 @@ export interface DriverStatistics {
   /** Incoming datagrams dropped, by reason (`simulated`: the network simulator's receive loss). Bad input never throws. */
   dropped: Record<DropReason | 'internalError', number>;
   connections: number;
+  /** Bytes per second sent and received over the last complete second of driver time. */
+  sendBandwidth: number;
+  receiveBandwidth: number;
 }
 
 /** A connection's counters and, per pipeline, its stage statistics. */
@@ -107,12 +110,18 @@ export class NetworkDriver implements PipelineHost {
   #receiveErrorCode = 0;
   #pendingErrorCode = 0;
   #lastError: Error | null = null;
+  /** Start of the current bandwidth window and the byte counters at that time. */
+  #rateStart = 0;
+  #rateSent = 0;
+  #rateReceived = 0;
 
   // Datagrams received since the last update: (bytes, address, port), in arrival order.
   #rxBuf: (Uint8Array | null)[];
   #rxAddr: string[];
   #rxPort: Int32Array;
   #rxCount = 0;
+  // Links the interface reported closed since the last update (PacketSink.closed), applied after the datagrams.
+  #closedLinks: Array<{ address: string; port: number; reason: number }> = [];
 
   // Send path: one writer and one scratch buffer, sized for the largest pipeline.
   #scratch: Uint8Array;
@@ -121,7 +130,7 @@ export class NetworkDriver implements PipelineHost {
   #pending: { rec: ConnectionRecord; pipe: number; headroom: number } | null = null;
 
   readonly #stats: DriverStatistics = {
-    packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, connections: 0,
+    packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, connections: 0, sendBandwidth: 0, receiveBandwidth: 0,
     dropped: Object.fromEntries(dropReasons.map((r) => [r, 0])) as DriverStatistics['dropped'],
   };
 
@@ -161,6 +170,7 @@ export class NetworkDriver implements PipelineHost {
     const sink: PacketSink = {
       receive: (bytes, address, port) => this.#enqueue(bytes, address, port),
       error: (err) => { this.#pendingErrorCode = StatusCode.NetworkSocketError; this.#lastError = err; },
+      closed: (address, port, reason) => { this.#closedLinks.push({ address, port, reason }); this.onPacket?.(); },
     };
     this.#binding = this.#iface.bind(endpoint, sink);
     try {
@@ -453,9 +463,24 @@ export class NetworkDriver implements PipelineHost {
       for (const inst of rec.pipelines) inst?.update();
     }
     this.#processReceived();
+    if (this.#closedLinks.length) {
+      for (const l of this.#closedLinks.splice(0)) this.#scl.closeLink(l.address, l.port, l.reason);
+    }
     this.#scl.update();
     this.#simulator?.update(this.#now, this.#push);
     this.#sendQueue.flush();
+    this.#measureBandwidth();
+  }
+
+  #measureBandwidth(): void {
+    const elapsed = this.#now - this.#rateStart;
+    if (elapsed < 1000) return;
+    const s = this.#stats;
+    s.sendBandwidth = Math.round(((s.bytesSent - this.#rateSent) * 1000) / elapsed);
+    s.receiveBandwidth = Math.round(((s.bytesReceived - this.#rateReceived) * 1000) / elapsed);
+    this.#rateStart = this.#now;
+    this.#rateSent = s.bytesSent;
+    this.#rateReceived = s.bytesReceived;
   }
 
   /** Mirrors `ToConcurrent()`: the subset of the API that is safe to hand to per-connection workers. */
@@ -523,7 +548,7 @@ export class NetworkDriver implements PipelineHost {
     if (end - start + (this.#iface.packetPadding ?? 0) > rec.pathMtu) return StatusCode.NetworkPacketOverflow;
     rec.lastSendTime = this.#now;
     const inst = rec.pipelines[pipe];
-    if (inst) inst.stats.packetsSent++;
+    if (inst) { inst.stats.packetsSent++; inst.stats.bytesSent += end - start; }
     this.#transmit(rec, buf, start, end);
     return StatusCode.Success;
   }
@@ -566,6 +591,7 @@ export class NetworkDriver implements PipelineHost {
     if (pipe === 0) return this.#events.push(NetworkEventType.Data, rec.id, 0, buf, start + 1, end);
     const inst = this.#instance(rec, pipe);
     if (!inst) { this.#stats.dropped.badPipeline++; return; }
+    inst.stats.bytesReceived += end - start + MESSAGE_HEADER_SIZE;
     inst.receive(buf, start + 1, end);
   }
 

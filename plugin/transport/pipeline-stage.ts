@@ -87,6 +87,9 @@ export interface StageStatistics {
   resendTimeout: number;
   /** Messages waiting in the opt-in send queue. */
   queuedMessages: number;
+  /** Bytes of this pipeline's datagrams sent and received, headers included (counted by the driver). */
+  bytesSent: number;
+  bytesReceived: number;
 }
 
 /** What a stage may do and know while it runs. One object per connection, pipeline and stage. */
@@ -116,5 +119,6 @@ export function createStageStatistics(): StageStatistics {
   return {
     packetsSent: 0, packetsReceived: 0, packetsResent: 0, packetsDropped: 0, packetsDuplicated: 0,
     packetsOutOfOrder: 0, acksSent: 0, rtt: 0, rttVariance: 0, resendTimeout: 0, queuedMessages: 0,
+    bytesSent: 0, bytesReceived: 0,
   };
 }

@@ -95,6 +95,8 @@ export class SimpleConnectionLayer {
           this.connections.index(created);
           created.connectPayload = payload;
           created.lastReceiveTime = now;
+          created.packetsReceived = 1;
+          created.bytesReceived = end - start;
           created.closeWhenNotListening = !this.#host.listening;
           this.#sendHandshake(created, HandshakeType.ConnectionAccept, this.#acceptPayload);
           if (this.#mtuDiscovery) this.#startMtuDiscovery(created);
@@ -103,6 +105,8 @@ export class SimpleConnectionLayer {
         }
         // A retransmitted request: answer again, never create a second connection (§3.5 server 2, 3).
         if (rec.isClient || rec.state === SclState.Disconnected || rec.closeRequested) return this.#host.drop('wrongState');
+        rec.packetsReceived++;
+        rec.bytesReceived += end - start;
         if (payload) rec.connectPayload = payload;
         rec.lastReceiveTime = now;
         this.#sendHandshake(rec, HandshakeType.ConnectionAccept, this.#acceptPayload);
@@ -110,6 +114,8 @@ export class SimpleConnectionLayer {
       }
       case HandshakeType.ConnectionAccept: {
         if (!rec || !rec.isClient || rec.state !== SclState.AwaitingAccept) return this.#host.drop(rec ? 'wrongState' : 'unknownToken');
+        rec.packetsReceived++;
+        rec.bytesReceived += end - start;
         rec.acceptPayload = payload ? payload.slice() : null;
         rec.lastReceiveTime = now;
         if (this.#mtuDiscovery) this.#startMtuDiscovery(rec);
@@ -125,6 +131,8 @@ export class SimpleConnectionLayer {
     const rec = this.connections.byToken(tokenLow(buf, start + 1), tokenHigh(buf, start + 1));
     if (!rec) return this.#host.drop('unknownToken');
     if (rec.state === SclState.Disconnected || rec.closeRequested) return this.#host.drop('wrongState');
+    rec.packetsReceived++;
+    rec.bytesReceived += end - start;
     const type = buf[start];
     // Implicit accept (§3.5 client 4): any message with our token means the accept was lost.
     if (rec.state === SclState.AwaitingAccept) {
@@ -241,6 +249,20 @@ export class SimpleConnectionLayer {
   /** Local close (UTP's `Disconnect`): no local event; one Disconnect packet at the next update (§3.5). */
   requestClose(rec: ConnectionRecord): void {
     rec.closeRequested = true;
+  }
+
+  /**
+   * The carrier below dropped its link to `address:port` (a closed WebSocket, spec §6.3): close the live
+   * connections bound to it with `reason`, sending nothing. Local closes in progress finish as usual.
+   */
+  closeLink(address: string, port: number, reason: number): void {
+    const list = this.connections;
+    for (let id = 0; id < list.capacity; id++) {
+      const rec = list.get(id);
+      if (!rec || rec.address !== address || rec.port !== port) continue;
+      if (rec.releasePending || rec.closeRequested || rec.state === SclState.Disconnected) continue;
+      this.#close(rec, reason & 0x0f, false);
+    }
   }
 
   /** Marks a record to be released at the start of the next update (after its events were seen). */

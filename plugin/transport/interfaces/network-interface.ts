@@ -12,6 +12,12 @@ export interface PacketSink {
   receive(bytes: Uint8Array, address: string, port: number): void;
   /** The carrier failed; the driver records `NetworkSocketError` in `receiveErrorCode`. */
   error(err: Error): void;
+  /**
+   * Optional, for carriers with their own connections (WebSocket): the link to `address:port` is gone, so
+   * the driver closes the connections bound to it with `reason` (a `DisconnectReason`) at its next update,
+   * sending nothing — as UTP's lower layers do (spec §3.9, §6.3). Packets received before it come first.
+   */
+  closed?(address: string, port: number, reason: number): void;
 }
 
 /**
