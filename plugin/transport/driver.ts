@@ -201,6 +201,13 @@ export class NetworkDriver implements PipelineHost {
   get lastUpdateTime(): number { return this.#now; }
   /** Mirrors `ReceiveErrorCode`: 0, `NetworkReceiveQueueFull` (-10) or `NetworkSocketError` (-11) since the previous update. */
   get receiveErrorCode(): number { return this.#receiveErrorCode; }
+  /**
+   * Mirrors `GetRelayConnectionStatus()`: NotEstablished 0, Established 1, AllocationInvalid 2,
+   * NotUsingRelay 3 (spec §7.3).
+   */
+  getRelayConnectionStatus(): number {
+    return this.#iface.relayConnectionStatus ?? 3;
+  }
   /** The last socket error reported by the interface, for logs. */
   get lastError(): Error | null { return this.#lastError; }
 
@@ -456,6 +463,7 @@ export class NetworkDriver implements PipelineHost {
     this.#receiveErrorCode = this.#pendingErrorCode;
     this.#pendingErrorCode = 0;
     this.#scl.beginUpdate();
+    this.#iface.update?.(this.#now);
     const list = this.#scl.connections;
     for (let id = 0; id < list.capacity; id++) {
       const rec = list.get(id);

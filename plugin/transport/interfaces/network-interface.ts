@@ -52,6 +52,16 @@ export interface NetworkInterface {
    * them if the carrier sends asynchronously. Must not throw; report failures through `sink.error`.
    */
   send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void;
+  /**
+   * Optional: called once per driver update with the driver clock, for carriers with timers of their own
+   * (Relay keep-alives and re-binds, spec §7.3). Runs before the update's datagrams are processed.
+   */
+  update?(now: number): void;
+  /**
+   * Optional: the Relay status of a carrier that talks through Unity Relay (`RelayConnectionStatus`, spec §7.3);
+   * the driver reports `NotUsingRelay` (3) without it.
+   */
+  readonly relayConnectionStatus?: number;
   /** Mirrors `Dispose`: release the carrier. Idempotent. */
   dispose(): void;
 }
