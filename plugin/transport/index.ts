@@ -27,6 +27,11 @@ export { IPCNetworkInterface, IPCNetwork } from './interfaces/ipc.ts';
 export type { IPCLinkFilter } from './interfaces/ipc.ts';
 export { NullPipelineStage } from './stages/null.ts';
 export * as wire from './simple-connection.ts';
+export { WebSocketNetworkInterface, wsPackageWebSocket } from './interfaces/websocket-client.ts';
+export type { WebSocketNetworkInterfaceOptions, WebSocketLike, WebSocketConstructor } from './interfaces/websocket-client.ts';
+export { MultiNetworkDriver, MultiNetworkConnection } from './multi-driver.ts';
+export { WebSocketOpcode, WebSocketCloseCode } from './websocket-frame.ts';
+export * as websocket from './websocket-frame.ts';
 export {
   ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage, FragmentationPipelineStage, SimulatorPipelineStage,
   SimulatorMode,
