@@ -74,21 +74,73 @@ export function stringOption(values: Parsed['values'], name: string, fallback?: 
   return raw === undefined ? fallback : String(raw);
 }
 
-/** Message of `ws://` / `wss://` targets until the WebSocket interface exists. */
-export const WS_NOT_AVAILABLE = 'ws:// needs the WebSocket interface (not yet available)';
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/** The lower-case scheme of `scheme://…`, or undefined when `text` has none. */
+export function urlScheme(text: string): string | undefined {
+  return SCHEME.exec(text)?.[1].toLowerCase();
+}
 
 /**
  * Parses `HOST:PORT`, `[V6]:PORT` or `udp://HOST:PORT` (host names are resolved with the system resolver).
- * `what` names the argument in error messages. `ws://` and `wss://` are refused until the WebSocket
- * interface exists; other schemes are usage errors.
+ * `what` names the argument in error messages; other schemes are usage errors.
  */
 export async function resolveUdpEndpoint(text: string, what: string): Promise<NetworkEndpoint> {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1].toLowerCase();
-  if (scheme === 'ws' || scheme === 'wss') throw new UsageError(WS_NOT_AVAILABLE.replace('ws://', `${scheme}://`), false);
-  if (scheme !== undefined && scheme !== 'udp') throw new UsageError(`${what}: unsupported scheme '${scheme}://' in '${text}' (use udp://HOST:PORT)`);
-  const rest = text.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/$/, '');
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(rest) ?? /^([^:/[\]]+):(\d+)$/.exec(rest);
-  if (!m) throw new UsageError(`${what}: expected HOST:PORT, [IPV6]:PORT or udp://HOST:PORT, got '${text}'`);
+  const scheme = urlScheme(text);
+  if (scheme !== undefined && scheme !== 'udp') {
+    const hint = scheme === 'ws' || scheme === 'wss' ? 'WebSocket listeners take --ws' : 'use udp://HOST:PORT';
+    throw new UsageError(`${what}: unsupported scheme '${scheme}://' in '${text}' (${hint})`);
+  }
+  const rest = text.replace(SCHEME, '').replace(/\/$/, '');
+  return resolveHostPort(rest, text, what, 'HOST:PORT, [IPV6]:PORT or udp://HOST:PORT');
+}
+
+/** A WebSocket listener of `utp echo --ws`: where to bind and the path clients upgrade on. */
+export interface WsListener {
+  endpoint: NetworkEndpoint;
+  /** Begins with `/`; `/` by default, like UTP's `WebSocketParameters`. */
+  path: string;
+}
+
+/** Parses `HOST:PORT[/PATH]`, `[V6]:PORT[/PATH]` or `ws://HOST:PORT[/PATH]`; `wss://` is refused (no TLS options). */
+export async function resolveWsListener(text: string, what: string): Promise<WsListener> {
+  const scheme = urlScheme(text);
+  if (scheme === 'wss') {
+    throw new UsageError(`${what}: wss:// is not supported: utp echo serves ws:// (put a TLS proxy in front for wss://)`);
+  }
+  if (scheme !== undefined && scheme !== 'ws') throw new UsageError(`${what}: unsupported scheme '${scheme}://' in '${text}' (use ws://HOST:PORT[/PATH])`);
+  const rest = text.replace(SCHEME, '');
+  const slash = rest.indexOf('/', rest.startsWith('[') ? Math.max(0, rest.indexOf(']')) : 0);
+  const path = slash < 0 ? '/' : rest.slice(slash);
+  const endpoint = await resolveHostPort(slash < 0 ? rest : rest.slice(0, slash), text, what, 'HOST:PORT[/PATH], [IPV6]:PORT[/PATH] or ws://HOST:PORT[/PATH]');
+  return { endpoint, path };
+}
+
+/** A `ws://` or `wss://` URL for `utp ping`: the URL to open and its form for output lines. */
+export interface WsTarget {
+  href: string;
+  /** `ws://127.0.0.1:7777` (a bare `/` path left out), `wss://game.example.com/utp`. */
+  display: string;
+}
+
+/** Parses the `ws://` / `wss://` URL of `utp ping` (the server's path included; host names stay names). */
+export function parseWsUrl(text: string, what: string): WsTarget {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new UsageError(`${what}: not a valid URL: '${text}'`);
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new UsageError(`${what}: expected ws:// or wss://, got '${text}'`);
+  if (u.hash) throw new UsageError(`${what}: a WebSocket URL cannot have a #fragment: '${text}'`);
+  const path = u.pathname + u.search;
+  return { href: u.href, display: `${u.protocol}//${u.host}${path === '/' ? '' : path}` };
+}
+
+/** `HOST:PORT` or `[V6]:PORT` (no scheme, no path) to a numeric endpoint. */
+async function resolveHostPort(hostPort: string, text: string, what: string, expected: string): Promise<NetworkEndpoint> {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(hostPort) ?? /^([^:/[\]]+):(\d+)$/.exec(hostPort);
+  if (!m) throw new UsageError(`${what}: expected ${expected}, got '${text}'`);
   const port = Number(m[2]);
   if (port > 65535) throw new UsageError(`${what}: port out of range 0..65535 in '${text}'`);
   const host = m[1] === 'localhost' ? '127.0.0.1' : m[1];
@@ -105,4 +157,9 @@ export async function resolveUdpEndpoint(text: string, what: string): Promise<Ne
 /** `udp://127.0.0.1:7777`, `udp://[::1]:7777`. */
 export function udpUrl(endpoint: NetworkEndpoint): string {
   return `udp://${endpoint}`;
+}
+
+/** `ws://127.0.0.1:7777` (path `/` left out), `ws://[::1]:7777/utp`. */
+export function wsUrl(endpoint: NetworkEndpoint, path = '/'): string {
+  return `ws://${endpoint}${path === '/' ? '' : path}`;
 }

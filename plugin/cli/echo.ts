@@ -1,25 +1,32 @@
-import { NetworkConnection } from '../transport/connection.ts';
+import type { NetworkConnection } from '../transport/connection.ts';
 import { NetworkDriver } from '../transport/driver.ts';
+import { WebSocketServerInterface } from '../transport/interfaces/websocket-server.ts';
+import { MultiNetworkDriver, type MultiNetworkConnection } from '../transport/multi-driver.ts';
 import { NetworkEvent } from '../transport/network-event.ts';
 import { NetworkSettings } from '../transport/settings.ts';
 import { disconnectReasonName, NetworkEventType, StatusCode, statusCodeName } from '../transport/status-codes.ts';
 import {
-  ExitCode, intOption, parse, resolveUdpEndpoint, stdio, stringOption, udpUrl, UsageError, type Output,
+  ExitCode, intOption, parse, resolveUdpEndpoint, resolveWsListener, stdio, stringOption, udpUrl, UsageError, wsUrl,
+  type Output,
 } from './args.ts';
 import {
   applySimulatorOption, createPipelines, DEFAULT_PIPELINES, describePipelines, parsePipelines,
 } from './pipelines.ts';
 import { onStopSignal, startRunLoop } from './run-loop.ts';
 
-export const ECHO_HELP = `Usage: utp echo --udp HOST:PORT [options]
+export const ECHO_HELP = `Usage: utp echo [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [options]
 
 A UTP server that sends every message it receives back to its sender, on the
-pipeline it came in on. Prints "listening udp://HOST:PORT" (the bound port, so
---udp 127.0.0.1:0 picks a free one) and one line per connect and disconnect.
+pipeline it came in on. Serves UDP and WebSocket clients at once when given
+both listeners (at least one is required). Prints "listening udp://HOST:PORT"
+and "listening ws://HOST:PORT/PATH" (the bound ports, so port 0 picks a free
+one) and one line per connect and disconnect.
 
 Options:
   --udp HOST:PORT            UDP address to listen on (udp://HOST:PORT, [V6]:PORT)
-  --ws HOST:PORT             WebSocket listener (not yet available: exits 2)
+  --ws HOST:PORT[/PATH]      WebSocket address to listen on (also
+                             ws://HOST:PORT/PATH); clients must use the same
+                             PATH (default /)
   --pipelines LIST           pipelines to create, in id order (default
                              ${DEFAULT_PIPELINES})
   --disconnect-timeout MS    close a connection after MS without receiving
@@ -42,11 +49,11 @@ backlog and leave on a later update, in order.
 
 Stops on Ctrl-C / SIGTERM: disconnects every client, then exits 0.
 Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. cannot bind),
-2 bad arguments or an unavailable feature.`;
+2 bad arguments.`;
 
 /** Echoes waiting for room in a full reliable window, per pipeline, oldest first. */
 interface Peer {
-  readonly connection: NetworkConnection;
+  readonly connection: MultiNetworkConnection;
   readonly remote: string;
   readonly backlog: Map<number, Uint8Array[]>;
   backlogged: number;
@@ -75,11 +82,11 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
     io.out(ECHO_HELP);
     return ExitCode.Ok;
   }
-  if (values.ws !== undefined) {
-    throw new UsageError('WebSocket arrives with the WebSocket interface (not yet available)', false);
-  }
   const udp = stringOption(values, 'udp');
-  if (udp === undefined) throw new UsageError('--udp HOST:PORT is required (e.g. --udp 127.0.0.1:7777, or port 0 for any free port)');
+  const ws = stringOption(values, 'ws');
+  if (udp === undefined && ws === undefined) {
+    throw new UsageError('--udp HOST:PORT or --ws HOST:PORT is required (e.g. --udp 127.0.0.1:7777, or port 0 for any free port)');
+  }
 
   const settings = new NetworkSettings().withNetworkConfigParameters({
     disconnectTimeoutMS: intOption(values, 'disconnect-timeout', 30000, 0),
@@ -88,30 +95,54 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
   const simulator = stringOption(values, 'simulator');
   if (simulator !== undefined) applySimulatorOption(settings, simulator);
   const specs = parsePipelines(stringOption(values, 'pipelines', DEFAULT_PIPELINES));
-  const endpoint = await resolveUdpEndpoint(udp, '--udp');
+  const udpEndpoint = udp === undefined ? null : await resolveUdpEndpoint(udp, '--udp');
+  const wsListener = ws === undefined ? null : await resolveWsListener(ws, '--ws');
   const quiet = values.quiet === true;
 
-  const driver = NetworkDriver.create(settings);
-  createPipelines(driver, specs);
+  // One driver per listener behind a MultiNetworkDriver (driver ids in this order); `url` names a remote end.
+  const multi = MultiNetworkDriver.create();
+  const listeners: Array<{ driver: NetworkDriver; url: (c: NetworkConnection) => string; listening: () => string }> = [];
   try {
-    await driver.bind(endpoint);
+    if (udpEndpoint) {
+      const driver = NetworkDriver.create(settings);
+      multi.addDriver(driver); // disposed with `multi`, also if the bind fails
+      await driver.bind(udpEndpoint);
+      driver.listen();
+      listeners.push({
+        driver,
+        url: (c) => { const r = driver.remoteEndpoint(c); return r ? udpUrl(r) : 'udp://?'; },
+        listening: () => udpUrl(driver.localEndpoint()),
+      });
+    }
+    if (wsListener) {
+      const driver = NetworkDriver.create({ networkInterface: new WebSocketServerInterface({ path: wsListener.path }), settings });
+      multi.addDriver(driver);
+      await driver.bind(wsListener.endpoint);
+      driver.listen();
+      listeners.push({
+        driver,
+        url: (c) => { const r = driver.remoteEndpoint(c); return r ? wsUrl(r) : 'ws://?'; },
+        listening: () => wsUrl(driver.localEndpoint(), wsListener.path),
+      });
+    }
+    createPipelines(multi, specs);
   } catch (err) {
-    driver.dispose();
+    multi.dispose();
     throw err;
   }
-  driver.listen();
 
-  const peers = new Map<number, Peer>();
+  /** Connections by driver id − 1, then connection id. */
+  const peers = listeners.map(() => new Map<number, Peer>());
   const event = new NetworkEvent();
   const acceptOut: { payload?: Uint8Array | null } = {};
+  const lastReceiveError = listeners.map(() => 0);
   let echoed = 0;
-  let lastReceiveError = 0;
 
   const log = (line: string): void => { if (!quiet) io.out(line); };
 
   /** Sends one echo; returns false when the window is full (the caller keeps it for later). */
   const trySend = (peer: Peer, pipe: number, bytes: Uint8Array): boolean => {
-    const r = driver.send(peer.connection, pipe, bytes);
+    const r = multi.send(peer.connection, pipe, bytes);
     if (r === StatusCode.NetworkSendQueueFull) return false;
     if (r >= 0) echoed++;
     else if (!peer.warnedSend && r !== StatusCode.NetworkStateMismatch) {
@@ -146,58 +177,62 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
   };
 
   const tick = (): void => {
-    driver.update();
-    if (driver.receiveErrorCode !== lastReceiveError) {
-      lastReceiveError = driver.receiveErrorCode;
-      if (lastReceiveError !== 0) {
-        io.err(`utp echo: receive error ${statusCodeName(lastReceiveError)} (${lastReceiveError})${driver.lastError ? `: ${driver.lastError.message}` : ''}`);
+    multi.update();
+    for (let i = 0; i < listeners.length; i++) {
+      const driver = listeners[i].driver;
+      if (driver.receiveErrorCode === lastReceiveError[i]) continue;
+      lastReceiveError[i] = driver.receiveErrorCode;
+      if (lastReceiveError[i] !== 0) {
+        io.err(`utp echo: receive error on ${listeners[i].listening()}: ${statusCodeName(lastReceiveError[i])} (${lastReceiveError[i]})${driver.lastError ? `: ${driver.lastError.message}` : ''}`);
       }
     }
-    for (let c = driver.accept(acceptOut); c !== null; c = driver.accept(acceptOut)) {
-      const remote = driver.remoteEndpoint(c);
+    for (let c = multi.accept(acceptOut); c !== null; c = multi.accept(acceptOut)) {
       const peer: Peer = {
-        connection: c, remote: remote ? udpUrl(remote) : '?', backlog: new Map(), backlogged: 0,
+        connection: c, remote: listeners[c.driverId - 1].url(c.connection), backlog: new Map(), backlogged: 0,
         warnedSend: false, warnedBacklog: false,
       };
-      peers.set(c.id, peer);
+      peers[c.driverId - 1].set(c.id, peer);
       const payload = acceptOut.payload;
       log(`connect ${peer.remote} (connection ${c.id}${payload ? `, connect payload ${payload.length} bytes` : ''})`);
     }
     // Older echoes first, so each pipeline keeps its order.
-    for (const peer of peers.values()) if (peer.backlogged > 0) drainBacklog(peer);
-    for (let type = driver.popEvent(event); type !== NetworkEventType.Empty; type = driver.popEvent(event)) {
-      const peer = peers.get(event.connection.id);
-      if (!peer || !peer.connection.equals(event.connection)) continue;
+    for (const byId of peers) for (const peer of byId.values()) if (peer.backlogged > 0) drainBacklog(peer);
+    for (let type = multi.popEvent(event); type !== NetworkEventType.Empty; type = multi.popEvent(event)) {
+      const connection = event.connection as MultiNetworkConnection;
+      const byId = peers[connection.driverId - 1];
+      const peer = byId.get(connection.id);
+      if (!peer || !peer.connection.equals(connection)) continue;
       if (type === NetworkEventType.Data) {
         const pipe = event.pipeline.id;
         const queue = peer.backlog.get(pipe);
         if ((queue && queue.length > 0) || !trySend(peer, pipe, event.data)) keep(peer, pipe, event.data);
       } else if (type === NetworkEventType.Disconnect) {
-        peers.delete(event.connection.id);
+        byId.delete(connection.id);
         log(`disconnect ${peer.remote} (connection ${peer.connection.id}): ${disconnectReasonName(event.disconnectReason)}`);
       }
     }
-    driver.flush();
+    multi.flush();
   };
 
   io.out(`pipelines ${describePipelines(specs)}`);
-  io.out(`listening ${udpUrl(driver.localEndpoint())}`);
+  for (const l of listeners) io.out(`listening ${l.listening()}`);
 
   return new Promise<number>((resolve) => {
     let errors = 0;
-    const loop = startRunLoop(driver, tick, (err) => {
+    const loop = startRunLoop(multi, tick, (err) => {
       // Keep serving the other clients; report the first error and then every 1000th.
       if (errors++ % 1000 === 0) io.err(`utp echo: internal error (${errors} so far): ${(err as Error)?.stack ?? String(err)}`);
     });
     const removeSignals = onStopSignal((signal) => {
       loop.stop();
       removeSignals();
-      io.out(`stopping (${signal}): disconnecting ${peers.size} connection(s)`);
-      for (const peer of peers.values()) driver.disconnect(peer.connection);
+      const all = peers.flatMap((byId) => [...byId.values()]);
+      io.out(`stopping (${signal}): disconnecting ${all.length} connection(s)`);
+      for (const peer of all) multi.disconnect(peer.connection);
       // One update sends the Disconnect packets (spec §3.5 "Closing"); it also flushes.
-      driver.update();
-      driver.flush();
-      driver.dispose();
+      multi.update();
+      multi.flush();
+      multi.dispose();
       io.out(`echoed ${echoed} message(s)`);
       resolve(ExitCode.Ok);
     });

@@ -1,13 +1,16 @@
+import { WebSocket as WsWebSocket } from 'ws';
 import { NetworkConnection } from '../transport/connection.ts';
 import { NetworkDriver } from '../transport/driver.ts';
 import { NetworkEndpoint, NetworkFamily } from '../transport/endpoint.ts';
+import { WebSocketNetworkInterface, type WebSocketConstructor } from '../transport/interfaces/websocket-client.ts';
 import { NetworkEvent } from '../transport/network-event.ts';
 import { NetworkSettings } from '../transport/settings.ts';
 import {
   DisconnectReason, disconnectReasonName, NetworkEventType, StatusCode, statusCodeName,
 } from '../transport/status-codes.ts';
 import {
-  ExitCode, intOption, parse, resolveUdpEndpoint, stdio, stringOption, udpUrl, UsageError, type Output,
+  ExitCode, intOption, parse, parseWsUrl, resolveUdpEndpoint, stdio, stringOption, udpUrl, urlScheme, UsageError,
+  type Output,
 } from './args.ts';
 import {
   applySimulatorOption, createPipelines, DEFAULT_PIPELINES, describePipelines, parsePipelines, resolvePipeline,
@@ -20,8 +23,9 @@ Connects to a UTP server (e.g. 'utp echo'), sends COUNT messages carrying a
 sequence number and a timestamp, prints the round-trip time of each echo, then
 a min/avg/max and loss summary, and disconnects.
 
-URL is udp://HOST:PORT or HOST:PORT (ws:// needs the WebSocket interface, not
-yet available).
+URL is udp://HOST:PORT or HOST:PORT for UDP, ws://HOST:PORT[/PATH] or
+wss://HOST[:PORT][/PATH] for WebSocket (PATH must match the server's;
+default /).
 
 Options:
   --count N                messages to send (default 5; 0 = until Ctrl-C)
@@ -42,12 +46,13 @@ Options:
   --heartbeat-timeout MS   send a heartbeat after MS without sending
                            (default 500; 0 disables)
   --simulator K=V,...      simulator stage parameters (see 'utp echo --help')
+  --insecure               wss:// only: do not verify the server's certificate
   -h, --help               this help
 
 Stops on Ctrl-C / SIGTERM: prints the summary, disconnects, exits 0.
 Exit codes: 0 at least one echo came back (loss is shown in the summary) or
 stopped by Ctrl-C, 1 no connection, disconnected, or no echo at all, 2 bad
-arguments or an unavailable feature.`;
+arguments.`;
 
 /** Bytes of the ping header: u32 LE sequence + f64 LE send time (ms, `performance.now()`). */
 const HEADER = 12;
@@ -66,6 +71,7 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     'disconnect-timeout': { type: 'string' },
     'heartbeat-timeout': { type: 'string' },
     simulator: { type: 'string' },
+    insecure: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   }, true);
   if (values.help) {
@@ -93,14 +99,35 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
   const pipe = pipelineName !== undefined
     ? resolvePipeline(pipelineName, specs)
     : (specs.find((s) => s.text === 'reliable')?.id ?? (specs.length ? 1 : 0));
-  const target = await resolveUdpEndpoint(positionals[0], 'URL');
-  const url = udpUrl(target);
+  const scheme = urlScheme(positionals[0]);
+  if (scheme !== undefined && scheme !== 'udp' && scheme !== 'ws' && scheme !== 'wss') {
+    throw new UsageError(`URL: unsupported scheme '${scheme}://' in '${positionals[0]}' (use udp://, ws:// or wss://)`);
+  }
+  const overWs = scheme === 'ws' || scheme === 'wss';
+  /** Why the WebSocket failed to open, if it did (the interface itself only reports that it did). */
+  let socketError: Error | null = null;
+  let driver: NetworkDriver;
+  let target: NetworkEndpoint;
+  let url: string;
+  if (overWs) {
+    const ws = parseWsUrl(positionals[0], 'URL');
+    const iface = new WebSocketNetworkInterface({
+      url: ws.href, WebSocket: nodeWebSocket(values.insecure === true, (err) => { socketError ??= err; }),
+    });
+    driver = NetworkDriver.create({ networkInterface: iface, settings });
+    target = iface.serverEndpoint;
+    url = ws.display;
+  } else {
+    target = await resolveUdpEndpoint(positionals[0], 'URL');
+    driver = NetworkDriver.create(settings);
+    url = udpUrl(target);
+  }
 
-  const driver = NetworkDriver.create(settings);
   createPipelines(driver, specs);
   const capacity = driver.maxPayloadSize(NetworkConnection.Null, pipe);
   if (size > capacity) throw new UsageError(`--size ${size} exceeds the ${capacity}-byte message limit of pipeline ${pipe}`);
   try {
+    // A WebSocket client ignores the bind address: its sockets open on connect.
     await driver.bind(target.family === NetworkFamily.Ipv6 ? NetworkEndpoint.anyIpv6 : NetworkEndpoint.anyIpv4);
   } catch (err) {
     driver.dispose();
@@ -191,6 +218,7 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
         } else if (type === NetworkEventType.Disconnect) {
           const reason = event.disconnectReason;
           if (!connected && reason === DisconnectReason.MaxConnectionAttempts) {
+            if (socketError) return finish(ExitCode.Failure, `cannot open ${url}: ${describeSocketError(socketError)}`);
             return finish(ExitCode.Failure, `no answer from ${url} after ${maxAttempts} connection attempts`);
           }
           return finish(ExitCode.Failure, `${url} disconnected: ${disconnectReasonName(reason)}`);
@@ -219,6 +247,28 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     });
     const removeSignals = onStopSignal(() => finish(ExitCode.Ok));
   });
+}
+
+/**
+ * The `ws` package's client in the shape the WebSocket interface takes: no compression (UTP negotiates no
+ * extension), the certificate check unless `insecure`, and `onError` told why a socket failed (refused,
+ * HTTP 404, TLS…), which the interface itself only reports as a failed connection.
+ */
+function nodeWebSocket(insecure: boolean, onError: (err: Error) => void): WebSocketConstructor {
+  return class extends WsWebSocket {
+    constructor(url: string) {
+      super(url, { perMessageDeflate: false, rejectUnauthorized: !insecure });
+      this.addEventListener('error', (ev) => onError(ev.error instanceof Error ? ev.error : new Error(ev.message)));
+    }
+  } as unknown as WebSocketConstructor;
+}
+
+/** `connect ECONNREFUSED 127.0.0.1:1`, `Unexpected server response: 404`, TLS failures with a hint. */
+function describeSocketError(err: Error): string {
+  const code = (err as Error & { code?: unknown }).code;
+  const tls = typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(code);
+  // Node 24 appends "; if the root CA is installed locally, try … --use-system-ca": keep the first clause.
+  return tls ? `${err.message.split(';')[0]} (certificate not trusted; --insecure skips the check)` : err.message;
 }
 
 function fillPattern(b: Uint8Array, seq: number): void {

@@ -1,4 +1,3 @@
-import type { NetworkDriver } from '../transport/driver.ts';
 import type { NetworkSettings } from '../transport/settings.ts';
 import type { PipelineStage } from '../transport/pipeline-stage.ts';
 import {
@@ -47,8 +46,10 @@ export function parsePipelines(list: string): PipelineSpec[] {
   });
 }
 
-/** Creates the pipelines on `driver` in list order; the returned ids are 1..n. */
-export function createPipelines(driver: NetworkDriver, specs: readonly PipelineSpec[]): void {
+/** Creates the pipelines on `driver` (a `NetworkDriver` or `MultiNetworkDriver`) in list order; ids 1..n. */
+export function createPipelines(
+  driver: { createPipeline(...stages: PipelineStage<any>[]): { id: number } }, specs: readonly PipelineSpec[],
+): void {
   for (const spec of specs) {
     try {
       const p = driver.createPipeline(...spec.stages);

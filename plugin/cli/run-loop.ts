@@ -1,4 +1,7 @@
-import type { NetworkDriver } from '../transport/driver.ts';
+/** What the loop needs of a driver: `NetworkDriver` and `MultiNetworkDriver` both fit. */
+export interface PacketNotifier {
+  onPacket: (() => void) | null;
+}
 
 /** A running update loop; `stop()` ends it (idempotent). */
 export interface RunLoop {
@@ -7,12 +10,12 @@ export interface RunLoop {
 
 /**
  * Pumps `tick` (which calls `driver.update()`) on a ~1 ms timer for the protocol timers (resends, heartbeats,
- * timeouts) and, promptly, after datagrams arrive: `driver.onPacket` schedules one `setImmediate` per burst,
+ * timeouts) and, promptly, after packets arrive: `driver.onPacket` schedules one `setImmediate` per burst,
  * so a reply leaves within the same event-loop turn as the request that caused it. An exception thrown by
  * `tick` goes to `onError` instead of crashing the process.
  */
 export function startRunLoop(
-  driver: NetworkDriver, tick: () => void, onError: (err: unknown) => void, intervalMs = 1,
+  driver: PacketNotifier, tick: () => void, onError: (err: unknown) => void, intervalMs = 1,
 ): RunLoop {
   let stopped = false;
   let immediate: NodeJS.Immediate | null = null;

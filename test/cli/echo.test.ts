@@ -207,12 +207,6 @@ describe('utp echo: default pipelines 1..3 (spec §5, TV-9, TV-11, TV-12 forms)'
 });
 
 describe('utp echo: command line', () => {
-  it('--ws is not available yet: a clear message and exit code 2', async () => {
-    const r = await runUtp(['echo', '--ws', '127.0.0.1:0']);
-    expect(r.exit.code).toBe(2);
-    expect(r.stderr.join('\n')).toContain('WebSocket arrives with the WebSocket interface (not yet available)');
-  });
-
   it('rejects an unknown stage in --pipelines with exit code 2', async () => {
     const r = await runUtp(['echo', '--udp', '127.0.0.1:0', '--pipelines', 'reliable,bogus']);
     expect(r.exit.code).toBe(2);

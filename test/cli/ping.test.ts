@@ -118,12 +118,6 @@ describe('utp ping against utp echo', () => {
 });
 
 describe('utp ping: command line', () => {
-  it('ws:// is not available yet: a clear message and exit code 2', async () => {
-    const r = await runUtp(['ping', 'ws://127.0.0.1:9']);
-    expect(r.exit.code).toBe(2);
-    expect(r.stderr).toEqual(['utp ping: ws:// needs the WebSocket interface (not yet available)']);
-  });
-
   it('usage errors exit 2 with a hint', async () => {
     for (const args of [['ping'], ['ping', '127.0.0.1:9', '--size', '4'], ['ping', '127.0.0.1:9', '--pipeline', 'nope'], ['ping', '127.0.0.1:9', '--count', 'x']]) {
       const r = await runUtp(args);

@@ -109,3 +109,11 @@ export async function startEcho(args: string[] = []): Promise<{ echo: UtpProcess
   const m = await echo.waitFor(/^listening udp:\/\/127\.0\.0\.1:(\d+)$/, 15_000);
   return { echo, port: Number(m[1]) };
 }
+
+/** Starts `utp echo --udp 127.0.0.1:0 --ws 127.0.0.1:0 ARGS…` and returns it with both ports it printed. */
+export async function startMultiEcho(args: string[] = []): Promise<{ echo: UtpProcess; udpPort: number; wsPort: number }> {
+  const echo = new UtpProcess(['echo', '--udp', '127.0.0.1:0', '--ws', '127.0.0.1:0', ...args]);
+  const udp = await echo.waitFor(/^listening udp:\/\/127\.0\.0\.1:(\d+)$/, 15_000);
+  const ws = await echo.waitFor(/^listening ws:\/\/127\.0\.0\.1:(\d+)$/, 15_000);
+  return { echo, udpPort: Number(udp[1]), wsPort: Number(ws[1]) };
+}
