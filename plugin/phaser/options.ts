@@ -1,0 +1,82 @@
+import type { NetworkConnection } from '../transport/connection.ts';
+import type { NetworkDriver } from '../transport/driver.ts';
+import type { NetworkEndpoint } from '../transport/endpoint.ts';
+import type { NetworkInterface } from '../transport/interfaces/network-interface.ts';
+import type { PipelineRef } from '../transport/pipeline.ts';
+import type { NetworkSettings } from '../transport/settings.ts';
+import type { NetRoom } from './room.ts';
+
+/** Where the plugin connects: a `url` (WebSocket carriers) and/or a numeric `endpoint`. */
+export interface NetTarget {
+  url?: string;
+  endpoint?: NetworkEndpoint;
+}
+
+/** What a `NetworkInterfaceFactory` returns: the carrier, and the endpoint to connect to if it decides it. */
+export interface NetCarrier {
+  /** The carrier; omitted, the driver's own default (`NetworkDriver.create`). */
+  networkInterface?: NetworkInterface;
+  /** The endpoint to `connect` to; defaults to the plugin's `endpoint` option. */
+  endpoint?: NetworkEndpoint;
+}
+
+/**
+ * Makes the carrier of a driver the plugin creates, from the target it is given. The default,
+ * `defaultNetworkInterface`, is UTP over WebSocket; pass your own factory or instance to use another carrier.
+ */
+export type NetworkInterfaceFactory = (target: NetTarget) => NetCarrier;
+
+/** The driver pipelines behind `this.net.reliable` and `this.net.unreliable`. */
+export interface ChannelPipelines {
+  reliable: PipelineRef;
+  unreliable: PipelineRef;
+}
+
+/** Watchdog timing: pump the network from a timer when no frame pumped it for `stallMS`. */
+export interface WatchdogOptions {
+  /** How often the timer checks, in ms; default 100. */
+  intervalMS?: number;
+  /** How long without a frame before the timer pumps, in ms; default 250. */
+  stallMS?: number;
+}
+
+/**
+ * Options of the Phaser plugin (the `data` of its plugin entry, or `withUtpPlugin`'s second argument).
+ *
+ * Either the plugin creates and owns a driver (`endpoint`/`url`, `networkInterface`, `settings`, `pipelines`),
+ * or it pumps one you own (`driver`, with `connection` or an `endpoint` to connect to).
+ */
+export interface UtpPluginOptions {
+  /** Server address, `NetworkEndpoint` or `'HOST:PORT'` (with the default carrier: `ws://HOST:PORT/`). */
+  endpoint?: NetworkEndpoint | string;
+  /** Server URL for WebSocket carriers (`wss://game.example.com/utp`). */
+  url?: string;
+  /**
+   * The carrier of the driver the plugin creates: an instance (then `endpoint` is required) or a factory.
+   * Default: `defaultNetworkInterface` (WebSocket).
+   */
+  networkInterface?: NetworkInterface | NetworkInterfaceFactory;
+  /** Settings of the driver the plugin creates. */
+  settings?: NetworkSettings;
+  /**
+   * The channel pipelines. With a driver the plugin creates: a function that creates them (in the order the
+   * server creates its pipelines) and returns them; default reliable = 1 [ReliableSequenced], unreliable = 2
+   * [UnreliableSequenced], as `utp echo` does. With your `driver`: the pipelines it already has; default ids 1, 2.
+   */
+  pipelines?: ChannelPipelines | ((driver: NetworkDriver) => ChannelPipelines);
+  /** Bytes sent with the connection request (UTP 2.2+ connect payload), e.g. a token. */
+  connectPayload?: Uint8Array | string;
+  /** A driver you own: the plugin pumps it but never disposes it. */
+  driver?: NetworkDriver;
+  /** With `driver`: the connection `this.net` talks on (otherwise the plugin connects to `endpoint`). */
+  connection?: NetworkConnection;
+  /** Timer pumping while frames stop (hidden tab, throttled RAF); `false` disables it. */
+  watchdog?: WatchdogOptions | false;
+  /**
+   * The time passed to `driver.update(now)`, in ms. Default: none, so the driver keeps its own clock. Tests pass
+   * a fake clock here to make every network timer deterministic.
+   */
+  clock?: () => number;
+  /** A room adapter to attach at start (see `NetRoom`); `net.attachRoom` attaches one later. */
+  room?: NetRoom;
+}

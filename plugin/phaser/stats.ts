@@ -1,0 +1,88 @@
+import type { NetworkConnection } from '../transport/connection.ts';
+import type { ConnectionStatistics, NetworkDriver } from '../transport/driver.ts';
+
+/** Connection health for HUDs and the `NetGraph`, from the driver's statistics. */
+export interface NetStats {
+  /** Smoothed round-trip time in ms, measured by the reliable pipeline; 0 until the first sample. */
+  rtt: number;
+  /** Round-trip time variance in ms. */
+  rttVariance: number;
+  /**
+   * Estimated outbound loss in %: the share of reliable packets sent during the last complete second of driver
+   * time that were resends. Only reliable traffic can reveal loss (it is acknowledged).
+   */
+  loss: number;
+  /** Reliable resends since the connection opened. */
+  resends: number;
+  /** Bytes per second received and sent by the driver over its last complete second, headers included. */
+  bandwidthIn: number;
+  bandwidthOut: number;
+  /** Datagrams of this connection since it opened. */
+  packetsSent: number;
+  packetsReceived: number;
+  /** Packets the pipelines refused: stale, duplicated, out of window. */
+  packetsDropped: number;
+}
+
+/** A snapshot of zeros, for a session without a live connection. */
+export function emptyStats(): NetStats {
+  return { rtt: 0, rttVariance: 0, loss: 0, resends: 0, bandwidthIn: 0, bandwidthOut: 0, packetsSent: 0, packetsReceived: 0, packetsDropped: 0 };
+}
+
+function reliableTotals(cs: ConnectionStatistics): { sent: number; resent: number } {
+  let sent = 0;
+  let resent = 0;
+  for (const p of cs.pipelines) {
+    if (!p.stages.includes('ReliableSequenced')) continue;
+    sent += p.packetsSent;
+    resent += p.packetsResent;
+  }
+  return { sent, resent };
+}
+
+/**
+ * Turns the driver's cumulative counters into `NetStats`. `tick` runs every update and costs one comparison
+ * except once per second of driver time, when it closes the loss window.
+ */
+export class StatsTracker {
+  #windowStart = 0;
+  #sent = 0;
+  #resent = 0;
+  #loss = 0;
+
+  /** Called after each driver update. */
+  tick(driver: NetworkDriver, connection: NetworkConnection): void {
+    const now = driver.lastUpdateTime;
+    if (now - this.#windowStart < 1000) return;
+    const cs = driver.getConnectionStatistics(connection);
+    const t = cs ? reliableTotals(cs) : { sent: 0, resent: 0 };
+    const sent = t.sent - this.#sent;
+    const resent = t.resent - this.#resent;
+    this.#loss = sent > 0 ? Math.min(100, (resent * 100) / sent) : 0;
+    this.#windowStart = now;
+    this.#sent = t.sent;
+    this.#resent = t.resent;
+  }
+
+  /** Current statistics, written into `out` (a fresh object when omitted). */
+  read(driver: NetworkDriver, connection: NetworkConnection, out: NetStats = emptyStats()): NetStats {
+    const ds = driver.getStatistics();
+    const cs = driver.getConnectionStatistics(connection);
+    out.bandwidthIn = ds.receiveBandwidth;
+    out.bandwidthOut = ds.sendBandwidth;
+    out.loss = this.#loss;
+    out.rtt = cs?.rtt ?? 0;
+    out.rttVariance = 0;
+    out.resends = 0;
+    out.packetsDropped = 0;
+    out.packetsSent = cs?.packetsSent ?? 0;
+    out.packetsReceived = cs?.packetsReceived ?? 0;
+    let measured = false;
+    for (const p of cs?.pipelines ?? []) {
+      if (!measured && p.rtt) { out.rttVariance = p.rttVariance; measured = true; }
+      out.resends += p.packetsResent;
+      out.packetsDropped += p.packetsDropped;
+    }
+    return out;
+  }
+}
