@@ -172,8 +172,10 @@ export class WebSocketNetworkInterface implements NetworkInterface {
       link.queue.length = 0;
     };
     socket.onmessage = (ev) => {
-      if (!(ev.data instanceof ArrayBuffer) || ev.data.byteLength === 0) return; // text or empty: not a UTP packet
-      sink.receive(new Uint8Array(ev.data), link.address, link.port);
+      // Tag check rather than `instanceof`: under jsdom and in iframes the ArrayBuffer may come from another realm.
+      const d: unknown = ev.data;
+      if (Object.prototype.toString.call(d) !== '[object ArrayBuffer]' || (d as ArrayBuffer).byteLength === 0) return; // text or empty
+      sink.receive(new Uint8Array(d as ArrayBuffer), link.address, link.port);
     };
     socket.onerror = () => { /* a close event follows */ };
     socket.onclose = () => {
