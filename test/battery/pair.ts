@@ -52,10 +52,10 @@ export class Pair {
   }
 
   /** One frame: both drivers update, events are collected, held datagrams move on. */
-  step(ms = 16): void {
+  step(ms = 16, serverUpdates = true): void {
     this.now += ms;
     this.client.update(this.now);
-    this.server.update(this.now);
+    if (serverUpdates) this.server.update(this.now);
     for (let c; (c = this.server.accept()); ) this.serverConn = c;
     this.#collect(this.server, 'server', this.atServer);
     this.#collect(this.client, 'client', this.atClient);

@@ -126,7 +126,10 @@ function processAck(ctx: Ctx, h: ReliableHeaderFields): void {
     maskOr(w.peerMask, s.peerMask);
   }
   w.releaseAcknowledged();
-  if (advanced) fastRetransmit(ctx, acked);
+  if (advanced) {
+    s.rtt.noteAckAdvance(ctx.now, w.inFlight > 0);
+    fastRetransmit(ctx, acked);
+  }
 }
 
 /**
@@ -230,6 +233,7 @@ export const ReliableSequencedPipelineStage: PipelineStage<ReliableState> = {
   update(ctx) {
     const s = ctx.state;
     const w = s.send;
+    s.rtt.noteUpdate(ctx.now);
     const timeout = s.rtt.resendTimeout;
     // Timed resends, lowest sequence first, no back-off (§5.3.4).
     for (let q = w.oldest; q < w.nextSequence; q++) {
