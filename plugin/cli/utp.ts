@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode, stdio, UsageError, type Output } from './args.ts';
 import { runEcho } from './echo.ts';
 import { runPing } from './ping.ts';
+import { runRelay } from './relay.ts';
 
 const HELP = `Usage: utp <command> [options]
 
@@ -11,6 +12,7 @@ Unity Transport 2.x (UTP) tools, byte-compatible with Unity's com.unity.transpor
 Commands:
   echo     a UTP server that echoes every message back on its pipeline
   ping     connect to a UTP server, measure round trips, disconnect
+  relay    a self-hosted Unity Relay server and its allocation API
 
 Run 'utp <command> --help' for a command's options.
 
@@ -24,6 +26,7 @@ Exit codes: 0 success (or stopped with Ctrl-C / SIGTERM), 1 runtime failure,
 const commands: Record<string, (argv: string[], io: Output) => Promise<number>> = {
   echo: runEcho,
   ping: runPing,
+  relay: runRelay,
 };
 
 /** Dispatches `utp <command> …`; resolves with the process exit code. */

@@ -2,3 +2,4 @@
 // stages, with UDP swapped for a stub and no Node built-ins. WebSocketNetworkInterface is the carrier here.
 export * from './index.ts';
 export * from './stages/index.ts';
+export * from '../relay/index.ts';

@@ -1,0 +1,113 @@
+import { AllocationApi } from '../relay/allocation-api.ts';
+import { RelayServer, type RelayServerLoad } from '../relay/relay-server.ts';
+import {
+  ExitCode, intOption, parse, resolveUdpEndpoint, resolveWsListener, stdio, stringOption, udpUrl, UsageError, wsUrl,
+  type Output,
+} from './args.ts';
+import { onStopSignal } from './run-loop.ts';
+
+export const RELAY_HELP = `Usage: utp relay [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [--http HOST:PORT] [options]
+
+A self-hosted Unity Relay server (the server half of UTP's Relay protocol) and
+its allocation API. Unity clients and utp-ts drivers use it exactly like
+Unity's hosted Relay: allocate, get a join code, join, BIND, CONNECT, RELAY.
+Prints "relay udp://HOST:PORT", "relay ws://HOST:PORT" and
+"allocations http://HOST:PORT" (the bound ports: port 0 picks a free one).
+
+Options:
+  --udp HOST:PORT            serve Relay over UDP (connection type "udp")
+  --ws HOST:PORT[/PATH]      serve Relay over WebSocket (connection type "ws")
+  --http HOST:PORT           allocation API: POST /v1/allocate, /v1/joincode,
+                             /v1/join; GET /v1/load
+  --public-host HOST         address put in allocations' serverEndpoints
+                             (default: the bound address; 127.0.0.1 for 0.0.0.0)
+  --max-players N            maxConnections of allocations that name none
+                             (default 10; requests may ask up to 100)
+  --idle-timeout MS          expire an allocation after MS of silence
+                             (default 10000)
+  --rate-limit PPS           packets per second per source address, burst 2×
+                             (default 2000; 0 disables)
+  --stats-interval MS        print a load line every MS (default 10000; 0 never)
+  -q, --quiet                no load lines
+  -h, --help                 this help
+
+At least one of --udp and --ws is required. The allocation API has no
+authentication: keep it private or behind your own gateway.
+
+Stops on Ctrl-C / SIGTERM and exits 0.
+Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. cannot bind),
+2 bad arguments.`;
+
+/** Runs `utp relay`; resolves with the exit code once stopped by a signal (or at once on errors). */
+export async function runRelay(argv: string[], io: Output = stdio): Promise<number> {
+  const { values } = parse(argv, {
+    udp: { type: 'string' },
+    ws: { type: 'string' },
+    http: { type: 'string' },
+    'public-host': { type: 'string' },
+    'max-players': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'stats-interval': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(RELAY_HELP);
+    return ExitCode.Ok;
+  }
+  const udp = stringOption(values, 'udp');
+  const ws = stringOption(values, 'ws');
+  const http = stringOption(values, 'http');
+  if (udp === undefined && ws === undefined) throw new UsageError('give --udp HOST:PORT and/or --ws HOST:PORT (e.g. --udp 0.0.0.0:7777)');
+  const maxPlayers = intOption(values, 'max-players', 10, 1, 100);
+  const idleTimeoutMs = intOption(values, 'idle-timeout', 10_000, 1);
+  const rate = intOption(values, 'rate-limit', 2000, 0);
+  const statsInterval = intOption(values, 'stats-interval', 10_000, 0);
+  const publicHost = stringOption(values, 'public-host');
+  const udpAt = udp === undefined ? undefined : await resolveUdpEndpoint(udp, '--udp');
+  const wsAt = ws === undefined ? undefined : await resolveWsListener(ws, '--ws');
+  const httpAt = http === undefined ? undefined : await resolveUdpEndpoint(http.replace(/^http:\/\//i, ''), '--http');
+
+  const server = new RelayServer({ idleTimeoutMs, rateLimit: rate > 0 ? { packetsPerSecond: rate } : null });
+  server.onError = (err) => io.err(`utp relay: socket error: ${err.message}`);
+  const api = new AllocationApi({
+    store: server.store, serverEndpoints: () => server.serverEndpoints(publicHost), defaultMaxConnections: maxPlayers,
+    load: () => server.load,
+  });
+  try {
+    if (udpAt) io.out(`relay ${udpUrl(await server.listenUdp(udpAt))}`);
+    if (wsAt) io.out(`relay ${wsUrl(await server.listenWebSocket(wsAt.endpoint, { path: wsAt.path }), wsAt.path)}`);
+    if (httpAt) {
+      const port = await api.listen(httpAt);
+      io.out(`allocations http://${httpAt.withPort(port)}`);
+    }
+  } catch (err) {
+    server.dispose();
+    api.close();
+    throw err;
+  }
+  server.start(250);
+  const stats = statsInterval > 0 && values.quiet !== true
+    ? setInterval(() => io.out(loadLine(server.load)), statsInterval)
+    : null;
+
+  return new Promise<number>((resolve) => {
+    const removeSignals = onStopSignal((signal) => {
+      removeSignals();
+      if (stats) clearInterval(stats);
+      io.out(`stopping (${signal}): ${loadLine(server.load)}`);
+      server.dispose();
+      api.close();
+      resolve(ExitCode.Ok);
+    });
+  });
+}
+
+/** `load allocations=3 bound=2 joins=1 pps=120 in=… out=… dropped=0 errors=1`. */
+function loadLine(l: RelayServerLoad): string {
+  const dropped = Object.values(l.dropped).reduce((a, b) => a + b, 0);
+  const errors = Object.values(l.errorsSent).reduce((a, b) => a + b, 0);
+  return `load allocations=${l.allocations} bound=${l.bound} joins=${l.joins} pps=${l.packetsPerSecond} ` +
+    `in=${l.packetsIn} out=${l.packetsOut} dropped=${dropped} errors=${errors}`;
+}

@@ -1,0 +1,39 @@
+/**
+ * Per-source token buckets for the relay server: each key (a source address) may send `rate` packets per
+ * second on average and `burst` at once. Time comes from the caller, so tests run on a fake clock.
+ */
+export class RateLimiter {
+  readonly rate: number;
+  readonly burst: number;
+  readonly #buckets = new Map<string, { tokens: number; last: number }>();
+
+  constructor(rate: number, burst = 2 * rate) {
+    if (!(rate > 0) || !(burst >= 1)) throw new RangeError(`rate limit needs rate > 0 and burst ≥ 1, got ${rate}/${burst}`);
+    this.rate = rate;
+    this.burst = burst;
+  }
+
+  /** Takes one token for `key` at time `now` (ms); false if its bucket is empty. */
+  allow(key: string, now: number): boolean {
+    let b = this.#buckets.get(key);
+    if (b === undefined) {
+      b = { tokens: this.burst, last: now };
+      this.#buckets.set(key, b);
+    } else if (now > b.last) {
+      b.tokens = Math.min(this.burst, b.tokens + ((now - b.last) * this.rate) / 1000);
+      b.last = now;
+    }
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /** Forgets buckets that have refilled completely (their sources went quiet). */
+  sweep(now: number): void {
+    for (const [k, b] of this.#buckets) {
+      if (b.tokens + ((now - b.last) * this.rate) / 1000 >= this.burst) this.#buckets.delete(k);
+    }
+  }
+
+  get size(): number { return this.#buckets.size; }
+}

@@ -1,0 +1,175 @@
+/**
+ * A browser hosts through the relay (spec §2.3: browsers cannot listen, except through Relay): headless
+ * Chromium allocates over HTTP, binds over WebSocket (WebCrypto HMAC) and listens; a Node driver joins by
+ * code over UDP and gets its reliable messages echoed by the page.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConnectionState, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
+  type NetworkDriver,
+} from '../../plugin/index.ts';
+import {
+  AllocationApi, createRelayDriver, RelayServer, RelayServerData, withRelayParameters, type RelayAllocationJson,
+} from '../../plugin/relay/node.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const requireBrowser = process.env.UTP_REQUIRE_BROWSER === '1';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let outDir = '';
+let bundle = '';
+const cleanup: Array<() => void> = [];
+
+// The transport's browser bundle plus the relay client, built with the project's browser configuration.
+beforeAll(async () => {
+  if (!haveChromium) return;
+  const { build } = await import('vite');
+  outDir = mkdtempSync(join(tmpdir(), 'utp-relay-browser-'));
+  const entry = join(outDir, 'entry.ts');
+  writeFileSync(entry, `export * from '${root}plugin/transport/browser.ts';\nexport * from '${root}plugin/relay/index.ts';\n`);
+  await build({
+    root, configFile: join(root, 'vite.browser.config.ts'), logLevel: 'silent',
+    build: { outDir: join(outDir, 'dist'), emptyOutDir: true, sourcemap: false, lib: { entry, formats: ['es'], fileName: () => 'utp.js' } },
+  });
+  bundle = readFileSync(join(outDir, 'dist', 'utp.js'), 'utf8');
+}, 60_000);
+afterAll(() => {
+  for (const f of cleanup.splice(0).reverse()) f();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>relay host</title>
+<script type="module">
+import { NetworkDriver, NetworkEndpoint, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
+  RelayNetworkInterface, RelayServerData } from './utp.js';
+const probe = window.__probe = { joinCode: '', status: -1, accepted: 0, received: [], disconnects: [], error: '' };
+try {
+  const api = new URLSearchParams(location.search).get('api');
+  const post = async (path, body) => (await (await fetch(api + path, { method: 'POST', body: JSON.stringify(body) })).json()).data;
+  const { allocation } = await post('/v1/allocate', { maxConnections: 4 });
+  const iface = new RelayNetworkInterface(RelayServerData.fromAllocation(allocation, 'ws'));
+  const driver = NetworkDriver.create(iface, new NetworkSettings());
+  const rel = driver.createPipeline(ReliableSequencedPipelineStage);
+  await driver.bind(NetworkEndpoint.anyIpv4);
+  driver.listen();
+  probe.joinCode = (await post('/v1/joincode', { allocationId: allocation.allocationId })).joinCode;
+  const tick = () => {
+    try {
+      driver.update();
+      probe.status = driver.getRelayConnectionStatus();
+      while (driver.accept()) probe.accepted++;
+      for (const ev of driver.events()) {
+        if (ev.type === NetworkEventType.Data) {
+          const text = new TextDecoder().decode(ev.data);
+          probe.received.push(text);
+          driver.send(ev.connection, rel, new TextEncoder().encode('echo ' + text));
+        }
+        if (ev.type === NetworkEventType.Disconnect) probe.disconnects.push(ev.disconnectReason);
+      }
+    } catch (e) { probe.error = String(e && e.stack || e); }
+    setTimeout(tick, 5);
+  };
+  tick();
+} catch (e) { probe.error = String(e && e.stack || e); }
+</script>`;
+
+interface Probe { joinCode: string; status: number; accepted: number; received: string[]; disconnects: number[]; error: string }
+
+describe('headless Chromium hosting through the relay', () => {
+  const why = `${CHROMIUM} is missing (apt-get install -y chromium)`;
+  if (!haveChromium && requireBrowser) {
+    it('has Chromium, as UTP_REQUIRE_BROWSER=1 demands', () => { throw new Error(`UTP_REQUIRE_BROWSER=1 but ${why}`); });
+    return;
+  }
+  if (!haveChromium) {
+    it.skip(`SKIPPED: ${why}`, () => {});
+    return;
+  }
+
+  it('the bundle has no Node built-in, and a Node joiner reaches the page\'s host over UDP', async () => {
+    expect(bundle).not.toMatch(/(from\s*|import\s*\(\s*|require\s*\(\s*)["']node:/);
+    expect(bundle).toMatch(/var RelayNetworkInterface = class/);
+
+    const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
+    const relay = new RelayServer();
+    await relay.listenUdp(loopback);
+    await relay.listenWebSocket(loopback);
+    relay.start(100);
+    const allocations = new AllocationApi({ store: relay.store, serverEndpoints: () => relay.serverEndpoints() });
+    const apiPort = await allocations.listen(loopback);
+    cleanup.push(() => relay.dispose(), () => allocations.close());
+
+    const http: Server = createServer((req, res) => {
+      if (req.url?.startsWith('/utp.js')) res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle);
+      else if (req.url?.startsWith('/?') || req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    cleanup.push(() => http.close());
+    const pageUrl = `http://127.0.0.1:${(http.address() as { port: number }).port}/?api=${encodeURIComponent(`http://127.0.0.1:${apiPort}`)}`;
+
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'utp-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const joiners: NetworkDriver[] = [];
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      await page.goto(pageUrl);
+      const probe = () => page.evaluate(() => (window as unknown as { __probe: Probe }).__probe);
+      await page.waitForFunction(() => {
+        const p = (window as unknown as { __probe?: Probe }).__probe;
+        return p && (p.error || (p.joinCode && p.status === 1));
+      }, null, { timeout: 20_000 });
+      const { joinCode, error } = await probe();
+      expect(error).toBe('');
+
+      const res = await fetch(`http://127.0.0.1:${apiPort}/v1/join`, { method: 'POST', body: JSON.stringify({ joinCode }) });
+      const joinAlloc = ((await res.json()) as { data: { allocation: RelayAllocationJson } }).data.allocation;
+      const data = RelayServerData.fromAllocation(joinAlloc, 'udp');
+      const joiner = createRelayDriver(withRelayParameters(new NetworkSettings(), data));
+      joiners.push(joiner);
+      const rel = joiner.createPipeline(ReliableSequencedPipelineStage);
+      await joiner.bind(loopback);
+      const c = joiner.connect(data.endpoint);
+      const echoes: string[] = [];
+      const ev = new NetworkEvent();
+      let sent = false;
+      const deadline = performance.now() + 20_000;
+      while (echoes.length < 5) {
+        if (performance.now() > deadline) throw new Error(`no echoes from the page: ${JSON.stringify(await probe())}`);
+        joiner.update();
+        if (!sent && joiner.getConnectionState(c) === ConnectionState.Connected) {
+          sent = true;
+          for (let i = 0; i < 5; i++) joiner.send(c, rel, new TextEncoder().encode(`msg ${i}`));
+        }
+        while (joiner.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Data) echoes.push(new TextDecoder().decode(ev.data));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(echoes).toEqual(Array.from({ length: 5 }, (_, i) => `echo msg ${i}`));
+
+      joiner.disconnect(c);
+      joiner.update();
+      await page.waitForFunction(() => (window as unknown as { __probe: Probe }).__probe.disconnects.length > 0, null, { timeout: 10_000 });
+      const end = await probe();
+      expect(end.accepted).toBe(1);
+      expect(end.disconnects).toEqual([3]); // ClosedByRemote
+      expect(end.error).toBe('');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      for (const d of joiners) d.dispose();
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,96 @@
+import {
+  IPCNetwork, IPCNetworkInterface, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
+  type NetworkConnection, type PacketSink,
+} from '../../plugin/index.ts';
+import { RelayNetworkInterface, RelayServerData, type RelayNetworkInterfaceOptions } from '../../plugin/relay/index.ts';
+import { RelayServer, type RelayServerOptions } from '../../plugin/relay/node.ts';
+
+/** The spec's vector inputs (§9 TV-14..TV-20): A = 10..1f (own id), B = 20..2f (peer id), C = 00..fe, K = 00..3f. */
+export const A = Uint8Array.from({ length: 16 }, (_, i) => 0x10 + i);
+export const B = Uint8Array.from({ length: 16 }, (_, i) => 0x20 + i);
+export const C = Uint8Array.from({ length: 255 }, (_, i) => i);
+export const K = Uint8Array.from({ length: 64 }, (_, i) => i);
+export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+export const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+
+/** Port of the fake or real relay server on an in-memory network. */
+export const RELAY_PORT = 7000;
+export const relayEndpoint = NetworkEndpoint.loopbackIpv4.withPort(RELAY_PORT);
+
+/** Relay data for the vector inputs, pointing at the in-memory relay. */
+export function vectorServerData(hostConnectionData: Uint8Array = C): RelayServerData {
+  return new RelayServerData({ endpoint: relayEndpoint, allocationId: A, connectionData: C, hostConnectionData, key: K });
+}
+
+/** A sink that records what the relay interface hands to the driver. */
+export class RecordingSink implements PacketSink {
+  readonly received: Array<{ hex: string; address: string; port: number }> = [];
+  readonly closedLinks: Array<{ address: string; port: number; reason: number }> = [];
+  readonly errors: Error[] = [];
+  receive(b: Uint8Array, address: string, port: number): void { this.received.push({ hex: hexOf(b), address, port }); }
+  error(err: Error): void { this.errors.push(err); }
+  closed(address: string, port: number, reason: number): void { this.closedLinks.push({ address, port, reason }); }
+}
+
+/** A Relay interface over IPC, bound, with its sink. */
+export async function relayInterface(net: IPCNetwork, data = vectorServerData(), options: RelayNetworkInterfaceOptions = {}): Promise<{ iface: RelayNetworkInterface; sink: RecordingSink }> {
+  const iface = new RelayNetworkInterface(data, { inner: new IPCNetworkInterface(net), ...options });
+  const sink = new RecordingSink();
+  await iface.bind(NetworkEndpoint.loopbackIpv4, sink);
+  return { iface, sink };
+}
+
+/** A fake clock shared by drivers and a relay server. */
+export class Clock {
+  now = 0;
+  readonly read = (): number => this.now;
+}
+
+/** A relay server listening on the in-memory network at `relayEndpoint`. */
+export async function memoryRelay(net: IPCNetwork, clock: Clock, options: RelayServerOptions = {}): Promise<RelayServer> {
+  const server = new RelayServer({ clock: clock.read, ...options });
+  await server.listen(new IPCNetworkInterface(net), relayEndpoint);
+  return server;
+}
+
+/** Relay data for an allocation of `server`'s store (host: no hostConnectionData; joiner: the host's). */
+export function dataFor(server: RelayServer, clock: Clock, host?: RelayServerData, maxConnections = 10): RelayServerData {
+  const a = server.store.create({ maxConnections, now: clock.now, hostConnectionData: host ? host.connectionData : null });
+  return new RelayServerData({
+    endpoint: relayEndpoint, allocationId: a.id, connectionData: a.connectionData, key: a.key,
+    hostConnectionData: host ? host.connectionData : a.connectionData,
+  });
+}
+
+/** A driver over a Relay interface on the in-memory network, bound. */
+export async function relayDriver(net: IPCNetwork, data: RelayServerData, settings = new NetworkSettings(), options: RelayNetworkInterfaceOptions = {}): Promise<{ driver: NetworkDriver; iface: RelayNetworkInterface }> {
+  const iface = new RelayNetworkInterface(data, { inner: new IPCNetworkInterface(net), settings, ...options });
+  const driver = NetworkDriver.create(iface, settings);
+  await driver.bind(NetworkEndpoint.loopbackIpv4);
+  return { driver, iface };
+}
+
+export interface Seen { type: number; connection: NetworkConnection; data: string; reason: number }
+
+/** Pops every event of `d`. */
+export function events(d: NetworkDriver): Seen[] {
+  const ev = new NetworkEvent();
+  const out: Seen[] = [];
+  while (d.popEvent(ev) !== NetworkEventType.Empty) {
+    out.push({ type: ev.type, connection: ev.connection, data: Buffer.from(ev.data).toString(), reason: ev.type === NetworkEventType.Disconnect ? ev.disconnectReason : -1 });
+  }
+  return out;
+}
+
+/** Steps every driver and the server by `step` ms until `until` returns true or `limit` ms passed; returns whether it did. */
+export function run(clock: Clock, drivers: NetworkDriver[], server: RelayServer | null, until: () => boolean, limit = 20_000, step = 10, onTick?: () => void): boolean {
+  const end = clock.now + limit;
+  while (clock.now <= end) {
+    for (const d of drivers) d.update(clock.now);
+    server?.update(clock.now);
+    onTick?.();
+    if (until()) return true;
+    clock.now += step;
+  }
+  return false;
+}
