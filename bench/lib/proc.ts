@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** A message between the harness and a bench process: `{ type, ...fields }`. */
@@ -19,8 +19,12 @@ export class BenchProcess {
   #waiter: { type: string; resolve: (m: Msg) => void; reject: (e: Error) => void } | null = null;
   #exit: Error | null = null;
 
-  constructor(script: string, args: string[], execArgv: string[] = []) {
-    this.#child = fork(script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** `cpu`: pin the process (all its threads) to that core with `taskset`, when available. */
+  constructor(script: string, args: string[], execArgv: string[] = [], cpu?: number) {
+    const stdio = ['ignore', 'inherit', 'inherit', 'ipc'] as const;
+    this.#child = cpu !== undefined && canPin()
+      ? spawn('taskset', ['-c', String(cpu), process.execPath, ...execArgv, script, ...args], { stdio: [...stdio] })
+      : fork(script, args, { execArgv, stdio: [...stdio] });
     this.#child.on('message', (m: Msg) => {
       this.#inbox.push(m);
       this.#deliver();
@@ -79,4 +83,19 @@ export class BenchProcess {
       w.reject(this.#exit);
     }
   }
+}
+
+let pinnable: boolean | undefined;
+
+/** True when `taskset` exists and the machine has at least two cores to pin server and load apart. */
+export function canPin(): boolean {
+  if (pinnable === undefined) {
+    try {
+      execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+      pinnable = true;
+    } catch {
+      pinnable = false;
+    }
+  }
+  return pinnable;
 }

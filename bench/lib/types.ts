@@ -10,6 +10,10 @@ export interface RunOptions {
   warmupMs: number;
   /** When set, ours' server process runs with `--cpu-prof` and writes its profile here. */
   profileDir: string | null;
+  /** Pin the server to core 0 and the load generator to core 1 (taskset), so they never share a core. */
+  pin: boolean;
+  /** How often a round disturbed by other processes may be repeated. */
+  retries: number;
   log: (line: string) => void;
 }
 
@@ -27,6 +31,10 @@ export interface Round {
   baseline: Sample;
   /** ours.value / baseline.value, paired within the round. */
   ratio: number;
+  /** Other processes used more than NOISY_CORES during this round (kept because retries ran out). */
+  noisy?: boolean;
+  /** Earlier attempts of this round, thrown away because other processes were busy. */
+  discarded?: Round[];
 }
 
 /** What a suite returns. */

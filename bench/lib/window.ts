@@ -4,6 +4,8 @@ export interface LoadResult {
   elapsedMs: number;
   lost: number;
   refused: number;
+  /** This process's CPU time (user + system) over the measured interval. */
+  cpuUs: number;
 }
 
 /**
@@ -68,12 +70,16 @@ export class InflightWindow {
     const lost0 = this.#lost;
     const refused0 = this.#refused;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await sleep(durationMs);
     const elapsedMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     this.#measuring = false;
     this.#running = false;
     clearInterval(watchdog);
-    return { messages: this.#echoes, elapsedMs, lost: this.#lost - lost0, refused: this.#refused - refused0 };
+    return {
+      messages: this.#echoes, elapsedMs, lost: this.#lost - lost0, refused: this.#refused - refused0, cpuUs: cpu.user + cpu.system,
+    };
   }
 }
 

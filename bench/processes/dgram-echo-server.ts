@@ -15,6 +15,6 @@ process.on('message', (m: { type: string }) => {
 });
 onStop(() => {
   const cpu = process.cpuUsage(cpuMark);
-  return { cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, queueFull: 0 };
+  return { cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, datagrams: echoed - echoedMark, queueFull: 0 };
 });
 reply({ type: 'ready', port: await bindRaw(socket) });

@@ -15,6 +15,7 @@ const backlog: Array<{ to: NetworkConnection; bytes: Uint8Array }> = [];
 let echoed = 0;
 let cpuMark = process.cpuUsage();
 let echoedMark = 0;
+let sentMark = 0;
 
 function echo(to: NetworkConnection, bytes: Uint8Array): boolean {
   const r = driver.send(to, pipeline, bytes);
@@ -34,10 +35,11 @@ pump(driver, (ev) => {
 });
 
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'mark') { cpuMark = process.cpuUsage(); echoedMark = echoed; }
+  if (m.type === 'mark') { cpuMark = process.cpuUsage(); echoedMark = echoed; sentMark = driver.getStatistics().packetsSent; }
 });
 onStop(() => {
   const cpu = process.cpuUsage(cpuMark);
-  return { cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, queueFull: driver.getStatistics().dropped.queueFull };
+  const stats = driver.getStatistics();
+  return { cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, datagrams: stats.packetsSent - sentMark, queueFull: stats.dropped.queueFull };
 });
 reply({ type: 'ready', port: driver.localEndpoint().port });

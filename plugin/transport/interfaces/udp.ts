@@ -85,8 +85,17 @@ export class UDPNetworkInterface implements NetworkInterface {
 
 type LookupCallback = (err: Error | null, address: string, family: number) => void;
 
+// Servers send to few addresses over and over: remember the last answer instead of re-running the regexes.
+let lastHost = '';
+let lastFamily = 0;
+
 function numericLookup(hostname: string, options: unknown, callback: LookupCallback): void {
-  if (isIPv4(hostname)) return callback(null, hostname, 4);
-  if (isIPv6(hostname)) return callback(null, hostname, 6);
+  if (hostname === lastHost) return callback(null, hostname, lastFamily);
+  const family = isIPv4(hostname) ? 4 : isIPv6(hostname) ? 6 : 0;
+  if (family) {
+    lastHost = hostname;
+    lastFamily = family;
+    return callback(null, hostname, family);
+  }
   import('node:dns').then((dns) => dns.lookup(hostname, options as object, callback as never), (err) => callback(err, '', 0));
 }
