@@ -1,0 +1,373 @@
+import type { ITransport, ITransportEventMap } from '@colyseus/sdk/transport/ITransport';
+import {
+  NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
+  StatusCode, UDPNetworkInterface, WebSocketNetworkInterface, disconnectReasonName,
+  type NetworkConnection, type ReliableSnapshot, type WebSocketConstructor,
+} from '../transport/index.ts';
+import {
+  CloseCodes, DEFAULT_LINGER_MS, DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH, RELIABLE_PIPELINE,
+  UNRELIABLE_PIPELINE, createColyseusPipelines, decodeCloseFrame, encodeCloseFrame, isControlFrame, schedule,
+  type ColyseusPipelineOptions,
+} from './protocol.ts';
+
+/** Options of the SDK side (`new UtpSDK(endpoint, { utp: {...} })`). */
+export interface UtpClientOptions extends ColyseusPipelineOptions {
+  /**
+   * How UTP travels: `'udp'` (default in Node) or `'websocket'` (default in browsers, which have no UDP). Both reach
+   * the same server port number; the WebSocket goes to `webSocketPath` on it.
+   */
+  carrier?: 'udp' | 'websocket';
+  /** Path of the server's UTP WebSocket tunnel (`UtpTransport`'s `webSocket.path`). Default `/utp`. */
+  webSocketPath?: string;
+  /** Full tunnel URL instead (`wss://game.example.com/utp`), e.g. behind a proxy; overrides `webSocketPath`. */
+  webSocketUrl?: string;
+  /** WebSocket implementation for the tunnel; default the global one, else the `ws` package (Node 20). */
+  WebSocket?: WebSocketConstructor;
+  /**
+   * Driver settings (timeouts, `withNetworkSimulatorParameters` for loss tests). Default: UTP's, with connection
+   * requests every 500 ms (20 tries) and a 10 s disconnect timeout.
+   */
+  settings?: NetworkSettings;
+  /** Timer update interval in ms; packets trigger an update at once. Default 10. */
+  updateIntervalMS?: number;
+  /** How long a closing connection waits for its close frame to be acknowledged. Default 1000 ms. */
+  lingerMS?: number;
+}
+
+/** The default driver settings of the SDK side. */
+export function defaultClientSettings(): NetworkSettings {
+  return new NetworkSettings().withNetworkConfigParameters({
+    connectTimeoutMS: 500, maxConnectAttempts: 20, disconnectTimeoutMS: 10_000,
+  });
+}
+
+/** Counters of one `UtpClientTransport` (over all its connections). */
+export interface UtpClientTransportStats {
+  /** `sendUnreliable` frames dropped because they do not fit one datagram. */
+  unreliableOversize: number;
+  /** UTP connections made (the first join, then one per reconnection). */
+  connections: number;
+}
+
+/** `'udp'` where `node:dgram` exists (Node, Bun, Deno), else `'websocket'`. */
+export function defaultCarrier(): 'udp' | 'websocket' {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string' && !('document' in globalThis) ? 'udp' : 'websocket';
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+const encoder = new TextEncoder();
+let warnedOversize = false;
+
+/**
+ * The SDK's `ITransport` over UTP (see `UtpRoom`). `connect(url)` opens one UTP connection whose connect payload is
+ * the room path and query of `url` (`utp://host:port/<processId>/<roomId>?sessionId=…`); the SDK calls `connect`
+ * again on the same object to reconnect, which opens a new connection. `send` → pipeline 1 (reliable, ordered,
+ * fragmented), `sendUnreliable` → pipeline 2 (one datagram, may be lost). `onclose` gets the server's close code,
+ * or 1006 after a timeout or a Disconnect without a code.
+ */
+export class UtpClientTransport implements ITransport {
+  /** Owned by the SDK's `Connection`, which replaces its handlers later: always read them from here. */
+  events: ITransportEventMap;
+  readonly options: UtpClientOptions;
+  /** The URL of the last `connect` (the SDK's debug panel reads it). */
+  url = '';
+  readonly stats: UtpClientTransportStats = { unreliableOversize: 0, connections: 0 };
+  #link: ClientLink | null = null;
+
+  constructor(events: ITransportEventMap, options: UtpClientOptions = {}) {
+    this.events = events;
+    this.options = options;
+  }
+
+  get isOpen(): boolean {
+    return this.#link?.state === OPEN;
+  }
+
+  /** The driver of the current connection, for statistics (`getConnectionStatistics`); null between connections. */
+  get driver(): NetworkDriver | null {
+    return this.#link?.driver ?? null;
+  }
+
+  /** The current UTP connection, or null. */
+  get connection(): NetworkConnection | null {
+    return this.#link?.connection ?? null;
+  }
+
+  connect(url: string, _headers?: unknown): void {
+    // A previous connection still closing finishes on its own, silently.
+    if (this.#link) this.#link.mute();
+    this.url = url;
+    this.stats.connections++;
+    const link = new ClientLink(this, url, this.options);
+    this.#link = link;
+    link.start();
+  }
+
+  send(data: Uint8Array): void {
+    this.#link?.sendReliable(data);
+  }
+
+  sendUnreliable(data: Uint8Array): void {
+    this.#link?.sendUnreliable(data);
+  }
+
+  /**
+   * Sends `code` (default 1005, as a WebSocket close without a status) to the server and closes. `onclose` follows
+   * once the server acknowledged it — at once for 4010, the SDK's "network offline" path, as the stock transport does.
+   */
+  close(code?: number, reason?: string): void {
+    this.#link?.close(code ?? CloseCodes.NO_STATUS_RECEIVED, reason);
+  }
+
+  /** @internal */
+  _emit(link: ClientLink, kind: 'open' | 'message' | 'close', payload?: unknown): void {
+    if (link !== this.#link || link.muted) return;
+    try {
+      if (kind === 'open') this.events.onopen?.({ type: 'open' });
+      else if (kind === 'message') this.events.onmessage?.({ data: payload });
+      else this.events.onclose?.(payload);
+    } catch (err) {
+      // As from a WebSocket event handler: reported, without breaking the driver loop that called us.
+      queueMicrotask(() => { throw err; });
+    }
+  }
+}
+
+/** One UTP connection of a `UtpClientTransport`: its own driver (and socket), created per connection. */
+class ClientLink {
+  state = CONNECTING;
+  muted = false;
+  driver: NetworkDriver | null = null;
+  connection: NetworkConnection | null = null;
+  readonly #owner: UtpClientTransport;
+  readonly #url: string;
+  readonly #options: UtpClientOptions;
+  readonly #event = new NetworkEvent();
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #pumpScheduled = false;
+  #flushScheduled = false;
+  #lingerUntil = 0;
+  #closeCode = 0;
+  #closeReason = '';
+  #closeNotified = false;
+  readonly #pump = (): void => this.#update();
+  readonly #schedulePump = (): void => {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    schedule(this.#pump);
+  };
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    this.driver?.flush();
+  };
+
+  constructor(owner: UtpClientTransport, url: string, options: UtpClientOptions) {
+    this.#owner = owner;
+    this.#url = url;
+    this.#options = options;
+  }
+
+  mute(): void {
+    this.muted = true;
+    if (this.state === CONNECTING) this.#finish(CloseCodes.ABNORMAL_CLOSURE, '', false);
+  }
+
+  start(): void {
+    this.#open().catch((err: Error) => {
+      if (this.state !== CLOSED) this.#finish(CloseCodes.ABNORMAL_CLOSURE, `UTP connection failed: ${err?.message ?? err}`, true);
+    });
+  }
+
+  async #open(): Promise<void> {
+    const url = new URL(this.#url);
+    const secure = url.protocol.endsWith('s:');
+    const options = this.#options;
+    const settings = options.settings ?? defaultClientSettings();
+    const carrier = options.carrier ?? defaultCarrier();
+    let driver: NetworkDriver;
+    let endpoint: NetworkEndpoint;
+    if (carrier === 'udp') {
+      const port = url.port ? Number(url.port) : secure ? 443 : 80;
+      const address = await resolveHost(url.hostname.replace(/^\[|\]$/g, ''));
+      endpoint = NetworkEndpoint.parse(address, port);
+      driver = NetworkDriver.create({ networkInterface: new UDPNetworkInterface(), settings });
+      this.driver = driver;
+      await driver.bind(endpoint.family === NetworkEndpoint.anyIpv6.family ? NetworkEndpoint.anyIpv6 : NetworkEndpoint.anyIpv4);
+    } else {
+      const iface = new WebSocketNetworkInterface({ url: tunnelUrl(url, secure, options), WebSocket: options.WebSocket });
+      driver = NetworkDriver.create({ networkInterface: iface, settings });
+      this.driver = driver;
+      await driver.bind(NetworkEndpoint.anyIpv4);
+      endpoint = iface.serverEndpoint;
+    }
+    if (this.state !== CONNECTING) { driver.dispose(); return; } // closed while resolving or binding
+    createColyseusPipelines(driver, settings, options);
+    this.connection = driver.connect(endpoint, encoder.encode(`${url.pathname}${url.search}`));
+    driver.onPacket = this.#schedulePump;
+    this.#timer = setInterval(this.#pump, options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS);
+    this.#schedulePump();
+  }
+
+  sendReliable(data: Uint8Array): void {
+    const driver = this.driver;
+    if (this.state !== OPEN || !driver || !this.connection) return;
+    const rc = driver.send(this.connection, RELIABLE_PIPELINE, data);
+    if (rc >= 0) { this.#scheduleFlush(); return; }
+    if (rc === StatusCode.NetworkPacketOverflow) {
+      throw new Error(`utp-ts: a ${data.length}-byte message exceeds maxFrameSize (${driver.maxPayloadSize(this.connection, RELIABLE_PIPELINE)} bytes); raise maxFrameSize on both sides`);
+    }
+    if (rc === StatusCode.NetworkSendQueueFull) {
+      // The server stopped acknowledging: give up on this connection; the SDK reconnects (1006).
+      this.#finish(CloseCodes.ABNORMAL_CLOSURE, 'send queue overflow', true);
+    }
+  }
+
+  sendUnreliable(data: Uint8Array): void {
+    const driver = this.driver;
+    if (this.state !== OPEN || !driver || !this.connection) return;
+    if (data.length > driver.maxPayloadSize(this.connection, UNRELIABLE_PIPELINE)) {
+      this.#owner.stats.unreliableOversize++;
+      if (!warnedOversize) {
+        warnedOversize = true;
+        console.warn(`utp-ts: sendUnreliable dropped a ${data.length}-byte message: unreliable messages must fit one datagram (${driver.maxPayloadSize(this.connection, UNRELIABLE_PIPELINE)} bytes)`);
+      }
+      return;
+    }
+    if (driver.send(this.connection, UNRELIABLE_PIPELINE, data) >= 0) this.#scheduleFlush();
+  }
+
+  close(code: number, reason = ''): void {
+    if (this.state === CLOSED || this.state === CLOSING) return;
+    if (code === CloseCodes.MAY_TRY_RECONNECT) {
+      // As the stock transport: report at once, so that the SDK can start reconnecting immediately.
+      this.#notifyClose(code, reason);
+    }
+    if (this.state === CONNECTING) {
+      this.#finish(code, reason, true);
+      return;
+    }
+    const driver = this.driver!;
+    if (driver.send(this.connection!, RELIABLE_PIPELINE, encodeCloseFrame(code, reason)) < 0) {
+      this.#finish(code, reason, true);
+      return;
+    }
+    this.state = CLOSING;
+    this.#closeCode = code;
+    this.#closeReason = reason;
+    this.#lingerUntil = performance.now() + (this.#options.lingerMS ?? DEFAULT_LINGER_MS);
+    this.#scheduleFlush();
+  }
+
+  #update(): void {
+    this.#pumpScheduled = false;
+    const driver = this.driver;
+    if (!driver || !driver.isCreated) return;
+    driver.update();
+    const ev = this.#event;
+    while (this.driver && driver.popEvent(ev) !== NetworkEventType.Empty) {
+      if (ev.type === NetworkEventType.Data) this.#onData(ev.pipeline.id, ev.data);
+      else if (ev.type === NetworkEventType.Connect) this.#onConnect();
+      else if (ev.type === NetworkEventType.Disconnect) this.#onDisconnect(ev.disconnectReason);
+    }
+    if (!this.driver) return;
+    if (this.state === CLOSING && (performance.now() >= this.#lingerUntil || this.#drained())) {
+      this.#finish(this.#closeCode, this.#closeReason, true);
+      return;
+    }
+    driver.flush();
+  }
+
+  #onConnect(): void {
+    if (this.state !== CONNECTING) return;
+    this.state = OPEN;
+    this.#owner._emit(this, 'open');
+  }
+
+  #onData(pipeline: number, data: Uint8Array): void {
+    if (pipeline === RELIABLE_PIPELINE && isControlFrame(data)) {
+      const close = decodeCloseFrame(data);
+      if (close) this.#finish(this.state === CLOSING ? this.#closeCode : close.code, close.reason, true);
+      return;
+    }
+    if (this.state !== OPEN || data.length === 0) return;
+    // The SDK copies a Uint8Array (`new Uint8Array(data)`) but wraps an ArrayBuffer: hand over a whole buffer when
+    // the frame is one (reassembled fragments are).
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    this.#owner._emit(this, 'message', whole ? data.buffer : data);
+  }
+
+  #onDisconnect(reason: number): void {
+    const wasConnecting = this.state === CONNECTING;
+    this.connection = null; // already closed by the driver: nothing to disconnect
+    this.#finish(
+      this.state === CLOSING ? this.#closeCode : CloseCodes.ABNORMAL_CLOSURE,
+      wasConnecting ? `could not connect: ${disconnectReasonName(reason)}` : disconnectReasonName(reason),
+      true,
+    );
+  }
+
+  #drained(): boolean {
+    try {
+      const s = this.driver!.getPipelineBuffers(RELIABLE_PIPELINE, ReliableSequencedPipelineStage, this.connection!) as ReliableSnapshot;
+      return s.inFlight === 0 && s.queuedMessages === 0;
+    } catch {
+      return true;
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(this.#flush);
+  }
+
+  #notifyClose(code: number, reason: string): void {
+    if (this.#closeNotified) return;
+    this.#closeNotified = true;
+    this.#owner._emit(this, 'close', { code, reason, wasClean: code !== CloseCodes.ABNORMAL_CLOSURE });
+  }
+
+  /** Ends the connection: UTP Disconnect now (if still connected), the socket shortly after, `onclose` if asked. */
+  #finish(code: number, reason: string, notify: boolean): void {
+    if (this.state === CLOSED) return;
+    this.state = CLOSED;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    const driver = this.driver;
+    this.driver = null;
+    if (driver && driver.isCreated) {
+      if (this.connection) {
+        driver.disconnect(this.connection);
+        try { driver.update(); } catch { /* the carrier may be gone */ }
+      }
+      driver.onPacket = null;
+      // Let the Disconnect datagram leave before the socket closes.
+      setTimeout(() => driver.dispose(), 50);
+    }
+    this.connection = null;
+    if (notify) this.#notifyClose(code, reason);
+  }
+}
+
+/** The tunnel URL for a room URL: same host and port, `ws`/`wss`, the endpoint's path prefix + `webSocketPath`. */
+export function tunnelUrl(url: URL, secure: boolean, options: UtpClientOptions): string {
+  if (options.webSocketUrl) return options.webSocketUrl;
+  let prefix = url.pathname;
+  // A room URL ends with /<processId>/<roomId>; what comes before is the endpoint's own path.
+  if (url.searchParams.has('sessionId')) prefix = prefix.replace(/\/[^/]+\/[^/]+$/, '');
+  prefix = prefix.replace(/\/+$/, '');
+  return `${secure ? 'wss' : 'ws'}://${url.host}${prefix}${options.webSocketPath ?? DEFAULT_WEBSOCKET_PATH}`;
+}
+
+/** A numeric address for `host` (IPv4 preferred: the server binds UDP on IPv4 by default). */
+async function resolveHost(host: string): Promise<string> {
+  if (NetworkEndpoint.tryParse(host, 0)) return host;
+  const name = ['node', 'dns/promises'].join(':'); // computed: browser bundles never include it (UDP is Node-only)
+  const dns = (await import(/* @vite-ignore */ name)) as typeof import('node:dns/promises');
+  const all = await dns.lookup(host, { all: true });
+  return (all.find((a) => a.family === 4) ?? all[0]).address;
+}

@@ -1,0 +1,16 @@
+// `utp-ts/colyseus`: the Colyseus 0.18 SDK over Unity Transport (browser-safe: no Node built-in is imported
+// statically; UDP and DNS are loaded only when a Node client uses them).
+//
+//   import { UtpSDK } from 'utp-ts/colyseus';
+//   const client = new UtpSDK('http://localhost:2567');   // instead of new Client('ws://localhost:2567')
+//   const room = await client.joinOrCreate('battle');
+export { UtpSDK, UtpRoom } from './sdk.ts';
+export type { UtpSDKOptions } from './sdk.ts';
+export { UtpClientTransport, defaultClientSettings, defaultCarrier, tunnelUrl } from './client-transport.ts';
+export type { UtpClientOptions, UtpClientTransportStats } from './client-transport.ts';
+export {
+  CloseCodes, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, DEFAULT_RELIABLE_WINDOW, DEFAULT_MAX_FRAME_SIZE,
+  DEFAULT_SEND_QUEUE_LIMIT, DEFAULT_WEBSOCKET_PATH, CONTROL_FRAME, encodeCloseFrame, decodeCloseFrame,
+  createColyseusPipelines,
+} from './protocol.ts';
+export type { ColyseusPipelineOptions } from './protocol.ts';

@@ -1,0 +1,613 @@
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import {
+  ErrorCode, Protocol, Transport, connectClientToRoom, createAuthContext, debugAndPrintError, isDevMode, matchMaker,
+} from '@colyseus/core';
+import {
+  MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
+  ReliableSequencedPipelineStage, StatusCode, UDPNetworkInterface, WebSocketServerInterface,
+  type MultiNetworkConnection, type ReliableSnapshot,
+} from '../../transport/node.ts';
+import {
+  CloseCodes, DEFAULT_LINGER_MS, DEFAULT_MAX_FRAME_SIZE, DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH,
+  RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, createColyseusPipelines, decodeCloseFrame, encodeCloseFrame, isControlFrame,
+  type ColyseusPipelineOptions,
+} from '../protocol.ts';
+import { ReadyState, UtpClient, type UtpClientLink } from './client.ts';
+import { GatedInterface } from './gate.ts';
+
+/** Options of `UtpTransport`. */
+export interface UtpTransportOptions extends ColyseusPipelineOptions {
+  /**
+   * The HTTP(S) server for matchmaking (`/matchmake/*`, bound by Colyseus core) and the WebSocket tunnel. Default:
+   * one of our own (`http.createServer()`), listening when `Server.listen(port)` runs. An injected server that
+   * already listens is used as it is (its port number is also the UDP port).
+   */
+  server?: HttpServer | HttpsServer;
+  /**
+   * UTP over UDP on the HTTP server's port number (default on). `host` is the UDP bind address when `listen` got
+   * none (default `0.0.0.0`); the buffer sizes set SO_RCVBUF/SO_SNDBUF.
+   */
+  udp?: boolean | { host?: string; receiveBufferSize?: number; sendBufferSize?: number };
+  /** UTP over WebSocket for browsers, on the HTTP server at `path` (default on, path `/utp`). */
+  webSocket?: boolean | { path?: string };
+  /**
+   * Largest Colyseus frame accepted from a client, like `@colyseus/ws-transport`'s `maxPayload` (default 128 KiB;
+   * ws-transport's is 4 KiB). A larger one closes the connection with 1009, as `ws` does.
+   */
+  maxPayload?: number;
+  /**
+   * Driver settings for both carriers (timeouts, MTU, `withNetworkSimulatorParameters` for loss tests). Default:
+   * UTP's, with a 10 s disconnect timeout and a 2048-datagram receive queue.
+   */
+  settings?: NetworkSettings;
+  /** Timer update interval in ms (resends, heartbeats, timeouts); packets trigger an update at once. Default 10. */
+  updateIntervalMS?: number;
+  /** How long a closing connection waits for its close frame to be acknowledged. Default 1000 ms. */
+  lingerMS?: number;
+}
+
+/** Counters of `UtpTransport.stats`. */
+export interface UtpTransportStats {
+  /** Connections accepted since `listen`, by carrier. */
+  acceptedUdp: number;
+  acceptedWebSocket: number;
+  /** Unreliable frames dropped because they do not fit one datagram. */
+  unreliableOversize: number;
+  /** Inbound frames above `maxPayload` (each closed its connection with 1009). */
+  inboundOversize: number;
+  /** Connections dropped because their send queue overflowed (the peer stopped acknowledging). */
+  sendQueueOverflow: number;
+}
+
+/** The default driver settings of the server side. */
+export function defaultServerSettings(): NetworkSettings {
+  return new NetworkSettings().withNetworkConfigParameters({ disconnectTimeoutMS: 10_000, receiveQueueCapacity: 2048 });
+}
+
+const textDecoder = new TextDecoder();
+const EMPTY_HEADERS: Record<string, string | undefined> = {};
+
+/** One UTP connection of the server: a room client, a ping-utility peer, or one being set up. */
+class ServerLink implements UtpClientLink {
+  readonly connection: MultiNetworkConnection;
+  readonly carrier: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly #host: UtpTransport;
+  readyState: number = ReadyState.OPEN;
+  /** Closing: disconnect when the reliable pipeline drained or at this time. */
+  lingerUntil = 0;
+  client: UtpClient | null = null;
+  /** Ping utility: every frame is answered with PING. */
+  ping = false;
+
+  constructor(host: UtpTransport, connection: MultiNetworkConnection, carrier: string, address: string, port: number) {
+    this.#host = host;
+    this.connection = connection;
+    this.carrier = carrier;
+    this.remoteAddress = address;
+    this.remotePort = port;
+  }
+
+  get latencyMs(): number { return this.#host.latencyMs; }
+  sendReliable(frame: Uint8Array): void { this.#host._sendReliable(this, frame); }
+  sendUnreliable(frame: Uint8Array): boolean { return this.#host._sendUnreliable(this, frame); }
+  close(code: number, reason?: string): void { this.#host._close(this, code, reason); }
+}
+
+/**
+ * A Colyseus 0.18 `Transport` over Unity Transport: `new Server({ transport: new UtpTransport() })`.
+ *
+ * One port number serves HTTP matchmaking (`transport.server`), UTP over UDP (Node clients, Unity clients) and UTP
+ * over WebSocket at `/utp` (browsers), all through one `MultiNetworkDriver`. A client joins by sending the room
+ * path and query (`/<processId>/<roomId>?sessionId=…&reconnectionToken=…&_authToken=…`) as its UTP connect
+ * payload, parsed as `@colyseus/ws-transport` parses its upgrade URL.
+ *
+ * Channels: pipeline 1 = [Fragmentation, ReliableSequenced] (window 128, frames up to 1 MiB, send queue) for
+ * every Colyseus frame; pipeline 2 = [UnreliableSequenced] for `rawUnreliable` (`.unreliable()` schema fields) and
+ * `sendUnreliable`. Close codes travel as a control frame on pipeline 1 before the UTP Disconnect; a timeout or a
+ * Disconnect without one is reported as 1006, so the SDK reconnects.
+ */
+export class UtpTransport extends Transport {
+  override protocol = 'utp';
+  declare server: HttpServer | HttpsServer;
+
+  readonly #options: UtpTransportOptions;
+  readonly #settings: NetworkSettings;
+  readonly #ownServer: boolean;
+  readonly #maxPayload: number;
+  readonly #lingerMS: number;
+  readonly #wsPath: string | null;
+  readonly #links = new Map<MultiNetworkConnection, ServerLink>();
+  readonly #closing = new Set<ServerLink>();
+  /** Upgrade headers of open tunnel sockets by `address|port` (for `onAuth` and proxies' x-forwarded-for). */
+  readonly #wsHeaders = new Map<string, IncomingMessage['headers']>();
+  readonly #event = new NetworkEvent();
+  readonly #accept: { payload?: Uint8Array | null } = {};
+  #multi: MultiNetworkDriver | null = null;
+  #udpGate: GatedInterface | null = null;
+  #wsGate: GatedInterface | null = null;
+  #udpDriverId = 0;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #pumpScheduled = false;
+  #flushScheduled = false;
+  #latencyMs = 0;
+  #port = 0;
+  #shuttingDown = false;
+  #closedResolve: (() => void) | null = null;
+  #expressApp: ((req: IncomingMessage, res: unknown) => void) | null = null;
+  #stopping: Promise<void> | null = null;
+  readonly #pump = (): void => this.#update();
+  readonly #schedulePump = (): void => {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(this.#pump);
+  };
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    this.#multi?.flush();
+  };
+
+  /** Counters for monitoring and tests. */
+  readonly stats: UtpTransportStats = {
+    acceptedUdp: 0, acceptedWebSocket: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0,
+  };
+
+  constructor(options: UtpTransportOptions = {}) {
+    super();
+    this.#options = options;
+    this.#settings = options.settings ?? defaultServerSettings();
+    this.#maxPayload = options.maxPayload ?? 128 * 1024;
+    this.#lingerMS = options.lingerMS ?? DEFAULT_LINGER_MS;
+    const ws = options.webSocket ?? true;
+    this.#wsPath = ws === false ? null : (ws === true ? DEFAULT_WEBSOCKET_PATH : ws.path ?? DEFAULT_WEBSOCKET_PATH);
+    if (this.#wsPath !== null && !this.#wsPath.startsWith('/')) throw new Error(`UtpTransport: webSocket.path must begin with '/', got '${this.#wsPath}'`);
+    if (options.udp === false && this.#wsPath === null) throw new Error('UtpTransport: enable udp, webSocket or both');
+    this.#ownServer = !options.server;
+    this.server = options.server ?? createServer();
+    // Without this listener an ECONNRESET on the HTTP server would be an uncaught error (as in ws-transport).
+    this.server.on('error', (err) => debugAndPrintError(err));
+  }
+
+  /** The port number serving HTTP, UDP and the WebSocket tunnel (after `listen`). */
+  get port(): number { return this.#port; }
+  /** The WebSocket tunnel's path, or null when disabled. */
+  get webSocketPath(): string | null { return this.#wsPath; }
+  /** The `MultiNetworkDriver` (driver 1 UDP, then WebSocket), for statistics; null before `listen`. */
+  get driver(): MultiNetworkDriver | null { return this.#multi; }
+  /** @internal Half the simulated round trip, applied to every outbound frame. */
+  get latencyMs(): number { return this.#latencyMs; }
+  /** Open UTP connections (room clients, ping peers, and those closing). */
+  get connectionCount(): number { return this.#links.size; }
+
+  /**
+   * An Express app on `transport.server` (what `new Server({ express: (app) => … })` and @colyseus/tools use), as
+   * ws-transport offers; `express` must be installed. Core's `/matchmake` routes stay in front of it.
+   */
+  override getExpressApp(): any {
+    // Core asks twice: awaited at boot, then synchronously when binding its routes (the app must exist by then).
+    return this.#expressApp ?? this.#loadExpress();
+  }
+
+  async #loadExpress(): Promise<unknown> {
+    const name = 'express'; // an optional peer of @colyseus/core: loaded only when asked for
+    let express: () => (req: IncomingMessage, res: unknown) => void;
+    try {
+      express = ((await import(name)) as { default: typeof express }).default;
+    } catch (err) {
+      throw new Error('UtpTransport.getExpressApp: the express package is not installed (npm install express)', { cause: err });
+    }
+    if (!this.#expressApp) {
+      this.#expressApp = express();
+      this.server.on('request', this.#expressApp);
+    }
+    return this.#expressApp;
+  }
+
+  /** Called by `Server.listen()`: HTTP, then UDP on the same port number, then the WebSocket tunnel. */
+  listen(port?: number | string, hostname?: string, backlog?: number, listeningListener?: (err?: Error) => void): this {
+    this.#start(port, hostname, backlog).then(
+      () => listeningListener?.(),
+      (err: Error) => {
+        if (listeningListener) listeningListener(err);
+        else debugAndPrintError(err);
+      },
+    );
+    return this;
+  }
+
+  /**
+   * Called by `Server.gracefullyShutdown()` once rooms are disposed: closes what is still connected with 4001,
+   * waits up to `lingerMS` for close frames to be acknowledged, then stops the drivers and our HTTP server.
+   * `closed` resolves when that is done.
+   */
+  shutdown(): void {
+    if (this.#stopping) return;
+    this.#shuttingDown = true;
+    this.#stopping = new Promise<void>((resolve) => { this.#closedResolve = resolve; });
+    for (const link of [...this.#links.values()]) {
+      if (link.readyState === ReadyState.OPEN) {
+        if (link.client) link.client.leave(CloseCodes.SERVER_SHUTDOWN);
+        else this._close(link, CloseCodes.SERVER_SHUTDOWN);
+      }
+    }
+    if (!this.#multi) this.#finishShutdown();
+    else this.#schedulePump();
+  }
+
+  /** Resolves once `shutdown()` finished (immediately if it was never called). */
+  get closed(): Promise<void> {
+    return this.#stopping ?? Promise.resolve();
+  }
+
+  /**
+   * Adds `milliseconds` before every frame leaves (`server.simulateLatency(rtt)` passes half the round trip; core
+   * delays inbound messages itself).
+   */
+  simulateLatency(milliseconds: number): void {
+    this.#latencyMs = milliseconds > Number.EPSILON ? milliseconds : 0;
+  }
+
+  /**
+   * Testing aid: cuts the client with `sessionId` off in both directions, so that its UTP connection times out on
+   * both ends (after `disconnectTimeoutMS`), exactly as a lost network would; the path opens again once the server
+   * side timed out. Returns false if no such client is connected.
+   */
+  simulateTimeout(sessionId: string): boolean {
+    for (const link of this.#links.values()) {
+      if (link.client?.sessionId !== sessionId || link.readyState !== ReadyState.OPEN) continue;
+      const gate = link.connection.driverId === this.#udpDriverId ? this.#udpGate : this.#wsGate;
+      if (!gate) return false;
+      gate.block(link.remoteAddress, link.remotePort);
+      return true;
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ start-up
+
+  async #start(port: number | string | undefined, hostname: string | undefined, backlog: number | undefined): Promise<void> {
+    if (this.#multi) throw new Error('UtpTransport: listen() was already called');
+    await ensureGlobalWebSocket();
+    const wanted = port === undefined ? 0 : Number(port);
+    if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
+      throw new Error(`UtpTransport listens on a port number (UDP uses the same number), got '${port}'`);
+    }
+    const udpOption = this.#options.udp ?? true;
+    const udpHost = await numericHost((typeof udpOption === 'object' ? udpOption.host : undefined) ?? hostname ?? '0.0.0.0');
+    const udpOptions = typeof udpOption === 'object' ? udpOption : {};
+    let udp: NetworkDriver | null = null;
+    for (let attempt = 0; ; attempt++) {
+      const actual = await this.#listenHttp(wanted, hostname, backlog);
+      if (udpOption === false) { this.#port = actual; break; }
+      const gate = new GatedInterface(new UDPNetworkInterface({
+        receiveBufferSize: udpOptions.receiveBufferSize, sendBufferSize: udpOptions.sendBufferSize,
+      }));
+      const driver = NetworkDriver.create({ networkInterface: gate, settings: this.#settings });
+      try {
+        await driver.bind(NetworkEndpoint.parse(udpHost, actual));
+      } catch (err) {
+        driver.dispose();
+        // Port 0: the kernel's free TCP port may be taken for UDP; try another one.
+        if (wanted === 0 && this.#ownServer && attempt < 10 && isAddressInUse(err)) {
+          await new Promise<void>((resolve) => this.server.close(() => resolve()));
+          continue;
+        }
+        throw err;
+      }
+      driver.listen();
+      udp = driver;
+      this.#udpGate = gate;
+      this.#port = actual;
+      break;
+    }
+
+    const multi = MultiNetworkDriver.create();
+    if (udp) this.#udpDriverId = multi.addDriver(udp);
+    if (this.#wsPath !== null) {
+      const path = this.#wsPath;
+      const gate = new GatedInterface(new WebSocketServerInterface({
+        server: this.server, path, maxMessageSize: this.#settings.networkConfig.maxMessageSize,
+      }));
+      const ws = NetworkDriver.create({ networkInterface: gate, settings: this.#settings });
+      // Remember each tunnel socket's upgrade headers until it closes: they reach onAuth like ws-transport's.
+      this.server.prependListener('upgrade', (req: IncomingMessage) => {
+        if (req.url !== path) return;
+        const key = `${plainAddress(req.socket.remoteAddress ?? '')}|${req.socket.remotePort}`;
+        this.#wsHeaders.set(key, req.headers);
+        req.socket.once('close', () => this.#wsHeaders.delete(key));
+      });
+      await ws.bind(NetworkEndpoint.anyIpv4);
+      ws.listen();
+      this.#wsGate = gate;
+      multi.addDriver(ws);
+    }
+    createColyseusPipelines(multi, this.#settings, {
+      reliableWindowSize: this.#options.reliableWindowSize,
+      maxFrameSize: Math.max(this.#options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE, this.#maxPayload),
+      sendQueueLimit: this.#options.sendQueueLimit,
+    });
+    multi.onPacket = this.#schedulePump;
+    this.#multi = multi;
+    this.#timer = setInterval(this.#pump, this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS);
+    this.#timer.unref?.();
+  }
+
+  #listenHttp(port: number, hostname: string | undefined, backlog: number | undefined): Promise<number> {
+    const server = this.server;
+    if (server.listening) return Promise.resolve(addressPort(server));
+    return new Promise<number>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      server.once('error', onError);
+      server.listen(port, hostname, backlog, () => {
+        server.off('error', onError);
+        resolve(addressPort(server));
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ the driver loop
+
+  #update(): void {
+    this.#pumpScheduled = false;
+    const multi = this.#multi;
+    if (!multi) return;
+    multi.update();
+    for (let c; (c = multi.accept(this.#accept) as MultiNetworkConnection | null); ) this.#onAccept(c, this.#accept.payload ?? null);
+    const ev = this.#event;
+    while (this.#multi && multi.popEvent(ev) !== NetworkEventType.Empty) {
+      const link = this.#links.get(ev.connection as MultiNetworkConnection);
+      if (!link) continue;
+      if (ev.type === NetworkEventType.Data) this.#onData(link, ev.pipeline.id, ev.data);
+      else if (ev.type === NetworkEventType.Disconnect) this.#onDisconnect(link);
+    }
+    if (this.#closing.size) this.#checkClosing(multi);
+    if (!this.#multi) return;
+    multi.flush();
+    if (this.#shuttingDown && this.#links.size === 0) this.#finishShutdown();
+  }
+
+  #onAccept(connection: MultiNetworkConnection, payload: Uint8Array | null): void {
+    const multi = this.#multi!;
+    const remote = multi.remoteEndpoint(connection);
+    const udp = connection.driverId === this.#udpDriverId;
+    if (udp) this.stats.acceptedUdp++; else this.stats.acceptedWebSocket++;
+    const link = new ServerLink(this, connection, udp ? 'udp' : 'websocket', remote?.address ?? '', remote?.port ?? 0);
+    this.#links.set(connection, link);
+    if (this.#shuttingDown) { this._close(link, CloseCodes.SERVER_SHUTDOWN); return; }
+
+    // Exactly what ws-transport reads from its upgrade URL.
+    let url: URL;
+    try {
+      url = new URL(`utp://server${payload && payload.length ? normalizePath(textDecoder.decode(payload)) : '/'}`);
+    } catch {
+      this._close(link, CloseCodes.WITH_ERROR, 'malformed connect payload');
+      return;
+    }
+    const sessionId = url.searchParams.get('sessionId');
+    const match = url.pathname.match(/\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)$/);
+    const roomId = match && match[1];
+    if (!sessionId && !roomId) {
+      // Ping utility (SDK getLatency): answer every frame with PING, close after one second.
+      link.ping = true;
+      setTimeout(() => { if (link.readyState === ReadyState.OPEN) this._close(link, CloseCodes.NORMAL_CLOSURE); }, 1000).unref?.();
+      return;
+    }
+
+    const client = new UtpClient(sessionId ?? '', link);
+    link.client = client;
+    const headers = udp ? EMPTY_HEADERS : (this.#wsHeaders.get(`${link.remoteAddress}|${link.remotePort}`) ?? EMPTY_HEADERS);
+    const authContext = createAuthContext({
+      headers: headers as Record<string, string | undefined>,
+      token: url.searchParams.get('_authToken'),
+      remoteAddress: link.remoteAddress,
+    });
+    const reconnectionToken = url.searchParams.get('reconnectionToken');
+    const skipHandshake = url.searchParams.has('skipHandshake');
+    const room = matchMaker.getLocalRoomById(roomId as string);
+    connectClientToRoom(room, client, authContext, { reconnectionToken: reconnectionToken ?? undefined, skipHandshake })
+      .catch((e: any) => {
+        debugAndPrintError(e);
+        // Same codes as ws-transport: the SDK rejects the join with the ERROR frame's code and message.
+        const code = reconnectionToken
+          ? (isDevMode ? CloseCodes.MAY_TRY_RECONNECT : CloseCodes.FAILED_TO_RECONNECT)
+          : CloseCodes.WITH_ERROR;
+        client.error(e?.code ?? ErrorCode.APPLICATION_ERROR, e?.message ?? String(e), () => client.leave(code));
+      });
+  }
+
+  #onData(link: ServerLink, pipeline: number, data: Uint8Array): void {
+    if (pipeline === RELIABLE_PIPELINE && isControlFrame(data)) {
+      const close = decodeCloseFrame(data);
+      if (close) this.#onPeerClose(link, close.code, close.reason);
+      return;
+    }
+    if (link.readyState !== ReadyState.OPEN || (pipeline !== RELIABLE_PIPELINE && pipeline !== UNRELIABLE_PIPELINE)) return;
+    if (data.length === 0) return;
+    if (link.ping) { this._sendReliable(link, PING_FRAME); return; }
+    const client = link.client;
+    if (!client) return;
+    if (data.length > this.#maxPayload) {
+      this.stats.inboundOversize++;
+      client.leave(CloseCodes.MESSAGE_TOO_BIG, 'Max payload size exceeded');
+      return;
+    }
+    // The bytes are the datagram's or a reassembled message: never reused by the driver, so a view is enough.
+    try {
+      client._message(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    } catch (err) {
+      debugAndPrintError(err as Error); // a throwing room handler must not stall the other connections
+    }
+  }
+
+  /** The peer closed with a code: report it and disconnect now (the peer is waiting for our Disconnect). */
+  #onPeerClose(link: ServerLink, code: number, reason: string): void {
+    const wasOpen = link.readyState === ReadyState.OPEN;
+    this.#forget(link, true);
+    if (wasOpen) reportClosed(link, code, reason);
+  }
+
+  #onDisconnect(link: ServerLink): void {
+    const wasOpen = link.readyState === ReadyState.OPEN;
+    this.#forget(link, false);
+    if (wasOpen) reportClosed(link, CloseCodes.ABNORMAL_CLOSURE);
+    // A simulated timeout has done its work once the server side timed out.
+    this.#udpGate?.unblock(link.remoteAddress, link.remotePort);
+    this.#wsGate?.unblock(link.remoteAddress, link.remotePort);
+  }
+
+  #checkClosing(multi: MultiNetworkDriver): void {
+    const now = performance.now();
+    for (const link of this.#closing) {
+      if (now >= link.lingerUntil || drained(multi, link.connection)) this.#forget(link, true);
+    }
+  }
+
+  /** Drops a connection from our tables; with `disconnect`, the UTP Disconnect leaves at the next update. */
+  #forget(link: ServerLink, disconnect: boolean): void {
+    link.readyState = ReadyState.CLOSED;
+    this.#closing.delete(link);
+    if (this.#links.get(link.connection) === link) this.#links.delete(link.connection);
+    if (disconnect && this.#multi) {
+      this.#multi.disconnect(link.connection);
+      this.#schedulePump(); // the Disconnect leaves at the next update
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(this.#flush);
+  }
+
+  #finishShutdown(): void {
+    if (!this.#closedResolve) return;
+    for (const link of [...this.#links.values()]) this.#forget(link, true);
+    const multi = this.#multi;
+    if (multi) {
+      multi.update(); // the Disconnects leave now
+      multi.flush();
+      multi.dispose();
+    }
+    this.#multi = null;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    if (this.#ownServer) {
+      this.server.close();
+      this.server.closeIdleConnections?.();
+    }
+    const resolve = this.#closedResolve;
+    this.#closedResolve = null;
+    resolve();
+  }
+
+  // ------------------------------------------------------------------ used by ServerLink / UtpClient
+
+  /** @internal */
+  _sendReliable(link: ServerLink, frame: Uint8Array): void {
+    const multi = this.#multi;
+    if (!multi || link.readyState !== ReadyState.OPEN) return;
+    const rc = multi.send(link.connection, RELIABLE_PIPELINE, frame);
+    if (rc >= 0) { this.#scheduleFlush(); return; }
+    if (rc === StatusCode.NetworkSendQueueFull) {
+      // The peer stopped acknowledging while we kept sending: nothing more can be queued, the close frame
+      // included. Drop the connection; the client sees a disconnect without a code (1006) and reconnects.
+      this.stats.sendQueueOverflow++;
+      this.#forget(link, true);
+      reportClosed(link, CloseCodes.ABNORMAL_CLOSURE, 'send queue overflow');
+    } else if (rc === StatusCode.NetworkPacketOverflow) {
+      debugAndPrintError(new Error(`UtpTransport: a ${frame.length}-byte frame exceeds maxFrameSize; raise the maxFrameSize option (both sides)`));
+      link.client ? link.client.leave(CloseCodes.WITH_ERROR, 'frame too large') : this._close(link, CloseCodes.WITH_ERROR);
+    }
+  }
+
+  /** @internal */
+  _sendUnreliable(link: ServerLink, frame: Uint8Array): boolean {
+    const multi = this.#multi;
+    if (!multi || link.readyState !== ReadyState.OPEN) return false;
+    if (frame.length > multi.maxPayloadSize(link.connection, UNRELIABLE_PIPELINE)) {
+      this.stats.unreliableOversize++;
+      return false;
+    }
+    if (multi.send(link.connection, UNRELIABLE_PIPELINE, frame) < 0) return false;
+    this.#scheduleFlush();
+    return true;
+  }
+
+  /** @internal Close frame, then linger until it is acknowledged (or `lingerMS`), then the UTP Disconnect. */
+  _close(link: ServerLink, code: number, reason?: string): void {
+    const multi = this.#multi;
+    if (link.readyState !== ReadyState.OPEN) return;
+    if (!multi) { link.readyState = ReadyState.CLOSED; return; }
+    link.readyState = ReadyState.CLOSING;
+    if (multi.send(link.connection, RELIABLE_PIPELINE, encodeCloseFrame(code, reason)) < 0) {
+      this.#forget(link, true);
+      return;
+    }
+    link.lingerUntil = performance.now() + this.#lingerMS;
+    this.#closing.add(link);
+    this.#scheduleFlush();
+  }
+}
+
+const PING_FRAME = new Uint8Array([Protocol.PING]);
+
+/** Tells the room (`ref` 'close'); a throwing listener is logged, never thrown into the driver loop. */
+function reportClosed(link: ServerLink, code: number, reason?: string): void {
+  try {
+    link.client?._closed(code, reason);
+  } catch (err) {
+    debugAndPrintError(err as Error);
+  }
+}
+
+/** True when everything sent on the reliable pipeline, the close frame included, was acknowledged. */
+function drained(multi: MultiNetworkDriver, connection: MultiNetworkConnection): boolean {
+  try {
+    const s = multi.getDriverForConnection(connection)
+      .getPipelineBuffers(RELIABLE_PIPELINE, ReliableSequencedPipelineStage, connection.connection) as ReliableSnapshot;
+    return s.inFlight === 0 && s.queuedMessages === 0;
+  } catch {
+    return true; // the connection is gone
+  }
+}
+
+function addressPort(server: HttpServer | HttpsServer): number {
+  const a = server.address();
+  if (!a || typeof a === 'string') throw new Error('UtpTransport: the HTTP server must listen on a TCP port, not a pipe');
+  return a.port;
+}
+
+function isAddressInUse(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  return e?.cause?.code === 'EADDRINUSE' || e?.code === 'EADDRINUSE';
+}
+
+/** `localhost` → `127.0.0.1`: UTP endpoints are numeric. IPv4 preferred (the default bind is IPv4). */
+async function numericHost(host: string): Promise<string> {
+  if (NetworkEndpoint.tryParse(host, 0)) return host;
+  const { lookup } = await import('node:dns/promises');
+  const all = await lookup(host, { all: true });
+  return (all.find((a) => a.family === 4) ?? all[0]).address;
+}
+
+function normalizePath(text: string): string {
+  return text.startsWith('/') ? text : `/${text}`;
+}
+
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * Colyseus core reads the global `WebSocket.OPEN` on every reconnection (`Room._onJoin`); Node 20 has no global
+ * WebSocket, so reconnections would fail with 4003. Install the `ws` package's class there if it is missing.
+ */
+async function ensureGlobalWebSocket(): Promise<void> {
+  const g = globalThis as { WebSocket?: unknown };
+  if (g.WebSocket !== undefined) return;
+  const { WebSocket } = await import('ws');
+  g.WebSocket ??= WebSocket;
+}
+

@@ -1,0 +1,163 @@
+// The browser client for real: `utp-ts/colyseus` bundled for browsers (no Node built-in may remain) and run in
+// headless Chromium against UtpTransport, where it defaults to the WebSocket tunnel.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootUtp, logs, until, type GameRoom, type UtpTestServer } from './helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const requireBrowser = process.env.UTP_REQUIRE_BROWSER === '1';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const udp = join(root, 'plugin/transport/interfaces/udp.ts');
+const udpBrowser = join(root, 'plugin/transport/interfaces/udp.browser.ts');
+let outDir = '';
+let bundle = '';
+let boot: UtpTestServer;
+
+// What an application's Vite build does with `import { UtpSDK } from 'utp-ts/colyseus'` (browser conditions; `ws`
+// resolves to its browser stub, which the SDK never calls because browsers have a global WebSocket).
+beforeAll(async () => {
+  const { build } = await import('vite');
+  outDir = mkdtempSync(join(tmpdir(), 'utp-colyseus-browser-'));
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [{
+      name: 'utp-browser-udp-stub',
+      enforce: 'pre',
+      async resolveId(source, importer, options) {
+        const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+        return resolved?.id === udp ? udpBrowser : null;
+      },
+    }],
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: false,
+      lib: { entry: join(root, 'plugin/colyseus/index.ts'), formats: ['es'], fileName: () => 'colyseus.js' },
+    },
+  });
+  bundle = readFileSync(join(outDir, 'colyseus.js'), 'utf8');
+  boot = await bootUtp();
+}, 120_000);
+
+afterAll(async () => {
+  await boot?.shutdown();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('utp-ts/colyseus in a browser', () => {
+  it('bundles without Node built-ins or the server', () => {
+    // Booleans, not string matchers: a failure must not print a 700 KB bundle.
+    expect(/^export \{/m.test(bundle)).toBe(true);
+    expect(/(from\s*|import\s*\(\s*|require\s*\(\s*)["']node:/.test(bundle)).toBe(false);
+    expect(/from\s*["'](dgram|dns|net|http|https|fs|crypto|events|ws)["']/.test(bundle)).toBe(false);
+    expect(/from\s*["']@colyseus\/core["']/.test(bundle)).toBe(false);
+    expect(bundle.includes('class UtpTransport')).toBe(false);
+    expect(/UtpSDK = class extends|class UtpSDK/.test(bundle)).toBe(true);
+  });
+
+  const why = `${CHROMIUM} is missing (apt-get install -y chromium)`;
+  if (!haveChromium && requireBrowser) {
+    it('has Chromium, as UTP_REQUIRE_BROWSER=1 demands', () => { throw new Error(`UTP_REQUIRE_BROWSER=1 but ${why}`); });
+    return;
+  }
+  if (!haveChromium) {
+    it.skip(`SKIPPED: ${why}`, () => {});
+    return;
+  }
+
+  it('joins from Chromium over the WebSocket tunnel: state, messages, unreliable fields, leave 4000', async () => {
+    const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>colyseus</title>
+<script type="module">
+import { UtpSDK } from './colyseus.js';
+const probe = window.__probe = { joined: false, sessionId: '', echo: null, unreliableEcho: null, leaveCode: 0, error: '' };
+try {
+  const sdk = new UtpSDK(new URLSearchParams(location.search).get('endpoint'));
+  const room = await sdk.joinOrCreate('game', { name: 'chromium' });
+  window.__room = room;
+  probe.joined = true;
+  probe.sessionId = room.sessionId;
+  room.onMessage('echo', (m) => { probe.echo = m; });
+  room.onMessage('echo-unreliable', (m) => { probe.unreliableEcho = m; });
+  room.send('echo', 'hi from chromium');
+  const timer = setInterval(() => room.sendUnreliable('echo-unreliable', 'datagram from chromium'), 50);
+  window.__leave = async () => { clearInterval(timer); probe.leaveCode = await room.leave(); };
+} catch (e) { probe.error = String(e && e.stack || e); }
+</script>`;
+    const http: Server = createServer((req, res) => {
+      if (req.url?.startsWith('/colyseus.js')) res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle);
+      else if (req.url === '/' || req.url?.startsWith('/?')) res.writeHead(200, { 'Content-Type': 'text/html' }).end(page);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const pageUrl = `http://127.0.0.1:${(http.address() as { port: number }).port}/?endpoint=${encodeURIComponent(boot.endpoint)}`;
+
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'utp-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    type Probe = { joined: boolean; sessionId: string; echo: unknown; unreliableEcho: unknown; leaveCode: number; error: string };
+    try {
+      const tab = context.pages()[0] ?? await context.newPage();
+      const pageErrors: string[] = [];
+      tab.on('pageerror', (e) => pageErrors.push(String(e)));
+      await tab.goto(pageUrl);
+      const probe = (): Promise<Probe> => tab.evaluate(() => (window as unknown as { __probe: Probe }).__probe);
+      await tab.waitForFunction(() => {
+        const p = (window as unknown as { __probe?: Probe }).__probe;
+        return p && (p.error || (p.echo && p.unreliableEcho));
+      }, null, { timeout: 30_000 });
+      const p = await probe();
+      expect(p.error).toBe('');
+      expect(pageErrors).toEqual([]);
+      expect(p.echo).toBe('hi from chromium');
+      expect(p.unreliableEcho).toBe('datagram from chromium');
+
+      const room = findRoom(p.sessionId);
+      const server = room.clients.get(p.sessionId) as unknown as { carrier: string };
+      expect(server.carrier).toBe('websocket');
+      expect(room.state.players.get(p.sessionId)?.name).toBe('chromium');
+
+      // Reliable patches and unreliable fields reach the page.
+      room.state.counter = 99;
+      const read = () => tab.evaluate(() => {
+        const r = (window as unknown as { __room: { state: { counter: number; fast: number } } }).__room;
+        return { counter: r.state.counter, fast: r.state.fast };
+      });
+      const start = (await read()).fast;
+      const end = Date.now() + 15_000;
+      let seen = await read();
+      while ((seen.counter !== 99 || seen.fast < start + 3) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = await read();
+      }
+      expect(seen.counter).toBe(99);
+      expect(seen.fast).toBeGreaterThanOrEqual(start + 3);
+
+      await tab.evaluate(() => (window as unknown as { __leave: () => Promise<void> }).__leave());
+      expect((await probe()).leaveCode).toBe(4000);
+      await until(() => room.clients.length === 0, 'the Chromium client to leave');
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+      http.close();
+    }
+  }, 90_000);
+});
+
+/** The local room `sessionId` joined. */
+function findRoom(sessionId: string): GameRoom {
+  for (const [roomId, log] of logs) if (log.joins.includes(sessionId)) return boot.colyseus.getRoomById<GameRoom>(roomId);
+  throw new Error(`no room with session ${sessionId}`);
+}
