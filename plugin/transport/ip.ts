@@ -2,10 +2,12 @@
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+/** True for a dotted-quad IPv4 literal. */
 export function isIPv4(s: string): boolean {
   return ipv4.test(s);
 }
 
+/** True for an IPv6 literal (compressed, embedded IPv4 and zone ids allowed). */
 export function isIPv6(s: string): boolean {
   const zone = s.indexOf('%');
   if (zone >= 0) s = s.slice(0, zone);

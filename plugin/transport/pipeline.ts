@@ -21,6 +21,7 @@ export class NetworkPipeline {
 /** Either a pipeline handle or its numeric id. */
 export type PipelineRef = NetworkPipeline | number;
 
+/** The numeric id of a pipeline handle or id. */
 export function pipelineId(p: PipelineRef): number {
   return typeof p === 'number' ? p : p.id;
 }

@@ -84,6 +84,7 @@ export interface LocalParameters {
   connectionRoaming: boolean;
 }
 
+/** UTP's `NetworkConfigParameter` defaults (spec §8.1). */
 export const defaultNetworkConfig: Readonly<NetworkConfigParameters> = Object.freeze({
   connectTimeoutMS: 1000,
   maxConnectAttempts: 60,
@@ -98,18 +99,22 @@ export const defaultNetworkConfig: Readonly<NetworkConfigParameters> = Object.fr
   performPathMtuDiscovery: false,
 });
 
+/** UTP's reliable stage defaults: window 32, resend timeout 64–200 ms (spec §5.3, §8.1). */
 export const defaultReliableStage: Readonly<ReliableStageParameters> = Object.freeze({
   windowSize: 32, minimumResendTime: 64, maximumResendTime: 200,
 });
 
+/** UTP's fragmentation default: 4096-byte messages (spec §5.4). */
 export const defaultFragmentationStage: Readonly<FragmentationStageParameters> = Object.freeze({ payloadCapacity: 4096 });
 
+/** UTP's simulator stage defaults: nothing simulated, mode AllPackets (spec §5.5). */
 export const defaultSimulatorStage: Readonly<SimulatorStageParameters> = Object.freeze({
   maxPacketCount: 300, maxPacketSize: 1472, mode: 2, packetDelayMs: 0, packetJitterMs: 0, packetDropInterval: 0,
   packetDropPercentage: 0, packetDuplicationPercentage: 0, fuzzFactor: 0, fuzzOffset: 0, randomSeed: 0,
   reorderPercentage: 0,
 });
 
+/** utp-ts local options: roaming on, as UTP behaves. */
 export const defaultLocal: Readonly<LocalParameters> = Object.freeze({ connectionRoaming: true });
 
 /** Constants of UTP's `NetworkParameterConstants` (spec §8.1). */
