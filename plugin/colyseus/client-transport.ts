@@ -77,6 +77,7 @@ export class UtpClientTransport implements ITransport {
   url = '';
   readonly stats: UtpClientTransportStats = { unreliableOversize: 0, connections: 0 };
   #link: ClientLink | null = null;
+  #external = false;
 
   constructor(events: ITransportEventMap, options: UtpClientOptions = {}) {
     this.events = events;
@@ -97,12 +98,42 @@ export class UtpClientTransport implements ITransport {
     return this.#link?.connection ?? null;
   }
 
+  /**
+   * True while someone else pumps this transport (the Phaser plugin's Colyseus adapter): the connection then runs no
+   * timer of its own, does not update when a datagram arrives and does not flush after each send; the owner calls
+   * `update()` once per frame and `flush()` at the end of it. Applies to the current connection and to every
+   * reconnection until switched off.
+   */
+  get externallyPumped(): boolean {
+    return this.#external;
+  }
+
+  /** Hands the pump to the caller (`true`) or back to the transport's own timers (`false`). */
+  setExternallyPumped(on: boolean): void {
+    if (this.#external === on) return;
+    this.#external = on;
+    this.#link?.setExternal(on);
+  }
+
+  /**
+   * Receive step, for an external pump: updates the driver (timers, resends, received datagrams) and hands what
+   * arrived to the SDK (`onmessage`, `onopen`, `onclose`) synchronously. What the timer does otherwise.
+   */
+  update(): void {
+    this.#link?.update();
+  }
+
+  /** Flush step, for an external pump: what the handlers and the game sent leaves now, in as few datagrams as fit. */
+  flush(): void {
+    this.#link?.flushNow();
+  }
+
   connect(url: string, _headers?: unknown): void {
     // A previous connection still closing finishes on its own, silently.
     if (this.#link) this.#link.mute();
     this.url = url;
     this.stats.connections++;
-    const link = new ClientLink(this, url, this.options);
+    const link = new ClientLink(this, url, this.options, this.#external);
     this.#link = link;
     link.start();
   }
@@ -148,6 +179,8 @@ class ClientLink {
   readonly #options: UtpClientOptions;
   readonly #event = new NetworkEvent();
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** Pumped from outside (`UtpClientTransport.setExternallyPumped`): no timer, no scheduled pumps or flushes. */
+  #external: boolean;
   #pumpScheduled = false;
   #flushScheduled = false;
   #lingerUntil = 0;
@@ -156,7 +189,7 @@ class ClientLink {
   #closeNotified = false;
   readonly #pump = (): void => this.#update();
   readonly #schedulePump = (): void => {
-    if (this.#pumpScheduled) return;
+    if (this.#pumpScheduled || this.#external) return;
     this.#pumpScheduled = true;
     schedule(this.#pump);
   };
@@ -165,10 +198,36 @@ class ClientLink {
     this.driver?.flush();
   };
 
-  constructor(owner: UtpClientTransport, url: string, options: UtpClientOptions) {
+  constructor(owner: UtpClientTransport, url: string, options: UtpClientOptions, external: boolean) {
     this.#owner = owner;
     this.#url = url;
     this.#options = options;
+    this.#external = external;
+  }
+
+  setExternal(on: boolean): void {
+    this.#external = on;
+    if (on) {
+      if (this.#timer) clearInterval(this.#timer);
+      this.#timer = null;
+    } else if (this.driver && this.state !== CLOSED) {
+      this.#startTimer();
+      this.#schedulePump();
+      this.#scheduleFlush();
+    }
+  }
+
+  update(): void {
+    this.#update();
+  }
+
+  flushNow(): void {
+    if (this.driver?.isCreated) this.driver.flush();
+  }
+
+  #startTimer(): void {
+    if (this.#timer || this.#external) return;
+    this.#timer = setInterval(this.#pump, this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS);
   }
 
   mute(): void {
@@ -208,7 +267,7 @@ class ClientLink {
     createColyseusPipelines(driver, settings, options);
     this.connection = driver.connect(endpoint, encoder.encode(`${url.pathname}${url.search}`));
     driver.onPacket = this.#schedulePump;
-    this.#timer = setInterval(this.#pump, options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS);
+    this.#startTimer();
     this.#schedulePump();
   }
 
@@ -320,7 +379,7 @@ class ClientLink {
   }
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
+    if (this.#flushScheduled || this.#external) return;
     this.#flushScheduled = true;
     queueMicrotask(this.#flush);
   }

@@ -26,13 +26,19 @@ function toEndpoint(e: NetworkEndpoint | string | undefined): NetworkEndpoint | 
 }
 
 function connectTo(driver: NetworkDriver, endpoint: NetworkEndpoint | undefined, o: UtpPluginOptions) {
-  if (!endpoint) throw new UtpError('the Phaser plugin needs somewhere to connect: pass url or endpoint, or driver with connection');
+  if (!endpoint) throw new UtpError('the Phaser plugin needs somewhere to connect: pass url or endpoint, driver with connection, or a room adapter (room) that brings its own connection');
   return driver.connect(endpoint, o.connectPayload === undefined ? undefined : encodePayload(o.connectPayload));
 }
 
-/** Builds the plugin's session from its options: wraps your driver, or creates one and connects. */
+/**
+ * Builds the plugin's session from its options: wraps your driver, or creates one and connects; with only a `room`
+ * (no `url`, `endpoint` or `driver`), a session without a connection of its own that pumps the room.
+ */
 export function createSession(o: UtpPluginOptions): NetSession {
   const endpoint = toEndpoint(o.endpoint);
+  if (o.room && !o.driver && !o.connection && o.url === undefined && endpoint === undefined) {
+    return new NetSession({ clock: o.clock });
+  }
   if (o.driver) {
     const pipelines = typeof o.pipelines === 'function' ? o.pipelines(o.driver) : o.pipelines ?? { reliable: 1, unreliable: 2 };
     const connection = o.connection ?? connectTo(o.driver, endpoint, o);

@@ -5,7 +5,7 @@ export { NetScenePlugin, UTP_SCENE_PLUGIN_KEY, UTP_SCENE_MAPPING } from './scene
 export { NetChannel } from './channel.ts';
 export type { NetMessageListener } from './channel.ts';
 export { NetSession } from './session.ts';
-export type { NetSessionParts, NetState } from './session.ts';
+export type { NetSessionParts, NetSessionRoomOnly, NetState } from './session.ts';
 export { NetMessage, encodePayload } from './message.ts';
 export type { NetPayload } from './message.ts';
 export type { NetStats } from './stats.ts';
@@ -17,4 +17,4 @@ export { defaultNetworkInterface } from './default-interface.ts';
 export type {
   UtpPluginOptions, ChannelPipelines, NetTarget, NetCarrier, NetworkInterfaceFactory, WatchdogOptions,
 } from './options.ts';
-export type { NetRoom, NetRoomRegistry, AttachedRoom } from './room.ts';
+export type { NetRoom, NetRoomRegistry, AttachedRoom, NetLink } from './room.ts';

@@ -77,6 +77,10 @@ export interface UtpPluginOptions {
    * a fake clock here to make every network timer deterministic.
    */
   clock?: () => number;
-  /** A room adapter to attach at start (see `NetRoom`); `net.attachRoom` attaches one later. */
+  /**
+   * A room adapter to attach at start (see `NetRoom`); `net.attachRoom` attaches one later. Given alone (no `url`,
+   * `endpoint` or `driver`), the plugin opens no connection of its own and pumps the room's (a Colyseus room from
+   * `utp-ts/colyseus/phaser`).
+   */
   room?: NetRoom;
 }

@@ -1,4 +1,12 @@
+import type { NetworkConnection } from '../transport/connection.ts';
+import type { NetworkDriver } from '../transport/driver.ts';
 import type { NetSession } from './session.ts';
+
+/** A driver and one of its connections: where a room's traffic flows. */
+export interface NetLink {
+  driver: NetworkDriver;
+  connection: NetworkConnection;
+}
 
 /**
  * The extension point for a session layer above the connection, such as a Colyseus room: an adapter object the
@@ -23,6 +31,12 @@ export interface NetRoom {
   flush?(): void;
   /** Called when replaced by another room, detached with `attachRoom(null)`, or when the game is destroyed. */
   detach?(): void;
+  /**
+   * The connection the room talks on, if it has its own (the Colyseus room's UTP connection), or null while it has
+   * none. `this.net.stats` and `NetGraph` then show this connection; a session without a connection of its own also
+   * takes its `state`, `driver` and `connection` from it. Asked at every pump: may change (a reconnection).
+   */
+  link?(): NetLink | null;
 }
 
 /**

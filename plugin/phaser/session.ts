@@ -3,14 +3,21 @@ import type { NetworkConnection } from '../transport/connection.ts';
 import type { NetworkDriver } from '../transport/driver.ts';
 import { NetworkEvent } from '../transport/network-event.ts';
 import type { PipelineRef } from '../transport/pipeline.ts';
+import { UtpError } from '../transport/errors.ts';
 import { ConnectionState, NetworkEventType, StatusCode, disconnectReasonName } from '../transport/status-codes.ts';
 import { encodePayload, NetMessage, type NetPayload } from './message.ts';
 import type { ChannelPipelines } from './options.ts';
-import type { AttachedRoom, NetRoom } from './room.ts';
+import type { AttachedRoom, NetLink, NetRoom } from './room.ts';
 import { emptyStats, type NetStats, StatsTracker } from './stats.ts';
 
 /** Where the connection stands. */
 export type NetState = 'connecting' | 'connected' | 'disconnected';
+
+/** What a `NetSession` without a connection of its own is made of (see `NetSession`). */
+export interface NetSessionRoomOnly {
+  /** The time passed to the room's `update(now)`; default `performance.now()`. */
+  clock?: () => number;
+}
 
 /** What a `NetSession` is made of. */
 export interface NetSessionParts {
@@ -32,15 +39,19 @@ const messageEvents: string[] = [];
  * - `'connect'`, `'disconnect'` (reason name, e.g. `'Timeout'`, `'ClosedByRemote'`, `'MaxConnectionAttempts'`);
  * - `NetSession.messageEvent(pipelineId)` with a `NetMessage` for each message on that pipeline;
  * - `'room'` with the adapter (or null) when `attachRoom` changes it.
+ *
+ * A session can also have no connection of its own (`NetSessionRoomOnly`, what the plugin makes when given only a
+ * `room`): it then pumps the room adapter alone, and `driver`, `connection`, `state` and `stats` follow the room's
+ * connection (`NetRoom.link`). Statistics always come from the attached room's link when it has one.
  */
 export class NetSession extends Phaser.Events.EventEmitter {
-  readonly driver: NetworkDriver;
-  readonly connection: NetworkConnection;
-  readonly pipelines: ChannelPipelines;
+  readonly #own: NetSessionParts | null;
   readonly ownsDriver: boolean;
   readonly #clock: (() => number) | undefined;
   readonly #event = new NetworkEvent();
   readonly #tracker = new StatsTracker();
+  #roomTracker = new StatsTracker();
+  #roomTrackerDriver: NetworkDriver | null = null;
   #state: NetState;
   #reason: string | null = null;
   #room: NetRoom | null = null;
@@ -52,19 +63,52 @@ export class NetSession extends Phaser.Events.EventEmitter {
     return (messageEvents[id] ??= `message:${id}`);
   }
 
-  constructor(parts: NetSessionParts) {
+  constructor(parts: NetSessionParts | NetSessionRoomOnly) {
     super();
-    this.driver = parts.driver;
-    this.connection = parts.connection;
-    this.pipelines = parts.pipelines;
-    this.ownsDriver = parts.ownsDriver;
+    const own = 'driver' in parts ? parts : null;
+    this.#own = own;
+    this.ownsDriver = own?.ownsDriver ?? false;
     this.#clock = parts.clock;
-    const s = parts.driver.getConnectionState(parts.connection);
-    this.#state = s === ConnectionState.Connected ? 'connected' : s === ConnectionState.Connecting ? 'connecting' : 'disconnected';
+    if (own) {
+      const s = own.driver.getConnectionState(own.connection);
+      this.#state = s === ConnectionState.Connected ? 'connected' : s === ConnectionState.Connecting ? 'connecting' : 'disconnected';
+    } else {
+      this.#state = 'disconnected';
+    }
   }
 
-  get state(): NetState { return this.#state; }
-  get connected(): boolean { return this.#state === 'connected'; }
+  /** True when the session has a connection of its own (false: it only pumps a room adapter). */
+  get hasConnection(): boolean { return this.#own !== null; }
+
+  /** The session's driver, else the room's (`NetRoom.link`); throws when there is neither. */
+  get driver(): NetworkDriver {
+    const driver = this.#own?.driver ?? this.#roomLink()?.driver;
+    if (!driver) throw new UtpError('no connection yet: this game has no connection of its own and its room is not connected');
+    return driver;
+  }
+
+  /** The session's connection, else the room's (`NetRoom.link`); throws when there is neither. */
+  get connection(): NetworkConnection {
+    const connection = this.#own?.connection ?? this.#roomLink()?.connection;
+    if (!connection) throw new UtpError('no connection yet: this game has no connection of its own and its room is not connected');
+    return connection;
+  }
+
+  /** The channel pipelines; throws when the session has no connection of its own. */
+  get pipelines(): ChannelPipelines {
+    if (!this.#own) throw new UtpError('this game has no connection of its own (the plugin got only a room): talk through this.net.room');
+    return this.#own.pipelines;
+  }
+
+  /** The connection state; without a connection of its own, the room connection's. */
+  get state(): NetState {
+    if (this.#own || this.#disposed) return this.#state;
+    const link = this.#roomLink();
+    if (!link) return 'disconnected';
+    const s = link.driver.getConnectionState(link.connection);
+    return s === ConnectionState.Connected ? 'connected' : s === ConnectionState.Connecting ? 'connecting' : 'disconnected';
+  }
+  get connected(): boolean { return this.state === 'connected'; }
   /** The reason name of the last disconnect, or null. */
   get disconnectReason(): string | null { return this.#reason; }
   get room(): AttachedRoom | null { return this.#room as AttachedRoom | null; }
@@ -76,32 +120,53 @@ export class NetSession extends Phaser.Events.EventEmitter {
    * Does nothing once the driver is disposed (a driver you own may be disposed before the game).
    */
   receive(): void {
-    const driver = this.driver;
-    if (this.#disposed || !driver.isCreated) return;
-    driver.update(this.#clock?.());
-    const ev = this.#event;
-    while (driver.popEvent(ev) !== NetworkEventType.Empty) {
-      if (!ev.connection.equals(this.connection)) continue;
-      if (ev.type === NetworkEventType.Data) {
-        this.emit(NetSession.messageEvent(ev.pipeline), new NetMessage(ev.data, ev.pipeline));
-      } else if (ev.type === NetworkEventType.Connect) {
-        this.#state = 'connected';
-        this.emit('connect');
-      } else if (ev.type === NetworkEventType.Disconnect) {
-        this.#state = 'disconnected';
-        this.#reason = disconnectReasonName(ev.disconnectReason);
-        this.emit('disconnect', this.#reason);
+    if (this.#disposed) return;
+    const own = this.#own;
+    let now: number;
+    if (own) {
+      const driver = own.driver;
+      if (!driver.isCreated) return;
+      driver.update(this.#clock?.());
+      const ev = this.#event;
+      while (driver.popEvent(ev) !== NetworkEventType.Empty) {
+        if (!ev.connection.equals(own.connection)) continue;
+        if (ev.type === NetworkEventType.Data) {
+          this.emit(NetSession.messageEvent(ev.pipeline), new NetMessage(ev.data, ev.pipeline));
+        } else if (ev.type === NetworkEventType.Connect) {
+          this.#state = 'connected';
+          this.emit('connect');
+        } else if (ev.type === NetworkEventType.Disconnect) {
+          this.#state = 'disconnected';
+          this.#reason = disconnectReasonName(ev.disconnectReason);
+          this.emit('disconnect', this.#reason);
+        }
       }
+      this.#tracker.tick(driver, own.connection);
+      now = driver.lastUpdateTime;
+    } else {
+      now = this.#clock?.() ?? performance.now();
     }
-    this.#tracker.tick(driver, this.connection);
-    this.#room?.update?.(driver.lastUpdateTime);
+    const room = this.#room;
+    if (!room) return;
+    room.update?.(now);
+    const link = this.#roomLink();
+    if (link) {
+      if (link.driver !== this.#roomTrackerDriver) {
+        // A new connection (a reconnection makes a new driver): its counters start again from zero.
+        this.#roomTracker = new StatsTracker();
+        this.#roomTrackerDriver = link.driver;
+      }
+      this.#roomTracker.tick(link.driver, link.connection);
+    }
   }
 
   /** Flush step: lets the room send, then hands every queued datagram to the carrier. */
   flush(): void {
-    if (this.#disposed || !this.driver.isCreated) return;
+    if (this.#disposed) return;
+    const own = this.#own;
+    if (own && !own.driver.isCreated) return;
     this.#room?.flush?.();
-    this.driver.flush();
+    own?.driver.flush();
   }
 
   /** Receive and flush: what a frame does, in one call (the watchdog's pump). */
@@ -115,14 +180,28 @@ export class NetSession extends Phaser.Events.EventEmitter {
    * bytes sent or a negative `StatusCode` (−3 not connected, −4 too large, −5 reliable window full).
    */
   send(pipeline: PipelineRef, data: NetPayload): number {
-    if (this.#disposed || !this.driver.isCreated) return StatusCode.NetworkStateMismatch;
-    return this.driver.send(this.connection, pipeline, encodePayload(data));
+    const own = this.#own;
+    if (this.#disposed || !own || !own.driver.isCreated) return StatusCode.NetworkStateMismatch;
+    return own.driver.send(own.connection, pipeline, encodePayload(data));
   }
 
-  /** Current statistics, written into `out` when given (no allocation of the result). */
+  /**
+   * Current statistics, written into `out` when given (no allocation of the result): those of the attached room's
+   * connection when it reports one (`NetRoom.link`), else the session's own; zeros without either.
+   */
   stats(out?: NetStats): NetStats {
     if (this.#disposed) return out ?? emptyStats();
-    return this.#tracker.read(this.driver, this.connection, out);
+    const link = this.#roomLink();
+    if (link) return this.#roomTracker.read(link.driver, link.connection, out);
+    const own = this.#own;
+    if (!own || !own.driver.isCreated) return emptyStats(out);
+    return this.#tracker.read(own.driver, own.connection, out);
+  }
+
+  /** The attached room's live connection, or null. */
+  #roomLink(): NetLink | null {
+    const link = this.#room?.link?.() ?? null;
+    return link && link.driver.isCreated ? link : null;
   }
 
   /** Attaches a room adapter (replacing and detaching any previous one); `null` detaches. */
@@ -143,12 +222,13 @@ export class NetSession extends Phaser.Events.EventEmitter {
   dispose(): void {
     if (this.#disposed) return;
     this.attachRoom(null);
-    if (this.ownsDriver && this.driver.isCreated) {
+    const own = this.#own;
+    if (own && this.ownsDriver && own.driver.isCreated) {
       if (this.#state !== 'disconnected') {
-        this.driver.disconnect(this.connection);
-        this.driver.update(this.#clock?.());
+        own.driver.disconnect(own.connection);
+        own.driver.update(this.#clock?.());
       }
-      this.driver.dispose();
+      own.driver.dispose();
     }
     this.#disposed = true;
     this.#state = 'disconnected';

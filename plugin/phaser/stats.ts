@@ -24,9 +24,10 @@ export interface NetStats {
   packetsDropped: number;
 }
 
-/** A snapshot of zeros, for a session without a live connection. */
-export function emptyStats(): NetStats {
-  return { rtt: 0, rttVariance: 0, loss: 0, resends: 0, bandwidthIn: 0, bandwidthOut: 0, packetsSent: 0, packetsReceived: 0, packetsDropped: 0 };
+/** A snapshot of zeros, for a session without a live connection (written into `out` when given). */
+export function emptyStats(out?: NetStats): NetStats {
+  const zeros = { rtt: 0, rttVariance: 0, loss: 0, resends: 0, bandwidthIn: 0, bandwidthOut: 0, packetsSent: 0, packetsReceived: 0, packetsDropped: 0 };
+  return out ? Object.assign(out, zeros) : zeros;
 }
 
 function reliableTotals(cs: ConnectionStatistics): { sent: number; resent: number } {

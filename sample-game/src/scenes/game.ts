@@ -1,0 +1,147 @@
+// The arena (world space): own player predicted, others interpolated, orbs, effects, a smooth following camera.
+// The HUD and the scoreboard are separate scenes on top, so that camera zoom never scales them.
+import * as Phaser from 'phaser';
+import { ARENA_HEIGHT, ARENA_WIDTH, COLORS } from '../../shared/constants.ts';
+import type { PickupEvent, RoundEvent, TagEvent } from '../../shared/messages.ts';
+import { drawArena } from '../game/arena-view.ts';
+import { KeyboardControls } from '../game/controls.ts';
+import { Effects } from '../game/effects.ts';
+import { OrbsView } from '../game/orbs-view.ts';
+import { UI } from '../game/palette.ts';
+import { PlayerView, type PlayerLook } from '../game/player-view.ts';
+import type { ArenaClient } from '../net/arena-client.ts';
+import { probe, type ProbePlayer } from '../test-hook.ts';
+
+export class GameScene extends Phaser.Scene {
+  client!: ArenaClient;
+  readonly #views = new Map<string, PlayerView>();
+  readonly #target = { x: ARENA_WIDTH / 2, y: ARENA_HEIGHT / 2 };
+  #orbs!: OrbsView;
+  #effects!: Effects;
+  #keys!: KeyboardControls;
+  #frame = 0;
+
+  constructor() { super('game'); }
+
+  create(data: { client: ArenaClient }): void {
+    this.client = data.client;
+    this.#views.clear();
+    this.#frame = 0;
+    probe.scene = 'game';
+    probe.code = this.client.room.roomId;
+    probe.sessionId = this.client.sessionId;
+    const camera = this.cameras.main.setBackgroundColor(UI.background);
+    drawArena(this);
+    this.#orbs = new OrbsView(this);
+    this.#effects = new Effects(this);
+    this.#keys = new KeyboardControls(this);
+    camera.setBounds(-160, -160, ARENA_WIDTH + 320, ARENA_HEIGHT + 320);
+    camera.startFollow(this.#target, false, 0.12, 0.12);
+    camera.centerOn(this.#target.x, this.#target.y);
+    this.#fit();
+    this.scale.on('resize', this.#fit, this);
+
+    const c = this.client;
+    c.on('pickup', this.#onPickup, this);
+    c.on('tag', this.#onTag, this);
+    c.on('round', this.#onRound, this);
+    c.on('leave', this.#onLeave, this);
+    this.input.keyboard!.on('keydown-ESC', () => { void this.#quit(); });
+    this.scene.launch('hud', { client: c });
+    if (c.state.phase === 'intermission') this.scene.launch('score', { client: c });
+    this.events.once('shutdown', () => {
+      this.scale.off('resize', this.#fit, this);
+      c.off('pickup', this.#onPickup, this);
+      c.off('tag', this.#onTag, this);
+      c.off('round', this.#onRound, this);
+      c.off('leave', this.#onLeave, this);
+      this.scene.stop('hud');
+      this.scene.stop('score');
+    });
+  }
+
+  /** Zoom so that about 1000 × 700 world pixels are visible, whatever the screen. */
+  #fit(): void {
+    const { width, height } = this.scale;
+    this.cameras.main.setZoom(Phaser.Math.Clamp(Math.min(width / 1000, height / 700), 0.45, 1.25));
+  }
+
+  override update(time: number): void {
+    const c = this.client;
+    c.advance(performance.now(), () => this.#keys.read());
+    const state = c.state;
+    const seen = new Set<string>();
+    const players: ProbePlayer[] = [];
+    state.players?.forEach((p, id) => {
+      seen.add(id);
+      const own = id === c.sessionId;
+      const color = COLORS[p.color] ?? 0xffffff;
+      let view = this.#views.get(id);
+      if (!view) this.#views.set(id, (view = new PlayerView(this, color, own)));
+      let look: PlayerLook;
+      if (own) {
+        if (!c.ready) { view.setVisible(false); return; }
+        const b = c.predictor.body;
+        look = { ...c.ownPosition(), fx: b.fx, fy: b.fy, dash: b.dash, stun: b.stun, connected: c.connected };
+        this.#target.x = look.x;
+        this.#target.y = look.y;
+      } else {
+        const s = c.other(p.slot);
+        if (!s) { view.setVisible(false); return; }
+        look = { ...s, connected: p.connected };
+      }
+      view.setVisible(true).show(look, time, own ? c.predictor.body.cooldown : 0);
+      view.setLabel(p.name, p.score);
+      if (look.dash > 0 && this.#frame % 2 === 0) this.#effects.trail(look.x, look.y, color);
+      players.push({ sessionId: id, name: p.name, slot: p.slot, score: p.score, x: look.x, y: look.y, own });
+    });
+    for (const [id, view] of this.#views) {
+      if (seen.has(id)) continue;
+      view.destroy();
+      this.#views.delete(id);
+    }
+    this.#orbs.sync(state.orbs, time);
+    this.#frame++;
+    Object.assign(probe, {
+      frames: probe.frames + 1, phase: state.phase, players, snapshots: c.snapshots, ticks: c.ticks,
+      corrections: c.predictor.corrections, ping: c.pingMs,
+    });
+  }
+
+  #slotColor(slot: number): number {
+    let color = 0xffffff;
+    this.client.state.players?.forEach((p) => { if (p.slot === slot) color = COLORS[p.color] ?? color; });
+    return color;
+  }
+
+  #onPickup(e: PickupEvent): void {
+    this.#effects.pickup(e.x, e.y, e.value);
+  }
+
+  #onTag(e: TagEvent): void {
+    this.#effects.tag(e.x, e.y, this.#slotColor(e.by), e.points);
+    const mine = this.client.me?.slot;
+    if (e.by === mine || e.victim === mine) this.cameras.main.shake(180, e.victim === mine ? 0.012 : 0.006);
+  }
+
+  #onRound(e: RoundEvent): void {
+    if (e.phase === 'intermission') this.scene.launch('score', { client: this.client, board: e.board, round: e.round });
+    else this.scene.stop('score');
+  }
+
+  #onLeave(code: number): void {
+    if (this.client.left && code === 4000) return;
+    const why = code === 4001 ? 'The server shut down.'
+      : code === 1006 ? 'Lost the connection to the server and could not reconnect. Is it still running?'
+        : `Disconnected from the game (code ${code}).`;
+    this.net.room?.use(null);
+    this.scene.start('menu', { message: why });
+  }
+
+  async #quit(): Promise<void> {
+    const c = this.client;
+    this.net.room?.use(null);
+    this.scene.start('menu');
+    await c.leave();
+  }
+}

@@ -1,0 +1,31 @@
+// A window hook for end-to-end tests and curious players: `window.__game.probe` says what the page shows.
+import type * as Phaser from 'phaser';
+
+export interface ProbePlayer {
+  sessionId: string;
+  name: string;
+  slot: number;
+  score: number;
+  /** Where the player is drawn on this page. */
+  x: number;
+  y: number;
+  own: boolean;
+}
+
+export const probe = {
+  scene: 'boot',
+  sessionId: '',
+  code: '',
+  phase: '',
+  frames: 0,
+  snapshots: 0,
+  ticks: 0,
+  corrections: 0,
+  /** The HUD's ping, ms. */
+  ping: 0,
+  players: [] as ProbePlayer[],
+};
+
+export function installTestHook(game: Phaser.Game): void {
+  (window as unknown as { __game: unknown }).__game = { game, probe };
+}

@@ -1,0 +1,47 @@
+// Vite 8 config of the sample game (its own file: the top-level vite.config.ts is Vitest's).
+//   npm run build:game → sample-game/dist (served by the game server on :2567)
+//   npm run dev        → this dev server with hot reload, proxying matchmaking and the UTP tunnel to :2567
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const udp = fileURLToPath(new URL('../plugin/transport/interfaces/udp.ts', import.meta.url));
+const udpBrowser = fileURLToPath(new URL('../plugin/transport/interfaces/udp.browser.ts', import.meta.url));
+const gameServer = process.env.GAME_SERVER ?? 'http://localhost:2567';
+
+/** Browsers have no UDP: the transport's UDP interface becomes its browser stub (as in vite.browser.config.ts). */
+function browserStubs(): Plugin {
+  return {
+    name: 'utp-browser-stubs',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved?.id === udp ? udpBrowser : null;
+    },
+  };
+}
+
+export default defineConfig({
+  root: here,
+  base: './',
+  plugins: [browserStubs()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+    rolldownOptions: {
+      output: { codeSplitting: { groups: [{ name: 'phaser', test: /node_modules[\\/]phaser/ }] } },
+    },
+  },
+  server: {
+    port: 5173,
+    fs: { allow: [repo] },
+    proxy: {
+      '/matchmake': { target: gameServer, changeOrigin: true },
+      '/utp': { target: gameServer.replace(/^http/, 'ws'), ws: true },
+    },
+  },
+  preview: { port: 4173 },
+});

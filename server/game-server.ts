@@ -1,0 +1,77 @@
+// The game server: Colyseus over UtpTransport (HTTP matchmaking, UTP over UDP and UTP over WebSocket on one port
+// number) plus the built client as static files on the same HTTP server.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Server } from '@colyseus/core';
+import { UtpTransport, type UtpTransportOptions } from '../plugin/colyseus/server/index.ts';
+import { ROOM_NAME } from '../sample-game/shared/constants.ts';
+import { ArenaRoom, type ArenaConfig } from './arena-room.ts';
+import { staticFiles } from './static.ts';
+
+/** Where `vite build` puts the client. */
+export const CLIENT_DIST = fileURLToPath(new URL('../sample-game/dist/', import.meta.url));
+
+export interface GameServerOptions {
+  /** Port number for HTTP, UDP and WebSocket; default 2567 (0 = any free port). */
+  port?: number;
+  /** Address to listen on; default all interfaces (HTTP on IPv6 and IPv4, UDP on IPv4). */
+  host?: string;
+  /** Directory of the built client, or null to serve no files; default sample-game/dist. */
+  staticDir?: string | null;
+  /** Room settings (round length, reconnection window…). */
+  config?: ArenaConfig;
+  transport?: UtpTransportOptions;
+}
+
+export interface GameServer {
+  server: Server;
+  transport: UtpTransport;
+  port: number;
+  /** `http://localhost:PORT` (or the host given): the game's URL and the SDK's endpoint. */
+  url: string;
+  shutdown(): Promise<void>;
+}
+
+export async function startGameServer(options: GameServerOptions = {}): Promise<GameServer> {
+  const transport = new UtpTransport(options.transport);
+  const server = new Server({ transport, greet: false, gracefullyShutdown: false });
+  server.define(ROOM_NAME, ArenaRoom, { config: options.config ?? {} });
+  await server.listen(options.port ?? 2567, options.host);
+  const dir = options.staticDir === undefined ? CLIENT_DIST : options.staticDir;
+  if (dir !== null) serveBeside(transport, staticFiles(dir));
+  const port = transport.port;
+  const host = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  let stopping: Promise<void> | null = null;
+  return {
+    server,
+    transport,
+    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    shutdown() {
+      stopping ??= (async () => {
+        await server.gracefullyShutdown(false);
+        await transport.closed;
+      })();
+      return stopping;
+    },
+  };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Colyseus answers every HTTP request it sees (404 outside its routes, a banner at `/`): keep its handlers for
+ * `/matchmake/*` and CORS preflights, and give every other request to `files`.
+ */
+function serveBeside(transport: UtpTransport, files: Handler): void {
+  const http = transport.server;
+  const colyseus = http.listeners('request') as Handler[];
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'OPTIONS' || req.url?.startsWith('/matchmake')) {
+      for (const handler of colyseus) handler.call(http, req, res);
+    } else {
+      files(req, res);
+    }
+  });
+}

@@ -1,0 +1,171 @@
+// End to end in Chromium: the built client served by the game server; page A creates a private room, page B joins
+// it by code; keys pressed on A move A's player as B sees it; chat crosses over; then Node bots (UDP) join B's room;
+// zero console errors. Screenshots of both pages go to test-results/ (UTP_UPDATE_SCREENSHOT=1 also refreshes
+// sample-game/screenshot.png from page B).
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Bot } from '../../server/bot.ts';
+import { startGameServer, type GameServer } from '../../server/game-server.ts';
+import type { ProbePlayer } from '../../sample-game/src/test-hook.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const requireBrowser = process.env.UTP_REQUIRE_BROWSER === '1';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const results = join(root, 'test-results');
+
+interface Probe {
+  scene: string;
+  code: string;
+  sessionId: string;
+  phase: string;
+  frames: number;
+  players: ProbePlayer[];
+}
+
+describe('sample game in Chromium', () => {
+  const why = `${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the browser end-to-end test`;
+  if (!haveChromium && requireBrowser) {
+    it('has Chromium, as UTP_REQUIRE_BROWSER=1 demands', () => { throw new Error(`UTP_REQUIRE_BROWSER=1 but ${why}`); });
+    return;
+  }
+  if (!haveChromium) {
+    it.skip(`SKIPPED: ${why}`, () => {});
+    return;
+  }
+
+  let dist = '';
+  let game: GameServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Build the client as `npm start` does, into a temporary directory (the working copy's dist stays untouched).
+    const { build } = await import('vite');
+    dist = mkdtempSync(join(tmpdir(), 'utp-arena-dist-'));
+    await build({
+      configFile: join(root, 'sample-game/vite.config.ts'), logLevel: 'silent', build: { outDir: dist, emptyOutDir: true },
+    });
+    game = await startGameServer({ port: 0, host: '127.0.0.1', staticDir: dist, config: { roundSeconds: 120 } });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--disable-background-timer-throttling',
+        '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await game?.shutdown();
+    if (dist) rmSync(dist, { recursive: true, force: true });
+  });
+
+  it('two pages share a private room: A\'s keys move A on B\'s screen, chat crosses, no console errors', async () => {
+    const errors: string[] = [];
+    const open = async (name: string, width = 1280, height = 720): Promise<Page> => {
+      const context = await browser.newContext({ viewport: { width, height } });
+      const page = await context.newPage();
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(`${name}: ${m.text()}`); });
+      page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+      return page;
+    };
+    const probe = (page: Page): Promise<Probe> => page.evaluate(() => (window as unknown as { __game: { probe: Probe } }).__game.probe);
+    const a = await open('A');
+    const b = await open('B', 1100, 620);
+
+    await a.goto(game.url);
+    await a.waitForSelector('#menu:not(.hidden)');
+    await a.fill('#name', 'Alice');
+    await a.click('#create');
+    await a.waitForFunction(() => {
+      const p = (window as unknown as { __game?: { probe: Probe } }).__game?.probe;
+      return p?.scene === 'game' && p.players.length === 1;
+    }, null, { timeout: 20_000 });
+    const code = (await probe(a)).code;
+    expect(code).toMatch(/^[A-Z]{4}$/);
+
+    await b.goto(`${game.url}/?room=${code}`);
+    await b.waitForSelector('#menu:not(.hidden)');
+    expect(await b.inputValue('#code')).toBe(code);   // the link fills the code in
+    await b.fill('#name', 'Bob');
+    await b.click('#join');
+    // Both see both, and the round started (two players).
+    for (const page of [a, b]) {
+      await page.waitForFunction(() => {
+        const p = (window as unknown as { __game: { probe: Probe } }).__game.probe;
+        return p.scene === 'game' && p.phase === 'playing' && p.players.length === 2;
+      }, null, { timeout: 20_000 });
+    }
+    await a.waitForTimeout(600);                        // past the round-start respawn
+
+    const aliceOn = async (page: Page) => (await probe(page)).players.find((p) => p.name === 'Alice')!;
+    const before = await aliceOn(b);
+    const key = before.x > 800 ? 'KeyA' : 'KeyD';     // towards the middle
+    const sign = key === 'KeyA' ? -1 : 1;
+    await a.bringToFront();
+    await a.keyboard.down(key);
+    await a.waitForTimeout(900);
+    await a.keyboard.up(key);
+    let after = await aliceOn(b);
+    const deadline = Date.now() + 5000;
+    while ((after.x - before.x) * sign < 120 && Date.now() < deadline) {
+      await b.waitForTimeout(100);
+      after = await aliceOn(b);
+    }
+    expect((after.x - before.x) * sign).toBeGreaterThan(120);
+    // Once Alice stopped, B's interpolated view settles where A's prediction put her.
+    await b.waitForTimeout(1500);
+    const own = await aliceOn(a);
+    const seen = await aliceOn(b);
+    expect(own.own).toBe(true);
+    expect(Math.hypot(own.x - seen.x, own.y - seen.y)).toBeLessThan(2);
+
+    // Chat from A shows on B.
+    await a.keyboard.press('Enter');
+    await a.keyboard.type('hello from Alice');
+    await a.keyboard.press('Enter');
+    await b.waitForFunction(() => document.getElementById('chat-log')?.textContent?.includes('hello from Alice'), null, { timeout: 10_000 });
+
+    mkdirSync(results, { recursive: true });
+    await a.screenshot({ path: join(results, 'game-e2e-a.png') });
+    // Esc leaves (consented: the seat is freed at once) and shows the menu again.
+    await a.keyboard.press('Escape');
+    await a.waitForSelector('#menu:not(.hidden)');
+    await b.waitForFunction(() => (window as unknown as { __game: { probe: Probe } }).__game.probe.players.length === 1, null, { timeout: 10_000 });
+    await a.context().close();                          // and her renderer stops competing for the CPU
+
+    // Node bots over UDP join the same room: a browser (UTP over WebSocket) sees them like anyone else.
+    const bots = ['Rex', 'Mia', 'Kai', 'Zoe'].map((name, i) => new Bot(game.url, { name, code, color: 6 + i }));
+    try {
+      await Promise.all(bots.map((bot) => bot.join()));
+      await b.waitForFunction(() => (window as unknown as { __game: { probe: Probe } }).__game.probe.players.length === 5, null, { timeout: 10_000 });
+      // Bob walks towards the bots, for a lively screenshot (and a second player's keys at work).
+      await b.bringToFront();
+      for (let i = 0; i < 8; i++) {
+        const { players } = await probe(b);
+        const me = players.find((p) => p.own)!;
+        const others = players.filter((p) => !p.own);
+        const near = others.filter((p) => Math.abs(p.x - me.x) < 450 && Math.abs(p.y - me.y) < 250).length;
+        if (near >= 3) break;
+        const cx = others.reduce((s, p) => s + p.x, 0) / others.length;
+        const cy = others.reduce((s, p) => s + p.y, 0) / others.length;
+        const keys = [cx < me.x - 40 ? 'KeyA' : cx > me.x + 40 ? 'KeyD' : '', cy < me.y - 40 ? 'KeyW' : cy > me.y + 40 ? 'KeyS' : ''].filter(Boolean);
+        for (const k of keys) await b.keyboard.down(k);
+        await b.waitForTimeout(450);
+        for (const k of keys) await b.keyboard.up(k);
+      }
+      await b.waitForTimeout(600);
+      await b.screenshot({ path: join(results, 'game-e2e-b.png') });
+    } finally {
+      await Promise.all(bots.map((bot) => bot.leave()));
+    }
+    expect(bots.flatMap((bot) => bot.stats.errors)).toEqual([]);
+    if (process.env.UTP_UPDATE_SCREENSHOT === '1') copyFileSync(join(results, 'game-e2e-b.png'), join(root, 'sample-game/screenshot.png'));
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
