@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { canPin } from './lib/proc.ts';
 import { hotSpots, type HotSpot } from './lib/profile.ts';
 import { summarize } from './lib/stats.ts';
-import type { BenchResult, RunOptions, Suite } from './lib/types.ts';
+import { goalMet, type BenchResult, type RunOptions, type Suite } from './lib/types.ts';
 import { renderReport } from './report.ts';
 import { suites } from './suites/index.ts';
 import { printTable } from './table.ts';
@@ -84,8 +84,9 @@ log(`wrote bench/results/latest.json and bench/results/report.html`);
 process.exit(failed ? 1 : 0);
 
 async function runSuite(suite: Suite): Promise<BenchResult> {
-  const base = { name: suite.name, description: suite.description, unit: suite.unit, goal: suite.goal };
-  const empty = { note: '', rounds: [], ours: null, baseline: null, ratio: null, met: null };
+  const better = suite.better ?? 'higher';
+  const base = { name: suite.name, description: suite.description, unit: suite.unit, goal: suite.goal, better };
+  const empty = { note: '', checks: [], details: [], rounds: [], ours: null, baseline: null, ratio: null, met: null };
   const reason = await suite.unavailable?.();
   if (reason) {
     log(`${suite.name}: skipped — ${reason}`);
@@ -93,16 +94,19 @@ async function runSuite(suite: Suite): Promise<BenchResult> {
   }
   log(`${suite.name}: ${suite.description}`);
   try {
-    const { rounds, note } = await suite.run(opts);
+    const { rounds, note, checks = [], details = [] } = await suite.run(opts);
     const ratio = summarize(rounds.map((r) => r.ratio));
+    for (const line of details) log(`  ${suite.name}: ${line}`);
+    for (const c of checks) log(`  ${suite.name}: ${c.label}: ${c.value} (goal ${c.goal}) — ${c.met ? 'met' : 'not met'}`);
     return {
-      ...base, skipped: null, note, rounds, ratio, met: ratio.median >= suite.goal,
+      ...base, skipped: null, note, checks, details, rounds, ratio,
+      met: goalMet(better, suite.goal, ratio.median) && checks.every((c) => c.met),
       ours: summarize(rounds.map((r) => r.ours.value)), baseline: summarize(rounds.map((r) => r.baseline.value)),
     };
   } catch (err) {
     failed = true;
     log(`${suite.name}: FAILED — ${(err as Error).stack ?? err}`);
-    return { ...base, ...empty, skipped: `failed: ${(err as Error).message}` };
+    return { ...base, ...empty, skipped: `failed: ${String((err as Error).message).split('\n')[0]}` };
   }
 }
 

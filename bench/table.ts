@@ -1,17 +1,18 @@
 import { fmt } from './lib/rounds.ts';
 import { median } from './lib/stats.ts';
-import type { BenchResult } from './lib/types.ts';
+import { goalMet, goalText, type BenchResult } from './lib/types.ts';
 
 /** The end-of-run table, plus one note per benchmark saying exactly what was compared. */
 export function printTable(results: readonly BenchResult[]): void {
   const head = ['benchmark', 'ours', 'baseline', 'ratio median', 'ratio spread (min–max, ±)', 'goal', 'met?'];
   const rows = results.map((r) => {
-    if (!r.ratio || !r.ours || !r.baseline) return [r.name, '—', '—', '—', r.skipped ?? '', `≥ ${r.goal}×`, 'skipped'];
+    const goal = goalText(r.better, r.goal) + (r.checks.length ? ` + ${r.checks.length} check${r.checks.length > 1 ? 's' : ''}` : '');
+    if (!r.ratio || !r.ours || !r.baseline) return [r.name, '—', '—', '—', r.skipped ?? '', goal, 'skipped'];
     const half = (100 * (r.ratio.max - r.ratio.min)) / 2 / r.ratio.median;
-    const straddles = r.ratio.min < r.goal && r.ratio.max >= r.goal;
+    const straddles = goalMet(r.better, r.goal, r.ratio.min) !== goalMet(r.better, r.goal, r.ratio.max);
     return [
-      r.name, `${fmt(r.ours.median)} ${r.unit}`, `${fmt(r.baseline.median)} ${r.unit}`, `${r.ratio.median.toFixed(3)}×`,
-      `${r.ratio.min.toFixed(3)}–${r.ratio.max.toFixed(3)} (±${half.toFixed(1)}%)`, `≥ ${r.goal}×`,
+      r.name, `${num(r.ours.median)} ${r.unit}`, `${num(r.baseline.median)} ${r.unit}`, `${r.ratio.median.toFixed(3)}×`,
+      `${r.ratio.min.toFixed(3)}–${r.ratio.max.toFixed(3)} (±${half.toFixed(1)}%)`, goal,
       (r.met ? 'yes' : 'no') + (straddles ? ' (noisy)' : ''),
     ];
   });
@@ -23,6 +24,10 @@ export function printTable(results: readonly BenchResult[]): void {
   console.log('');
   for (const r of results) if (r.note) console.log(`${r.name}: ${r.note}`);
   for (const r of results) {
+    for (const c of r.checks) console.log(`${r.name}: ${c.label}: ${c.value} (goal ${c.goal}) — ${c.met ? 'met' : 'NOT met'}`);
+    for (const d of r.details) console.log(`${r.name}: ${d}`);
+  }
+  for (const r of results) {
     const other = r.rounds.flatMap((x) => [x.ours.extra.otherCores, x.baseline.extra.otherCores]).filter((v) => v !== undefined);
     const discarded = r.rounds.reduce((n, x) => n + (x.discarded?.length ?? 0), 0);
     const noisy = r.rounds.filter((x) => x.noisy).length;
@@ -31,5 +36,11 @@ export function printTable(results: readonly BenchResult[]): void {
         + `${discarded} attempt(s) repeated, ${noisy} busy round(s) kept.`);
     }
   }
-  console.log('Ratios are ours/baseline per round (adjacent runs, order alternated), higher is better; no thresholds are enforced.\n');
+  console.log('Ratios are ours/baseline per round (adjacent runs, order alternated); the goal column says which way is better '
+    + '(≥ throughput, ≤ cost or latency, = exact model); no thresholds are enforced.\n');
+}
+
+/** Large figures as integers with separators, small ones with 3 significant digits. */
+export function num(n: number): string {
+  return Math.abs(n) >= 100 ? fmt(n) : Number(n.toPrecision(3)).toString();
 }

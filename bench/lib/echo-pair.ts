@@ -1,16 +1,26 @@
 import os from 'node:os';
 import { BenchProcess, processScript } from './proc.ts';
+import { profileArgs } from './profile.ts';
 import type { RunOptions, Sample } from './types.ts';
 
 export type Side = 'ours' | 'baseline';
 
 export interface EchoSpec {
-  /** Pipeline of ours ('null' = NetworkPipeline.Null); the baseline is always raw dgram. */
+  /** Pipeline of ours ('null' = NetworkPipeline.Null). */
   pipeline: 'null' | 'reliable';
+  /**
+   * What carries ours and what the baseline is: 'udp' (default) = UTP over UDP vs raw node:dgram; 'ws' = UTP over
+   * WebSocket (WebSocketServerInterface + WebSocketNetworkInterface) vs plain `ws`.
+   */
+  carrier?: 'udp' | 'ws';
   inflight: number;
   size: number;
   /** Reliable window size given to both UTP peers. */
   window?: number;
+  /** A steady send rate (messages/s) instead of `inflight` in flight. */
+  rate?: number;
+  /** Measure heap allocation and GC time in the server (`--heap 1`). */
+  heap?: boolean;
 }
 
 /**
@@ -21,16 +31,17 @@ export interface EchoSpec {
  * `--cpu-prof` when profiling.
  */
 export async function runEchoPair(side: Side, spec: EchoSpec, opts: RunOptions): Promise<Sample> {
-  const impl = side === 'ours' ? 'utp' : 'dgram';
-  const common = ['--pipeline', spec.pipeline, '--window', String(spec.window ?? 32)];
-  const execArgv = side === 'ours' && opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const server = new BenchProcess(processScript(`${impl}-echo-server.ts`), common, execArgv, opts.pin ? 0 : undefined);
+  const carrier = spec.carrier ?? 'udp';
+  const impl = side === 'ours' ? 'utp' : carrier === 'ws' ? 'ws' : 'dgram';
+  const common = ['--pipeline', spec.pipeline, '--window', String(spec.window ?? 32), '--carrier', carrier];
+  const execArgv = side === 'ours' ? profileArgs(opts.profileDir) : [];
+  const server = new BenchProcess(processScript(`${impl}-echo-server.ts`), [...common, '--heap', spec.heap ? '1' : '0'], execArgv, opts.pin ? 0 : undefined);
   let loadgen: BenchProcess | null = null;
   try {
     const { port } = await server.next('ready');
     loadgen = new BenchProcess(processScript(`${impl}-loadgen.ts`), [
       ...common, '--port', String(port), '--inflight', String(spec.inflight), '--size', String(spec.size),
-      '--warmup', String(opts.warmupMs), '--duration', String(opts.durationMs),
+      '--warmup', String(opts.warmupMs), '--duration', String(opts.durationMs), ...(spec.rate ? ['--rate', String(spec.rate)] : []),
     ], [], opts.pin ? 1 : undefined);
     await loadgen.next('measuring', opts.warmupMs + 20_000);
     server.send({ type: 'mark' });
@@ -50,6 +61,13 @@ export async function runEchoPair(side: Side, spec: EchoSpec, opts: RunOptions):
         clientCpuUsPerMsg: (r.cpuUs as number) / Math.max(1, messages),
         serverDatagramsPerMsg: (s.datagrams as number) / Math.max(1, s.echoed as number),
         serverQueueFull: s.queueFull as number,
+        ...(spec.heap ? {
+          serverEchoed: s.echoed as number,
+          heapBytesPerMsg: (s.allocatedBytes as number) / Math.max(1, s.echoed as number),
+          gcPercent: (100 * (s.gcMs as number)) / (s.elapsedMs as number),
+          gcCount: s.gcCount as number,
+          serverMsgPerSecond: ((s.echoed as number) * 1000) / (s.elapsedMs as number),
+        } : {}),
       },
     };
   } finally {
@@ -59,7 +77,7 @@ export async function runEchoPair(side: Side, spec: EchoSpec, opts: RunOptions):
 }
 
 /** Busy time of all cores since boot, in ms (user + nice + sys + irq). */
-function machineBusyMs(): number {
+export function machineBusyMs(): number {
   let t = 0;
   for (const c of os.cpus()) t += c.times.user + c.times.nice + c.times.sys + c.times.irq;
   return t;

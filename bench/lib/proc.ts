@@ -19,11 +19,15 @@ export class BenchProcess {
   #waiter: { type: string; resolve: (m: Msg) => void; reject: (e: Error) => void } | null = null;
   #exit: Error | null = null;
 
-  /** `cpu`: pin the process (all its threads) to that core with `taskset`, when available. */
-  constructor(script: string, args: string[], execArgv: string[] = [], cpu?: number) {
+  /**
+   * `cpu`: pin the process (all its threads) to that core with `taskset`, when available. `prefix`: a command that
+   * runs Node for us (`['ip', 'netns', 'exec', 'ns']`: inside a network namespace); the IPC channel is inherited.
+   */
+  constructor(script: string, args: string[], execArgv: string[] = [], cpu?: number, prefix: string[] = []) {
     const stdio = ['ignore', 'inherit', 'inherit', 'ipc'] as const;
-    this.#child = cpu !== undefined && canPin()
-      ? spawn('taskset', ['-c', String(cpu), process.execPath, ...execArgv, script, ...args], { stdio: [...stdio] })
+    const wrap = [...prefix, ...(cpu !== undefined && canPin() ? ['taskset', '-c', String(cpu)] : [])];
+    this.#child = wrap.length
+      ? spawn(wrap[0], [...wrap.slice(1), process.execPath, ...execArgv, script, ...args], { stdio: [...stdio] })
       : fork(script, args, { execArgv, stdio: [...stdio] });
     this.#child.on('message', (m: Msg) => {
       this.#inbox.push(m);

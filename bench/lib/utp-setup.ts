@@ -1,15 +1,28 @@
 import {
-  NetworkDriver, NetworkPipeline, NetworkSettings, UDPNetworkInterface, type PipelineStage,
+  NetworkDriver, NetworkPipeline, NetworkSettings, UDPNetworkInterface, WebSocketNetworkInterface, wsPackageWebSocket,
+  type NetworkInterface, type PipelineStage,
 } from '../../plugin/transport/index.ts';
 
 export type PipelineKind = 'null' | 'reliable';
+export type Carrier = 'udp' | 'ws';
 
-/** A driver tuned for a load test: deep receive/send queues and a 4 MiB socket receive buffer. */
-export function benchDriver(window: number): NetworkDriver {
+/**
+ * A driver tuned for a load test: deep receive/send queues; over UDP a 4 MiB socket receive buffer. Over WebSocket
+ * the server side is `WebSocketServerInterface` and the client side `WebSocketNetworkInterface` on the `ws` package
+ * (the same client library as the plain-ws baseline).
+ */
+export async function benchDriver(window: number, carrier: Carrier = 'udp', role: 'server' | 'client' = 'server'): Promise<NetworkDriver> {
   const settings = new NetworkSettings()
     .withNetworkConfigParameters({ receiveQueueCapacity: 4096, sendQueueCapacity: 4096 })
     .withReliableStageParameters({ windowSize: window });
-  return NetworkDriver.create({ settings, networkInterface: new UDPNetworkInterface({ receiveBufferSize: 4 << 20 }) });
+  let networkInterface: NetworkInterface;
+  if (carrier === 'udp') networkInterface = new UDPNetworkInterface({ receiveBufferSize: 4 << 20 });
+  else if (role === 'client') networkInterface = new WebSocketNetworkInterface({ WebSocket: await wsPackageWebSocket() });
+  else {
+    const { WebSocketServerInterface } = await import('../../plugin/transport/node.ts');
+    networkInterface = new WebSocketServerInterface();
+  }
+  return NetworkDriver.create({ settings, networkInterface });
 }
 
 /** The stages module path, relative to this file (written by another part of the project). */

@@ -86,3 +86,57 @@ export class InflightWindow {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * Sends at a steady `rate` messages per second, whatever comes back: every millisecond it sends what is due since
+ * the start (at most 20 ms' worth at once after a stall), then calls `flush`. Counts the echoes of the measured
+ * interval; `lost` = sent − echoed over it (approximate: echoes in flight at the edges).
+ */
+export class Pacer {
+  readonly #rate: number;
+  readonly #send: () => boolean;
+  readonly #flush: () => void;
+  #measuring = false;
+  #echoes = 0;
+  #sent = 0;
+  #refused = 0;
+
+  constructor(rate: number, send: () => boolean, flush: () => void = () => {}) {
+    this.#rate = rate;
+    this.#send = send;
+    this.#flush = flush;
+  }
+
+  echo(): void {
+    if (this.#measuring) this.#echoes++;
+  }
+
+  async run(warmupMs: number, durationMs: number, onMeasure?: () => void): Promise<LoadResult> {
+    const start = performance.now();
+    let due = 0;
+    const tick = (): void => {
+      const target = Math.floor((this.#rate * (performance.now() - start)) / 1000);
+      due = Math.max(due, target - Math.ceil(this.#rate / 50)); // forget what a long stall left behind
+      while (due < target) {
+        if (!this.#send()) { this.#refused++; break; }
+        due++;
+        if (this.#measuring) this.#sent++;
+      }
+      this.#flush();
+    };
+    const timer = setInterval(tick, 1);
+    await sleep(warmupMs);
+    this.#measuring = true;
+    onMeasure?.();
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    await sleep(durationMs);
+    const elapsedMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    this.#measuring = false;
+    clearInterval(timer);
+    return {
+      messages: this.#echoes, elapsedMs, lost: Math.max(0, this.#sent - this.#echoes), refused: this.#refused, cpuUs: cpu.user + cpu.system,
+    };
+  }
+}

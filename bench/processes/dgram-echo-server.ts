@@ -1,20 +1,28 @@
 // Baseline server: a raw dgram socket that sends every datagram back where it came from.
-import { onStop, reply } from '../lib/child.ts';
+import { childArgs, onStop, reply } from '../lib/child.ts';
+import { HeapMeter } from '../lib/heap-meter.ts';
 import { bindRaw, rawSocket } from '../lib/udp.ts';
 
+const args = childArgs();
 const socket = rawSocket();
 let echoed = 0;
 let cpuMark = process.cpuUsage();
 let echoedMark = 0;
+// `--heap 1`: heap bytes allocated and GC time over the measured interval (the heap-gc benchmark).
+const heap = args.heap === '1' ? new HeapMeter() : null;
 socket.on('message', (msg, rinfo) => {
   echoed++;
   socket.send(msg, rinfo.port, rinfo.address);
 });
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'mark') { cpuMark = process.cpuUsage(); echoedMark = echoed; }
+  if (m.type === 'mark') {
+    heap?.start();
+    cpuMark = process.cpuUsage(); echoedMark = echoed;
+  }
 });
 onStop(() => {
   const cpu = process.cpuUsage(cpuMark);
-  return { cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, datagrams: echoed - echoedMark, queueFull: 0 };
+  const h = heap?.stop();
+  return { ...h, cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, datagrams: echoed - echoedMark, queueFull: 0 };
 });
 reply({ type: 'ready', port: await bindRaw(socket) });

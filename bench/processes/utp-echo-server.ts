@@ -1,11 +1,13 @@
-// Ours: a NetworkDriver server that echoes every Data event on the pipeline it came on.
+// Ours: a NetworkDriver server that echoes every Data event on the pipeline it came on (over UDP, or over
+// WebSocket with `--carrier ws`).
 import { NetworkEndpoint, StatusCode, type NetworkConnection } from '../../plugin/transport/index.ts';
 import { childArgs, onStop, reply } from '../lib/child.ts';
+import { HeapMeter } from '../lib/heap-meter.ts';
 import { pump } from '../lib/utp-pump.ts';
-import { benchDriver, benchPipeline, type PipelineKind } from '../lib/utp-setup.ts';
+import { benchDriver, benchPipeline, type Carrier, type PipelineKind } from '../lib/utp-setup.ts';
 
 const args = childArgs();
-const driver = benchDriver(Number(args.window ?? 32));
+const driver = await benchDriver(Number(args.window ?? 32), (args.carrier ?? 'udp') as Carrier, 'server');
 await driver.bind(NetworkEndpoint.loopbackIpv4);
 driver.listen();
 const pipeline = await benchPipeline(driver, (args.pipeline ?? 'null') as PipelineKind);
@@ -15,6 +17,8 @@ const backlog: Array<{ to: NetworkConnection; bytes: Uint8Array }> = [];
 let echoed = 0;
 let cpuMark = process.cpuUsage();
 let echoedMark = 0;
+// `--heap 1`: heap bytes allocated and GC time over the measured interval (the heap-gc benchmark).
+const heap = args.heap === '1' ? new HeapMeter() : null;
 let sentMark = 0;
 
 function echo(to: NetworkConnection, bytes: Uint8Array): boolean {
@@ -35,11 +39,15 @@ pump(driver, (ev) => {
 });
 
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'mark') { cpuMark = process.cpuUsage(); echoedMark = echoed; sentMark = driver.getStatistics().packetsSent; }
+  if (m.type === 'mark') {
+    heap?.start();
+    cpuMark = process.cpuUsage(); echoedMark = echoed; sentMark = driver.getStatistics().packetsSent;
+  }
 });
 onStop(() => {
   const cpu = process.cpuUsage(cpuMark);
+  const h = heap?.stop();
   const stats = driver.getStatistics();
-  return { cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, datagrams: stats.packetsSent - sentMark, queueFull: stats.dropped.queueFull };
+  return { ...h, cpuUs: cpu.user + cpu.system, echoed: echoed - echoedMark, datagrams: stats.packetsSent - sentMark, queueFull: stats.dropped.queueFull };
 });
 reply({ type: 'ready', port: driver.localEndpoint().port });

@@ -1,45 +1,116 @@
 // Server CPU of one Colyseus room with N clients receiving 20 Hz patches: UtpTransport (UDP) vs
-// @colyseus/ws-transport, same room code. One file: the suite, and (run as a script) its two child processes —
-// `--role server` (the Colyseus server, CPU measured) and `--role load` (the N SDK clients).
+// @colyseus/ws-transport (and @colyseus/uwebsockets-transport where it installs), same room code. One file: the
+// suites, and (run as a script) their two child processes — `--role server` (the Colyseus server, CPU measured)
+// and `--role load` (the N SDK clients).
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { profileArgs } from '../lib/profile.ts';
 import { alternate } from '../lib/rounds.ts';
 import { BenchProcess } from '../lib/proc.ts';
 import type { RunOptions, Sample, Suite } from '../lib/types.ts';
 
 type Side = 'ours' | 'baseline';
 const SELF = fileURLToPath(import.meta.url);
-const CLIENTS = 32;
-const QUICK_CLIENTS = 16;
+const CLIENTS = 100;
+const QUICK_CLIENTS = 32;
+const COLYSEUS = ['@colyseus/core', '@colyseus/schema', '@colyseus/sdk', '@colyseus/ws-transport'];
+const UWS = '@colyseus/uwebsockets-transport';
+
+async function missing(mods: string[]): Promise<string | null> {
+  for (const mod of mods) {
+    try { await import(mod); } catch { return mod; }
+  }
+  return null;
+}
+
+function note(clients: number, baseline: string): string {
+  return `Same room code on both sides (${clients} players, x/y float32 moved every 50 ms, patchRate 50 ms), clients in a `
+    + 'separate process. Value = CPU time of the server process (user + system) ÷ state patches received by all clients, '
+    + 'so ratio = our CPU ÷ theirs per patch (lower is better); ours = UtpTransport + UtpSDK over UDP (reliable '
+    + `fragmented pipeline, 10 ms driver timer), baseline = ${baseline}.`;
+}
 
 export const colyseusCpu: Suite = {
   name: 'colyseus-cpu',
   goal: 0.8,
-  unit: 'patches/CPU-s',
-  description: `One Colyseus room, ${CLIENTS} clients, every player moving at 20 Hz with 20 Hz patches: patches delivered per `
-    + 'second of server CPU, UtpTransport (UDP) vs @colyseus/ws-transport.',
+  better: 'lower',
+  unit: 'µs CPU/patch',
+  description: `One Colyseus room, ${CLIENTS} clients (quick: ${QUICK_CLIENTS}), every player moving at 20 Hz with 20 Hz patches: `
+    + 'server CPU per delivered patch, UtpTransport (UDP) vs @colyseus/ws-transport.',
   async unavailable() {
-    for (const mod of ['@colyseus/core', '@colyseus/schema', '@colyseus/sdk', '@colyseus/ws-transport']) {
-      try { await import(mod); } catch { return `${mod} is not installed (npm install)`; }
+    const mod = await missing(COLYSEUS);
+    return mod ? `${mod} is not installed (npm install)` : null;
+  },
+  async run(opts) {
+    const clients = opts.quick ? QUICK_CLIENTS : CLIENTS;
+    const rounds = await alternate(this.name, opts, (side) => measure(side, side === 'ours' ? 'utp' : 'ws', clients, opts), this.unit);
+    // What UDP alone costs for this traffic: the same datagrams in and out of a raw node:dgram socket, nothing else.
+    const med = (f: (r: (typeof rounds)[number]) => number): number => {
+      const v = rounds.map(f).sort((a, b) => a - b);
+      return v[Math.floor(v.length / 2)];
+    };
+    const out = Math.round(med((r) => r.ours.extra.bytesOutPerDatagram));
+    const inn = Math.round(med((r) => r.ours.extra.bytesInPerDatagram));
+    const ws = med((r) => r.baseline.value);
+    const ours = med((r) => r.ours.value);
+    const floor = await dgramFloor(clients, out, inn, opts);
+    return {
+      rounds,
+      note: note(clients, '@colyseus/ws-transport + the stock SDK over WebSocket (ws)'),
+      details: [
+        `ours per patch (medians): ${med((r) => r.ours.extra.datagramsOutPerPatch).toFixed(2)} datagram(s) of ${out} B out, `
+          + `${med((r) => r.ours.extra.datagramsInPerPatch).toFixed(2)} of ${inn} B in (the client's ack), `
+          + `${Math.round(med((r) => r.ours.extra.driverUpdatesPerSecond))} driver updates/s, system CPU ${(100 * med((r) => r.ours.extra.serverSystemCpuShare)).toFixed(0)} % `
+          + `(ws: ${(100 * med((r) => r.baseline.extra.serverSystemCpuShare)).toFixed(0)} %).`,
+        `raw node:dgram floor of that traffic (a bare socket sending one ${out} B datagram per client every 50 ms and receiving one `
+          + `${inn} B reply 0–10 ms later per datagram; no UTP, no Colyseus): ${floor.toFixed(1)} µs CPU/patch = `
+          + `${(floor / ws).toFixed(2)}× ws-transport's whole server, ${(100 * floor / ours).toFixed(0)} % of ours.`,
+      ],
+    };
+  },
+};
+
+/** Server CPU per patch of a raw dgram socket doing only the datagram I/O that ours does per patch. */
+async function dgramFloor(clients: number, outBytes: number, inBytes: number, opts: RunOptions): Promise<number> {
+  const server = new BenchProcess(SELF, ['--role', 'floor-server', '--size', String(outBytes)]);
+  let load: BenchProcess | null = null;
+  try {
+    const { port } = await server.next('ready');
+    load = new BenchProcess(SELF, ['--role', 'floor-clients', '--port', String(port), '--clients', String(clients), '--size', String(inBytes)]);
+    const { ports } = await load.next('ready');
+    server.send({ type: 'go', ports, warmup: opts.warmupMs, duration: opts.durationMs });
+    const r = await server.next('result', opts.warmupMs + opts.durationMs + 20_000);
+    return r.usPerPatch as number;
+  } finally {
+    load?.kill();
+    server.kill();
+  }
+}
+
+/** The same against uWebSockets.js, which npm fetches from GitHub: skipped where that cannot install. */
+export const colyseusCpuUws: Suite = {
+  name: 'colyseus-cpu-uws',
+  goal: 0.8,
+  better: 'lower',
+  unit: 'µs CPU/patch',
+  description: `As colyseus-cpu, baseline @colyseus/uwebsockets-transport (uWebSockets.js).`,
+  async unavailable() {
+    const mod = await missing(COLYSEUS);
+    if (mod) return `${mod} is not installed (npm install)`;
+    if (await missing([UWS, 'uWebSockets.js'])) {
+      return `not installable here (${UWS} needs uWebSockets.js from GitHub)`;
     }
     return null;
   },
   async run(opts) {
     const clients = opts.quick ? QUICK_CLIENTS : CLIENTS;
-    const rounds = await alternate(this.name, opts, (side) => measure(side, clients, opts), this.unit);
-    return {
-      rounds,
-      note: `Same room code on both sides (${clients} players, x/y float32 moved every 50 ms, patchRate 50 ms), clients in a `
-        + 'separate process. Value = state patches received by all clients ÷ CPU seconds of the server process; '
-        + 'ours = UtpTransport + UtpSDK over UDP (reliable fragmented pipeline, 10 ms driver timer), baseline = '
-        + '@colyseus/ws-transport + the stock SDK over WebSocket.',
-    };
+    const rounds = await alternate(this.name, opts, (side) => measure(side, side === 'ours' ? 'utp' : 'uws', clients, opts), this.unit);
+    return { rounds, note: note(clients, '@colyseus/uwebsockets-transport + the stock SDK over WebSocket') };
   },
 };
 
-async function measure(side: Side, clients: number, opts: RunOptions): Promise<Sample> {
-  const transport = side === 'ours' ? 'utp' : 'ws';
-  const execArgv = side === 'ours' && opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
+async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: number, opts: RunOptions): Promise<Sample> {
+  const execArgv = side === 'ours' ? profileArgs(opts.profileDir) : [];
   const server = new BenchProcess(SELF, ['--role', 'server', '--transport', transport], execArgv, opts.pin ? 0 : undefined);
   let load: BenchProcess | null = null;
   try {
@@ -58,13 +129,19 @@ async function measure(side: Side, clients: number, opts: RunOptions): Promise<S
     const patches = r.patches as number;
     const elapsedMs = r.elapsedMs as number;
     const oursMs = (serverCpuUs + (r.cpuUs as number)) / 1000;
+    if (patches === 0) throw new Error(`${transport}: no patch reached the clients`);
     return {
-      value: patches / Math.max(1e-6, serverCpuUs / 1e6),
+      value: serverCpuUs / patches,
       extra: {
         clients, patches, elapsedMs,
         patchesPerSecond: (patches * 1000) / elapsedMs,
         serverCpuPercent: (100 * serverCpuUs) / 1000 / elapsedMs,
-        serverCpuUsPerPatch: serverCpuUs / Math.max(1, patches),
+        serverSystemCpuShare: (s.systemUs as number) / Math.max(1, serverCpuUs),
+        datagramsOutPerPatch: (s.datagramsSent as number) / patches,
+        datagramsInPerPatch: (s.datagramsReceived as number) / patches,
+        bytesOutPerDatagram: (s.bytesSent as number) / Math.max(1, s.datagramsSent as number),
+        bytesInPerDatagram: (s.bytesReceived as number) / Math.max(1, s.datagramsReceived as number),
+        driverUpdatesPerSecond: ((s.updates as number) * 1000) / elapsedMs,
         serverRssMB: (s.rss as number) / 2 ** 20,
         otherCores: Math.max(0, (busy - oursMs) / elapsedMs),
       },
@@ -128,17 +205,41 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   if (a.transport === 'utp') {
     const { UtpTransport } = await import('../../plugin/colyseus/server/index.ts');
     transport = new UtpTransport({ webSocket: false });
+  } else if (a.transport === 'uws') {
+    const { uWebSocketsTransport } = await import(UWS) as { uWebSocketsTransport: new () => any };
+    transport = new uWebSocketsTransport();
   } else {
     const { WebSocketTransport } = await import('@colyseus/ws-transport');
     transport = new WebSocketTransport();
   }
   const started = await startColyseusServer({ transport, rooms: { bench: BenchRoom } });
+  // Ours: datagrams in and out of the UDP driver (driver 1), to show what a patch costs on the wire.
+  const udpStats = (): { sent: number; received: number; bytesSent: number; bytesReceived: number } => {
+    type Stats = { packetsSent: number; packetsReceived: number; bytesSent: number; bytesReceived: number };
+    const d = (transport as { driver?: { getDriver(id: number): { getStatistics(): Stats } } | null }).driver;
+    const s = d?.getDriver(1).getStatistics();
+    return { sent: s?.packetsSent ?? 0, received: s?.packetsReceived ?? 0, bytesSent: s?.bytesSent ?? 0, bytesReceived: s?.bytesReceived ?? 0 };
+  };
+  // Ours: driver updates (each one visits every connection's timers).
+  let updates = 0;
+  const multi = (transport as { driver?: { update(now?: number): void } | null }).driver;
+  if (multi) {
+    const update = multi.update.bind(multi);
+    multi.update = (now?: number) => { updates++; update(now); };
+  }
+  let updates0 = 0;
   let mark = process.cpuUsage();
+  let udp0 = udpStats();
   process.on('message', (m: Msg) => {
-    if (m.type === 'mark') mark = process.cpuUsage();
+    if (m.type === 'mark') { mark = process.cpuUsage(); udp0 = udpStats(); updates0 = updates; }
     if (m.type === 'stop') {
       const used = process.cpuUsage(mark);
-      send({ type: 'stopped', cpuUs: used.user + used.system, rss: process.memoryUsage().rss }, () => process.exit(0));
+      const udp = udpStats();
+      send({
+        type: 'stopped', cpuUs: used.user + used.system, userUs: used.user, systemUs: used.system, rss: process.memoryUsage().rss,
+        datagramsSent: udp.sent - udp0.sent, datagramsReceived: udp.received - udp0.received, updates: updates - updates0,
+        bytesSent: udp.bytesSent - udp0.bytesSent, bytesReceived: udp.bytesReceived - udp0.bytesReceived,
+      }, () => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));
@@ -171,10 +272,50 @@ async function loadRole(a: Record<string, string>): Promise<void> {
   send({ type: 'result', patches: patches - p0, elapsedMs: performance.now() - t0, cpuUs: cpu.user + cpu.system }, () => process.exit(0));
 }
 
+async function floorServerRole(a: Record<string, string>): Promise<void> {
+  const dgram = await import('node:dgram');
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const patch = new Uint8Array(Number(a.size));
+  socket.on('message', () => { /* the ack: read and dropped */ });
+  process.on('message', async (m: Msg) => {
+    if (m.type !== 'go') return;
+    const ports = m.ports as number[];
+    let sent = 0;
+    setInterval(() => { for (const p of ports) { socket.send(patch, p, '127.0.0.1'); sent++; } }, 50);
+    await new Promise((r) => setTimeout(r, m.warmup as number));
+    const cpu0 = process.cpuUsage();
+    const sent0 = sent;
+    await new Promise((r) => setTimeout(r, m.duration as number));
+    const cpu = process.cpuUsage(cpu0);
+    send({ type: 'result', usPerPatch: (cpu.user + cpu.system) / Math.max(1, sent - sent0) }, () => process.exit(0));
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', port: socket.address().port });
+}
+
+async function floorClientsRole(a: Record<string, string>): Promise<void> {
+  const dgram = await import('node:dgram');
+  const port = Number(a.port);
+  const ack = new Uint8Array(Number(a.size));
+  const ports: number[] = [];
+  for (let i = 0; i < Number(a.clients); i++) {
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    // UTP clients ack at their next update (10 ms timer): spread the replies the same way.
+    s.on('message', () => { setTimeout(() => s.send(ack, port, '127.0.0.1'), Math.random() * 10); });
+    ports.push(s.address().port);
+  }
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', ports });
+}
+
 if (process.argv[1] === SELF && process.send) {
   process.on('uncaughtException', (err) => send({ type: 'error', message: err.stack ?? String(err) }, () => process.exit(1)));
   process.on('unhandledRejection', (err) => send({ type: 'error', message: String((err as Error)?.stack ?? err) }, () => process.exit(1)));
   const a = args();
   if (a.role === 'server') await serverRole(a);
   else if (a.role === 'load') await loadRole(a);
+  else if (a.role === 'floor-server') await floorServerRole(a);
+  else if (a.role === 'floor-clients') await floorClientsRole(a);
 }

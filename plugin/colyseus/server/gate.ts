@@ -9,8 +9,18 @@ export class GatedInterface implements NetworkInterface {
   readonly #inner: NetworkInterface;
   readonly #blocked = new Set<string>();
 
+  /** Present when the wrapped carrier has it (the driver then skips a copy). */
+  readonly sendOwned: NetworkInterface['sendOwned'];
+
   constructor(inner: NetworkInterface) {
     this.#inner = inner;
+    const blocked = this.#blocked;
+    this.sendOwned = typeof inner.sendOwned === 'function'
+      ? (bytes, start, end, to) => {
+        if (blocked.size && blocked.has(`${to.address}|${to.port}`)) return;
+        inner.sendOwned!(bytes, start, end, to);
+      }
+      : undefined;
   }
 
   get localEndpoint(): NetworkEndpoint { return this.#inner.localEndpoint; }

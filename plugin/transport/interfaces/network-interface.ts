@@ -53,6 +53,12 @@ export interface NetworkInterface {
    */
   send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void;
   /**
+   * Optional, for carriers that send asynchronously (and would otherwise copy every packet in `send`): as `send`,
+   * but `bytes[start, end)` is never written again by the driver, so the carrier may keep a view of it until the
+   * datagram has left. When present the driver calls it instead of `send`. Must not throw.
+   */
+  sendOwned?(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void;
+  /**
    * Optional: called once per driver update with the driver clock, for carriers with timers of their own
    * (Relay keep-alives and re-binds, spec §7.3). Runs before the update's datagrams are processed.
    */

@@ -76,6 +76,13 @@ export class UDPNetworkInterface implements NetworkInterface {
     socket.send(out, to.port, to.address);
   }
 
+  /** The driver's send path: the bytes stay untouched, so dgram gets a view of them and nothing is copied. */
+  sendOwned(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    socket.send(bytes.subarray(start, end), to.port, to.address);
+  }
+
   dispose(): void {
     const s = this.#socket;
     this.#socket = null;

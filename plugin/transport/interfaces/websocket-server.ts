@@ -36,6 +36,8 @@ class Peer {
   readonly tokens = new LinkTokens();
   /** Closure already reported, or we closed it on purpose (after an SCL Disconnect, dispose): nothing to report. */
   quiet = false;
+  /** The TCP socket is corked until the end of the current flush (see `#sendTo`). */
+  corked = false;
 
   constructor(socket: WebSocket, address: string, port: number) {
     this.socket = socket;
@@ -149,7 +151,28 @@ export class WebSocketServerInterface implements NetworkInterface {
     }
     const out = Buffer.allocUnsafe(end - start);
     this.#slabView!.copy(out, 0, start, end);
-    peer.socket.send(out);
+    this.#sendTo(peer, out, bytes, start, end);
+  }
+
+  /** The driver's send path: the bytes stay untouched, so `ws` gets a view of them and nothing is copied. */
+  sendOwned(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
+    const peer = this.#peers.get(to.address)?.get(to.port);
+    if (!peer || peer.socket.readyState !== OPEN) return;
+    this.#sendTo(peer, Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start), bytes, start, end);
+  }
+
+  #sendTo(peer: Peer, packet: Buffer, bytes: Uint8Array, start: number, end: number): void {
+    // The packets of one flush leave in one write (writev) instead of one syscall each: the TCP socket under `ws` is
+    // corked at the first and uncorked once the flush's synchronous work is done. Same frames, same bytes.
+    if (!peer.corked) {
+      const tcp = (peer.socket as unknown as { _socket?: Duplex })._socket;
+      if (tcp && typeof tcp.cork === 'function') {
+        peer.corked = true;
+        tcp.cork();
+        process.nextTick(uncork, peer, tcp);
+      }
+    }
+    peer.socket.send(packet);
     // UTP's WebSocket layer closes (1000) when its connection closes, right after the SCL Disconnect (§6.2.6).
     if (peer.tokens.endsLink(bytes, start, end)) this.#close(peer, WebSocketCloseCode.Normal);
   }
@@ -233,6 +256,11 @@ export class WebSocketServerInterface implements NetworkInterface {
     byPort.delete(peer.port);
     if (byPort.size === 0) this.#peers.delete(peer.address);
   }
+}
+
+function uncork(peer: Peer, tcp: Duplex): void {
+  peer.corked = false;
+  tcp.uncork();
 }
 
 /** `::ffff:127.0.0.1` (a dual-stack socket's view of an IPv4 peer) → `127.0.0.1`. */

@@ -5,10 +5,34 @@ import { maskGet, maskSet, maskShiftLeft } from './reliable-header.ts';
 const EMPTY = -1;
 
 /**
+ * Packet buffers of acknowledged slots, by byte length, shared by every send window of the process: a slot takes a
+ * buffer when it stores a packet and gives it back when the peer acknowledges it, so memory follows the packets in
+ * flight rather than window × connections, and a busy server stops allocating after warm-up. Bounded.
+ */
+const pool = new Map<number, Uint8Array[]>();
+const POOL_MAX_BYTES = 16 << 20;
+let pooledBytes = 0;
+
+function takeBuffer(size: number): Uint8Array {
+  const free = pool.get(size);
+  const buf = free?.pop();
+  if (buf) { pooledBytes -= size; return buf; }
+  return new Uint8Array(size);
+}
+
+function giveBuffer(buf: Uint8Array): void {
+  if (pooledBytes + buf.length > POOL_MAX_BYTES) return;
+  let free = pool.get(buf.length);
+  if (!free) pool.set(buf.length, (free = []));
+  free.push(buf);
+  pooledBytes += buf.length;
+}
+
+/**
  * Outgoing half of the reliable stage (spec §5.3.4): copies of unacknowledged packets in slot
  * `seq mod window`, plus per-slot timers. Sequences are 64-bit counters kept as doubles (exact to 2^53).
- * All metadata lives in typed arrays allocated once; a slot's byte buffer is allocated the first time the
- * slot is used and reused afterwards.
+ * All metadata lives in typed arrays allocated once; a slot holds a byte buffer (from a process-wide pool)
+ * only while its packet is unacknowledged.
  */
 export class SendWindow {
   readonly size: number;
@@ -68,7 +92,8 @@ export class SendWindow {
     const len = end - start;
     let buf = this.buffers[slot];
     if (!buf || buf.length < room + len) {
-      buf = new Uint8Array(room + Math.max(len, minPayload));
+      if (buf) giveBuffer(buf);
+      buf = takeBuffer(room + Math.max(len, minPayload));
       this.buffers[slot] = buf;
     }
     copyBytes(buf, room, src, start, end);
@@ -116,6 +141,8 @@ export class SendWindow {
       if (d >= this.size || maskGet(this.peerMask, d)) {
         this.seq[slot] = EMPTY;
         this.inFlight--;
+        const buf = this.buffers[slot];
+        if (buf) { giveBuffer(buf); this.buffers[slot] = null; }
       }
     }
     while (this.oldest < this.nextSequence && this.seq[this.oldest % this.size] !== this.oldest) this.oldest++;
@@ -128,6 +155,7 @@ export class SendWindow {
 
   clear(): void {
     this.seq.fill(EMPTY);
+    for (const buf of this.buffers) if (buf) giveBuffer(buf);
     this.buffers.fill(null);
     this.inFlight = 0;
     this.oldest = this.nextSequence;

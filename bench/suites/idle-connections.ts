@@ -1,0 +1,255 @@
+// Idle connections held by one server process and its memory per connection: UTP over UDP (one NetworkDriver) vs the
+// same number of idle `ws` connections. One file: the suite, and (run as a script) its two child processes —
+// `--role server` (holds the connections, memory measured) and `--role clients` (opens them; one NetworkDriver that
+// connects N times, or N `ws` clients).
+import { fileURLToPath } from 'node:url';
+import { machineBusyMs } from '../lib/echo-pair.ts';
+import { BenchProcess } from '../lib/proc.ts';
+import { alternate } from '../lib/rounds.ts';
+import type { RunOptions, Sample, Suite } from '../lib/types.ts';
+
+type Side = 'ours' | 'baseline';
+const SELF = fileURLToPath(import.meta.url);
+const GOAL_CONNECTIONS = 10_000;
+const GOAL_MB = 100;
+const QUICK_CONNECTIONS = 2_000;
+/** How long the connections sit idle (heartbeats and all) before the memory is read. */
+const IDLE_MS = 2_000;
+const QUICK_IDLE_MS = 1_000;
+
+const MB = 2 ** 20;
+
+export const idleConnections: Suite = {
+  name: 'idle-connections',
+  goal: 1.0,
+  better: 'lower',
+  unit: 'B RSS/conn',
+  description: `Idle connections held by one server process: RSS growth per connection with ${GOAL_CONNECTIONS.toLocaleString('en-US')} `
+    + `UTP connections (quick: ${QUICK_CONNECTIONS.toLocaleString('en-US')}) on one NetworkDriver over UDP, vs as many idle ws connections; `
+    + `goal ${GOAL_CONNECTIONS.toLocaleString('en-US')} connections in under ${GOAL_MB} MB.`,
+  async run(opts) {
+    const n = opts.quick ? QUICK_CONNECTIONS : GOAL_CONNECTIONS;
+    const quickOpts = { ...opts, rounds: Math.min(opts.rounds, 3) };
+    const rounds = await alternate(this.name, quickOpts, (side) => measure(side, n, opts), this.unit);
+    const pick = (f: (s: Sample) => number): number => {
+      const v = rounds.map((r) => f(r.ours)).sort((a, b) => a - b);
+      return v[Math.floor(v.length / 2)];
+    };
+    const total = pick((s) => s.extra.rssMB);
+    const base = pick((s) => s.extra.rss0MB);
+    const perConn = pick((s) => s.value);
+    const atGoal = (perConn * GOAL_CONNECTIONS) / MB;
+    const measuredAtGoal = n >= GOAL_CONNECTIONS;
+    const count = GOAL_CONNECTIONS.toLocaleString('en-US');
+    return {
+      rounds,
+      note: `The server process is measured after the clients opened ${n.toLocaleString('en-US')} connections and they sat idle for `
+        + `${(opts.quick ? QUICK_IDLE_MS : IDLE_MS) / 1000} s (UTP: heartbeats every 500 ms both ways, as UTP does; ws: nothing), `
+        + 'after two forced GCs (--expose-gc). Value = (RSS with the connections − RSS before the first one) ÷ connections. '
+        + 'Ours: one NetworkDriver (UDP) listening, updated on every datagram and every 10 ms; the clients are one NetworkDriver '
+        + 'in another process that connects N times. Baseline: a ws WebSocketServer (no compression) and N ws clients in another process.',
+      details: [
+        `ours' server: RSS ${base.toFixed(1)} MB before the first connection (Node + TypeScript loader + the library), `
+          + `${total.toFixed(1)} MB holding ${n.toLocaleString('en-US')}; ${Math.round(perConn)} B RSS and `
+          + `${pick((s) => s.extra.heapBytesPerConn).toFixed(0)} B JS heap per connection; `
+          + `${pick((s) => s.extra.serverCpuPercentIdle).toFixed(1)} % of a core while idle (heartbeats).`,
+      ],
+      checks: [{
+        label: measuredAtGoal
+          ? `memory of ${count} idle UTP connections (server RSS growth)`
+          : `memory of ${count} idle UTP connections (server RSS growth, projected from ${n.toLocaleString('en-US')})`,
+        value: `${atGoal.toFixed(1)} MB (process total ${(measuredAtGoal ? total : base + atGoal).toFixed(1)} MB)`,
+        goal: `< ${GOAL_MB} MB`,
+        met: atGoal < GOAL_MB,
+      }],
+    };
+  },
+};
+
+async function measure(side: Side, n: number, opts: RunOptions): Promise<Sample> {
+  const impl = side === 'ours' ? 'utp' : 'ws';
+  const server = new BenchProcess(SELF, ['--role', 'server', '--impl', impl], ['--expose-gc']);
+  let clients: BenchProcess | null = null;
+  try {
+    const ready = await server.next('ready', 30_000);
+    clients = new BenchProcess(SELF, ['--role', 'clients', '--impl', impl, '--port', String(ready.port), '--count', String(n)]);
+    const t0 = performance.now();
+    await clients.next('connected', 120_000);
+    // The server's side of the count: every connection accepted.
+    server.send({ type: 'expect', count: n });
+    await server.next('held', 60_000);
+    const setupMs = performance.now() - t0;
+    clients.send({ type: 'mark' });
+    const busy0 = machineBusyMs();
+    const idle0 = performance.now();
+    await new Promise((r) => setTimeout(r, opts.quick ? QUICK_IDLE_MS : IDLE_MS));
+    server.send({ type: 'measure' });
+    const m = await server.next('memory', 30_000);
+    const idleMs = performance.now() - idle0;
+    const busy = machineBusyMs() - busy0;
+    const c = await clients.stop();
+    const s = await server.stop();
+    const oursMs = (((s?.idleCpuUs as number) ?? 0) + ((c?.cpuUs as number) ?? 0)) / 1000;
+    const rss0 = ready.rss as number;
+    const heap0 = ready.heapUsed as number;
+    return {
+      value: ((m.rss as number) - rss0) / n,
+      extra: {
+        connections: m.connections as number,
+        rssMB: (m.rss as number) / MB,
+        rss0MB: rss0 / MB,
+        heapBytesPerConn: ((m.heapUsed as number) - heap0) / n,
+        externalBytesPerConn: ((m.external as number) - (ready.external as number)) / n,
+        serverCpuPercentIdle: (100 * ((s?.idleCpuUs as number) ?? 0)) / 1000 / idleMs,
+        setupMs,
+        otherCores: Math.max(0, (busy - oursMs) / idleMs),
+      },
+    };
+  } finally {
+    clients?.kill();
+    server.kill();
+  }
+}
+
+// ---------------------------------------------------------------- child processes
+
+type Msg = { type: string; [key: string]: unknown };
+
+function send(msg: Msg, then?: () => void): void {
+  process.send!(msg, undefined, {}, () => then?.());
+}
+
+function args(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const a = process.argv.slice(2);
+  for (let i = 0; i < a.length; i += 2) out[a[i].replace(/^--/, '')] = a[i + 1];
+  return out;
+}
+
+function settle(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
+async function serverRole(a: Record<string, string>): Promise<void> {
+  let count: () => number;
+  let port: number;
+  if (a.impl === 'utp') {
+    const { NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, UDPNetworkInterface } = await import('../../plugin/transport/index.ts');
+    const settings = new NetworkSettings().withNetworkConfigParameters({ receiveQueueCapacity: 4096 });
+    const driver = NetworkDriver.create({ settings, networkInterface: new UDPNetworkInterface({ receiveBufferSize: 4 << 20 }) });
+    await driver.bind(NetworkEndpoint.parse('127.0.0.1', 0));
+    driver.listen();
+    let held = 0;
+    const ev = new NetworkEvent();
+    let scheduled = false;
+    const tick = (): void => {
+      scheduled = false;
+      driver.update();
+      while (driver.accept()) held++;
+      while (driver.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Disconnect) held--;
+      driver.flush();
+    };
+    driver.onPacket = () => { if (!scheduled) { scheduled = true; setImmediate(tick); } };
+    setInterval(tick, 10);
+    count = () => held;
+    port = driver.localEndpoint().port;
+  } else {
+    const { WebSocketServer } = await import('ws');
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, backlog: 4096 });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    count = () => wss.clients.size;
+    port = (wss.address() as { port: number }).port;
+  }
+  settle();
+  const m0 = process.memoryUsage();
+  let idleMark = process.cpuUsage();
+  let idleCpu = 0;
+  process.on('message', (m: Msg) => {
+    if (m.type === 'expect') {
+      const want = m.count as number;
+      const poll = setInterval(() => {
+        if (count() < want) return;
+        clearInterval(poll);
+        idleMark = process.cpuUsage();
+        send({ type: 'held', connections: count() });
+      }, 20);
+    } else if (m.type === 'measure') {
+      const c = process.cpuUsage(idleMark);
+      idleCpu = c.user + c.system;
+      settle();
+      const mem = process.memoryUsage();
+      send({ type: 'memory', connections: count(), rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external });
+    } else if (m.type === 'stop') {
+      send({ type: 'stopped', idleCpuUs: idleCpu }, () => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', port, rss: m0.rss, heapUsed: m0.heapUsed, external: m0.external });
+}
+
+async function clientsRole(a: Record<string, string>): Promise<void> {
+  const n = Number(a.count);
+  const port = Number(a.port);
+  const batch = 250;
+  if (a.impl === 'utp') {
+    const { NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, UDPNetworkInterface } = await import('../../plugin/transport/index.ts');
+    const settings = new NetworkSettings().withNetworkConfigParameters({ receiveQueueCapacity: 4096 });
+    const driver = NetworkDriver.create({ settings, networkInterface: new UDPNetworkInterface({ receiveBufferSize: 4 << 20 }) });
+    await driver.bind(NetworkEndpoint.parse('127.0.0.1', 0));
+    const server = NetworkEndpoint.parse('127.0.0.1', port);
+    const ev = new NetworkEvent();
+    let connected = 0;
+    let opened = 0;
+    let done = false;
+    let scheduled = false;
+    const tick = (): void => {
+      scheduled = false;
+      driver.update();
+      while (driver.popEvent(ev) !== NetworkEventType.Empty) {
+        if (ev.type === NetworkEventType.Connect) connected++;
+        else if (ev.type === NetworkEventType.Disconnect) throw new Error(`a client connection closed (reason ${ev.disconnectReason})`);
+      }
+      // Open in batches so that the handshakes fit the receive queues.
+      if (opened < n && opened - connected < 1000) {
+        for (let k = 0; k < batch && opened < n; k++, opened++) driver.connect(server);
+      }
+      driver.flush();
+      if (!done && connected === n) { done = true; send({ type: 'connected', count: connected }); }
+    };
+    driver.onPacket = () => { if (!scheduled) { scheduled = true; setImmediate(tick); } };
+    setInterval(tick, 10);
+  } else {
+    const { WebSocket } = await import('ws');
+    const url = `ws://127.0.0.1:${port}/`;
+    const sockets: InstanceType<typeof WebSocket>[] = [];
+    for (let opened = 0; opened < n;) {
+      const wave: Promise<void>[] = [];
+      for (let k = 0; k < batch && opened < n; k++, opened++) {
+        const ws = new WebSocket(url, { perMessageDeflate: false });
+        sockets.push(ws);
+        wave.push(new Promise((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); }));
+      }
+      await Promise.all(wave);
+    }
+    send({ type: 'connected', count: sockets.length });
+  }
+  let mark = process.cpuUsage();
+  process.on('message', (m: Msg) => {
+    if (m.type === 'mark') mark = process.cpuUsage();
+    if (m.type === 'stop') {
+      const c = process.cpuUsage(mark);
+      send({ type: 'stopped', cpuUs: c.user + c.system }, () => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+if (process.argv[1] === SELF && process.send) {
+  process.on('uncaughtException', (err) => send({ type: 'error', message: err.stack ?? String(err) }, () => process.exit(1)));
+  process.on('unhandledRejection', (err) => send({ type: 'error', message: String((err as Error)?.stack ?? err) }, () => process.exit(1)));
+  const a = args();
+  if (a.role === 'server') await serverRole(a);
+  else if (a.role === 'clients') await clientsRole(a);
+}
