@@ -1,6 +1,8 @@
 // Vite 8 config of the sample game (its own file: the top-level vite.config.ts is Vitest's).
-//   npm run build:game → sample-game/dist (served by the game server on :2567)
-//   npm run dev        → this dev server with hot reload, proxying matchmaking and the UTP tunnel to :2567
+//   npm run build:game → sample-game/dist (served by the game server on :2567): index.html (Orb Arena) and
+//                        relay.html (the relay demo, "Host in this tab")
+//   npm run dev        → this dev server with hot reload, proxying matchmaking, the relay's allocation API and the
+//                        UTP tunnel to :2567
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -32,6 +34,7 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
     rolldownOptions: {
+      input: { index: `${here}index.html`, relay: `${here}relay.html` },
       output: { codeSplitting: { groups: [{ name: 'phaser', test: /node_modules[\\/]phaser/ }] } },
     },
   },
@@ -40,6 +43,7 @@ export default defineConfig({
     fs: { allow: [repo] },
     proxy: {
       '/matchmake': { target: gameServer, changeOrigin: true },
+      '/relay/v1': { target: gameServer },
       '/utp': { target: gameServer.replace(/^http/, 'ws'), ws: true },
     },
   },

@@ -1,11 +1,13 @@
 // The game server: Colyseus over UtpTransport (HTTP matchmaking, UTP over UDP and UTP over WebSocket on one port
-// number) plus the built client as static files on the same HTTP server.
+// number) plus the built client as static files on the same HTTP server, and optionally the relay of relay.html
+// (its allocation API under /relay/v1/).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Server } from '@colyseus/core';
 import { UtpTransport, type UtpTransportOptions } from '../plugin/colyseus/server/index.ts';
 import { ROOM_NAME } from '../sample-game/shared/constants.ts';
 import { ArenaRoom, type ArenaConfig } from './arena-room.ts';
+import { startDemoRelay, type DemoRelay, type DemoRelayOptions } from './relay.ts';
 import { staticFiles } from './static.ts';
 
 /** Where `vite build` puts the client. */
@@ -21,6 +23,8 @@ export interface GameServerOptions {
   /** Room settings (round length, reconnection window…). */
   config?: ArenaConfig;
   transport?: UtpTransportOptions;
+  /** Also run the relay of relay.html (`npm start`: port 2569); default none. */
+  relay?: DemoRelayOptions;
 }
 
 export interface GameServer {
@@ -29,6 +33,8 @@ export interface GameServer {
   port: number;
   /** `http://localhost:PORT` (or the host given): the game's URL and the SDK's endpoint. */
   url: string;
+  /** The relay of relay.html, when asked for. */
+  relay: DemoRelay | null;
   shutdown(): Promise<void>;
 }
 
@@ -37,8 +43,16 @@ export async function startGameServer(options: GameServerOptions = {}): Promise<
   const server = new Server({ transport, greet: false, gracefullyShutdown: false });
   server.define(ROOM_NAME, ArenaRoom, { config: options.config ?? {} });
   await server.listen(options.port ?? 2567, options.host);
+  let relay: DemoRelay | null = null;
+  try {
+    if (options.relay) relay = await startDemoRelay({ host: options.host, ...options.relay });
+  } catch (err) {
+    await server.gracefullyShutdown(false);
+    await transport.closed;
+    throw err;
+  }
   const dir = options.staticDir === undefined ? CLIENT_DIST : options.staticDir;
-  if (dir !== null) serveBeside(transport, staticFiles(dir));
+  if (dir !== null || relay) serveBeside(transport, relay, dir === null ? null : staticFiles(dir));
   const port = transport.port;
   const host = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   let stopping: Promise<void> | null = null;
@@ -47,8 +61,10 @@ export async function startGameServer(options: GameServerOptions = {}): Promise<
     transport,
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    relay,
     shutdown() {
       stopping ??= (async () => {
+        relay?.close();
         await server.gracefullyShutdown(false);
         await transport.closed;
       })();
@@ -61,17 +77,16 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * Colyseus answers every HTTP request it sees (404 outside its routes, a banner at `/`): keep its handlers for
- * `/matchmake/*` and CORS preflights, and give every other request to `files`.
+ * `/matchmake/*` and CORS preflights, give `/relay/v1/*` to the relay's allocation API and every other request to
+ * `files`.
  */
-function serveBeside(transport: UtpTransport, files: Handler): void {
+function serveBeside(transport: UtpTransport, relay: DemoRelay | null, files: Handler | null): void {
   const http = transport.server;
   const colyseus = http.listeners('request') as Handler[];
   http.removeAllListeners('request');
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'OPTIONS' || req.url?.startsWith('/matchmake')) {
-      for (const handler of colyseus) handler.call(http, req, res);
-    } else {
-      files(req, res);
-    }
+    if (relay?.handle(req, res)) return;
+    if (files && req.method !== 'OPTIONS' && !req.url?.startsWith('/matchmake')) files(req, res);
+    else for (const handler of colyseus) handler.call(http, req, res);
   });
 }

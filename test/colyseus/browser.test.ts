@@ -1,16 +1,13 @@
 // The browser client for real: `utp-ts/colyseus` bundled for browsers (no Node built-in may remain) and run in
 // headless Chromium against UtpTransport, where it defaults to the WebSocket tunnel.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoNodeBuiltins, launchChromium, requireChromium, serveStatic } from '../support/browser.ts';
 import { bootUtp, logs, until, type GameRoom, type UtpTestServer } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const requireBrowser = process.env.UTP_REQUIRE_BROWSER === '1';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const udp = join(root, 'plugin/transport/interfaces/udp.ts');
 const udpBrowser = join(root, 'plugin/transport/interfaces/udp.browser.ts');
@@ -54,24 +51,14 @@ afterAll(async () => {
 
 describe('utp-ts/colyseus in a browser', () => {
   it('bundles without Node built-ins or the server', () => {
-    // Booleans, not string matchers: a failure must not print a 700 KB bundle.
+    // Booleans, not string matchers: a failure must not print a 700 KB bundle (expectNoNodeBuiltins prints matches).
     expect(/^export \{/m.test(bundle)).toBe(true);
-    expect(/(from\s*|import\s*\(\s*|require\s*\(\s*)["']node:/.test(bundle)).toBe(false);
-    expect(/from\s*["'](dgram|dns|net|http|https|fs|crypto|events|ws)["']/.test(bundle)).toBe(false);
-    expect(/from\s*["']@colyseus\/core["']/.test(bundle)).toBe(false);
+    expectNoNodeBuiltins(bundle, ['ws', '@colyseus/core']);
     expect(bundle.includes('class UtpTransport')).toBe(false);
     expect(/UtpSDK = class extends|class UtpSDK/.test(bundle)).toBe(true);
   });
 
-  const why = `${CHROMIUM} is missing (apt-get install -y chromium)`;
-  if (!haveChromium && requireBrowser) {
-    it('has Chromium, as UTP_REQUIRE_BROWSER=1 demands', () => { throw new Error(`UTP_REQUIRE_BROWSER=1 but ${why}`); });
-    return;
-  }
-  if (!haveChromium) {
-    it.skip(`SKIPPED: ${why}`, () => {});
-    return;
-  }
+  if (!requireChromium('the Colyseus client in Chromium')) return;
 
   it('joins from Chromium over the WebSocket tunnel: state, messages, unreliable fields, leave 4000', async () => {
     const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>colyseus</title>
@@ -91,27 +78,13 @@ try {
   window.__leave = async () => { clearInterval(timer); probe.leaveCode = await room.leave(); };
 } catch (e) { probe.error = String(e && e.stack || e); }
 </script>`;
-    const http: Server = createServer((req, res) => {
-      if (req.url?.startsWith('/colyseus.js')) res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle);
-      else if (req.url === '/' || req.url?.startsWith('/?')) res.writeHead(200, { 'Content-Type': 'text/html' }).end(page);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const pageUrl = `http://127.0.0.1:${(http.address() as { port: number }).port}/?endpoint=${encodeURIComponent(boot.endpoint)}`;
+    const site = await serveStatic({ '/': page, '/colyseus.js': bundle });
+    const pageUrl = `${site.url}/?endpoint=${encodeURIComponent(boot.endpoint)}`;
 
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'utp-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const chromium = await launchChromium();
     type Probe = { joined: boolean; sessionId: string; echo: unknown; unreliableEcho: unknown; leaveCode: number; error: string };
     try {
-      const tab = context.pages()[0] ?? await context.newPage();
-      const pageErrors: string[] = [];
-      tab.on('pageerror', (e) => pageErrors.push(String(e)));
+      const tab = await chromium.newPage();
       await tab.goto(pageUrl);
       const probe = (): Promise<Probe> => tab.evaluate(() => (window as unknown as { __probe: Probe }).__probe);
       await tab.waitForFunction(() => {
@@ -120,7 +93,7 @@ try {
       }, null, { timeout: 30_000 });
       const p = await probe();
       expect(p.error).toBe('');
-      expect(pageErrors).toEqual([]);
+      expect(chromium.errors).toEqual([]);
       expect(p.echo).toBe('hi from chromium');
       expect(p.unreliableEcho).toBe('datagram from chromium');
 
@@ -149,9 +122,8 @@ try {
       expect((await probe()).leaveCode).toBe(4000);
       await until(() => room.clients.length === 0, 'the Chromium client to leave');
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-      http.close();
+      await chromium.close();
+      await site.close();
     }
   }, 90_000);
 });

@@ -2,19 +2,17 @@
 // it by code; keys pressed on A move A's player as B sees it; chat crosses over; then Node bots (UDP) join B's room;
 // zero console errors. Screenshots of both pages go to test-results/ (UTP_UPDATE_SCREENSHOT=1 also refreshes
 // sample-game/screenshot.png from page B).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { Bot } from '../../server/bot.ts';
 import { startGameServer, type GameServer } from '../../server/game-server.ts';
 import type { ProbePlayer } from '../../sample-game/src/test-hook.ts';
+import { describeWithChromium, launchChromium, type ChromiumSession } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const requireBrowser = process.env.UTP_REQUIRE_BROWSER === '1';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const results = join(root, 'test-results');
 
@@ -27,20 +25,10 @@ interface Probe {
   players: ProbePlayer[];
 }
 
-describe('sample game in Chromium', () => {
-  const why = `${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the browser end-to-end test`;
-  if (!haveChromium && requireBrowser) {
-    it('has Chromium, as UTP_REQUIRE_BROWSER=1 demands', () => { throw new Error(`UTP_REQUIRE_BROWSER=1 but ${why}`); });
-    return;
-  }
-  if (!haveChromium) {
-    it.skip(`SKIPPED: ${why}`, () => {});
-    return;
-  }
-
+describeWithChromium('sample game in Chromium', () => {
   let dist = '';
   let game: GameServer;
-  let browser: Browser;
+  let chromium: ChromiumSession;
 
   beforeAll(async () => {
     // Build the client as `npm start` does, into a temporary directory (the working copy's dist stays untouched).
@@ -50,33 +38,19 @@ describe('sample game in Chromium', () => {
       configFile: join(root, 'sample-game/vite.config.ts'), logLevel: 'silent', build: { outDir: dist, emptyOutDir: true },
     });
     game = await startGameServer({ port: 0, host: '127.0.0.1', staticDir: dist, config: { roundSeconds: 120 } });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-background-timer-throttling',
-        '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
-    });
+    chromium = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await game?.shutdown();
     if (dist) rmSync(dist, { recursive: true, force: true });
   });
 
   it('two pages share a private room: A\'s keys move A on B\'s screen, chat crosses, no console errors', async () => {
-    const errors: string[] = [];
-    const open = async (name: string, width = 1280, height = 720): Promise<Page> => {
-      const context = await browser.newContext({ viewport: { width, height } });
-      const page = await context.newPage();
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(`${name}: ${m.text()}`); });
-      page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
-      return page;
-    };
     const probe = (page: Page): Promise<Probe> => page.evaluate(() => (window as unknown as { __game: { probe: Probe } }).__game.probe);
-    const a = await open('A');
-    const b = await open('B', 1100, 620);
+    const a = await chromium.newPage('A');
+    const b = await chromium.newPage('B', { width: 1100, height: 620 });
 
     await a.goto(game.url);
     await a.waitForSelector('#menu:not(.hidden)');
@@ -137,7 +111,7 @@ describe('sample game in Chromium', () => {
     await a.keyboard.press('Escape');
     await a.waitForSelector('#menu:not(.hidden)');
     await b.waitForFunction(() => (window as unknown as { __game: { probe: Probe } }).__game.probe.players.length === 1, null, { timeout: 10_000 });
-    await a.context().close();                          // and her renderer stops competing for the CPU
+    await a.close();                                    // and her renderer stops competing for the CPU
 
     // Node bots over UDP join the same room: a browser (UTP over WebSocket) sees them like anyone else.
     const bots = ['Rex', 'Mia', 'Kai', 'Zoe'].map((name, i) => new Bot(game.url, { name, code, color: 6 + i }));
@@ -166,6 +140,6 @@ describe('sample game in Chromium', () => {
     }
     expect(bots.flatMap((bot) => bot.stats.errors)).toEqual([]);
     if (process.env.UTP_UPDATE_SCREENSHOT === '1') copyFileSync(join(results, 'game-e2e-b.png'), join(root, 'sample-game/screenshot.png'));
-    expect(errors).toEqual([]);
+    expect(chromium.errors).toEqual([]);
   }, 90_000);
 });

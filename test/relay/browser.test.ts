@@ -3,12 +3,11 @@
  * Chromium allocates over HTTP, binds over WebSocket (WebCrypto HMAC) and listens; a Node driver joins by
  * code over UDP and gets its reliable messages echoed by the page.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   ConnectionState, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
   type NetworkDriver,
@@ -16,10 +15,8 @@ import {
 import {
   AllocationApi, createRelayDriver, RelayServer, RelayServerData, withRelayParameters, type RelayAllocationJson,
 } from '../../plugin/relay/node.ts';
+import { chromiumAvailable, describeWithChromium, expectNoNodeBuiltins, launchChromium, serveStatic } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const requireBrowser = process.env.UTP_REQUIRE_BROWSER === '1';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let outDir = '';
 let bundle = '';
@@ -27,7 +24,7 @@ const cleanup: Array<() => void> = [];
 
 // The transport's browser bundle plus the relay client, built with the project's browser configuration.
 beforeAll(async () => {
-  if (!haveChromium) return;
+  if (!chromiumAvailable()) return;
   const { build } = await import('vite');
   outDir = mkdtempSync(join(tmpdir(), 'utp-relay-browser-'));
   const entry = join(outDir, 'entry.ts');
@@ -80,19 +77,9 @@ try {
 
 interface Probe { joinCode: string; status: number; accepted: number; received: string[]; disconnects: number[]; error: string }
 
-describe('headless Chromium hosting through the relay', () => {
-  const why = `${CHROMIUM} is missing (apt-get install -y chromium)`;
-  if (!haveChromium && requireBrowser) {
-    it('has Chromium, as UTP_REQUIRE_BROWSER=1 demands', () => { throw new Error(`UTP_REQUIRE_BROWSER=1 but ${why}`); });
-    return;
-  }
-  if (!haveChromium) {
-    it.skip(`SKIPPED: ${why}`, () => {});
-    return;
-  }
-
+describeWithChromium('headless Chromium hosting through the relay', () => {
   it('the bundle has no Node built-in, and a Node joiner reaches the page\'s host over UDP', async () => {
-    expect(bundle).not.toMatch(/(from\s*|import\s*\(\s*|require\s*\(\s*)["']node:/);
+    expectNoNodeBuiltins(bundle);
     expect(bundle).toMatch(/var RelayNetworkInterface = class/);
 
     const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
@@ -104,27 +91,14 @@ describe('headless Chromium hosting through the relay', () => {
     const apiPort = await allocations.listen(loopback);
     cleanup.push(() => relay.dispose(), () => allocations.close());
 
-    const http: Server = createServer((req, res) => {
-      if (req.url?.startsWith('/utp.js')) res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle);
-      else if (req.url?.startsWith('/?') || req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    cleanup.push(() => http.close());
-    const pageUrl = `http://127.0.0.1:${(http.address() as { port: number }).port}/?api=${encodeURIComponent(`http://127.0.0.1:${apiPort}`)}`;
+    const site = await serveStatic({ '/': PAGE, '/utp.js': bundle });
+    cleanup.push(() => void site.close());
+    const pageUrl = `${site.url}/?api=${encodeURIComponent(`http://127.0.0.1:${apiPort}`)}`;
 
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'utp-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const chromium = await launchChromium();
     const joiners: NetworkDriver[] = [];
     try {
-      const page = context.pages()[0] ?? await context.newPage();
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      const page = await chromium.newPage();
       await page.goto(pageUrl);
       const probe = () => page.evaluate(() => (window as unknown as { __probe: Probe }).__probe);
       await page.waitForFunction(() => {
@@ -165,11 +139,10 @@ describe('headless Chromium hosting through the relay', () => {
       expect(end.accepted).toBe(1);
       expect(end.disconnects).toEqual([3]); // ClosedByRemote
       expect(end.error).toBe('');
-      expect(pageErrors).toEqual([]);
+      expect(chromium.errors).toEqual([]);
     } finally {
       for (const d of joiners) d.dispose();
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await chromium.close();
     }
   }, 60_000);
 });

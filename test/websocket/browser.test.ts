@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,11 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   NetworkEventType, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage, type NetworkConnection,
 } from '../../plugin/index.ts';
+import { describeWithChromium, expectNoNodeBuiltins, launchChromium, serveStatic } from '../support/browser.ts';
 import { drain, str, text, wsServer, cleanup, disposeAll } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const requireBrowser = process.env.UTP_REQUIRE_BROWSER === '1';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let outDir = '';
 let bundle = '';
@@ -26,10 +23,9 @@ beforeAll(async () => {
 afterAll(() => { disposeAll(); if (outDir) rmSync(outDir, { recursive: true, force: true }); });
 
 describe('browser bundle (vite.browser.config.ts)', () => {
-  it('is ESM with no Node built-in and no static ws import', () => {
+  it('is ESM with no Node built-in and no ws import', () => {
     expect(bundle).toMatch(/^export \{/m);
-    expect(bundle).not.toMatch(/(from\s*|import\s*\(\s*|require\s*\(\s*)["']node:/);
-    expect(bundle).not.toMatch(/from\s*["'](dgram|dns|net|http|https|fs|crypto|ws)["']/);
+    expectNoNodeBuiltins(bundle); // node:*, bare built-ins and ws, static or dynamic
     expect(bundle).toContain('UDP is not available in browsers'); // udp.ts swapped for its stub
   });
 });
@@ -67,18 +63,7 @@ try {
 } catch (e) { probe.error = String(e && e.stack || e); }
 </script>`;
 
-describe('headless Chromium (real browser WebSocket)', () => {
-  const why = `${CHROMIUM} is missing (apt-get install -y chromium)`;
-  if (!haveChromium && requireBrowser) {
-    it('has Chromium, as UTP_REQUIRE_BROWSER=1 demands', () => { throw new Error(`UTP_REQUIRE_BROWSER=1 but ${why}`); });
-    return;
-  }
-  if (!haveChromium) {
-    process.stderr.write(`\n${'!'.repeat(78)}\n!! SKIPPING the Chromium WebSocket test: ${why}.\n!! Set UTP_REQUIRE_BROWSER=1 to make this a failure.\n${'!'.repeat(78)}\n\n`);
-    it.skip(`SKIPPED: ${why}`, () => {});
-    return;
-  }
-
+describeWithChromium('headless Chromium (real browser WebSocket)', () => {
   it('a page with NetworkDriver + WebSocketNetworkInterface exchanges reliable and unreliable messages with a Node server', async () => {
     const { driver: server, url } = await wsServer();
     const rel = server.createPipeline(ReliableSequencedPipelineStage);
@@ -95,28 +80,13 @@ describe('headless Chromium (real browser WebSocket)', () => {
     }, 5);
     cleanup.push(() => clearInterval(timer));
 
-    const js = bundle;
-    const http: Server = createServer((req, res) => {
-      if (req.url?.startsWith('/utp.js')) res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(js);
-      else if (req.url?.startsWith('/?') || req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    cleanup.push(() => http.close());
-    const pageUrl = `http://127.0.0.1:${(http.address() as { port: number }).port}/?ws=${encodeURIComponent(url)}`;
+    const site = await serveStatic({ '/': PAGE, '/utp.js': bundle });
+    cleanup.push(() => void site.close());
+    const pageUrl = `${site.url}/?ws=${encodeURIComponent(url)}`;
 
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'utp-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const chromium = await launchChromium();
     try {
-      const page = context.pages()[0] ?? await context.newPage();
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      const page = await chromium.newPage();
       await page.goto(pageUrl);
       await page.waitForFunction(() => {
         const p = (window as unknown as { __probe?: { received: Array<{ pipeline: number }>; error: string } }).__probe;
@@ -127,7 +97,7 @@ describe('headless Chromium (real browser WebSocket)', () => {
         connected: boolean; received: Array<{ pipeline: number; text: string }>; error: string;
       };
       expect(probe.error).toBe('');
-      expect(pageErrors).toEqual([]);
+      expect(chromium.errors).toEqual([]);
       expect(probe.connected).toBe(true);
       expect(connections.map((c) => c.payload)).toEqual(['from chromium']);
       expect(server.remoteEndpoint(connections[0].c)!.address).toBe('127.0.0.1');
@@ -142,8 +112,7 @@ describe('headless Chromium (real browser WebSocket)', () => {
       while (!disconnects.length && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
       expect(disconnects).toEqual([3]); // ClosedByRemote
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await chromium.close();
     }
   }, 60_000);
 });

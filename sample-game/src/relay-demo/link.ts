@@ -1,0 +1,119 @@
+// What host and joiner share: a Relay driver over WebSocket with the demo's two pipelines, a pump that updates it
+// as soon as a packet arrives (so a background tab, whose timers browsers slow to 1 Hz, keeps up with its peers),
+// and the session types the page shows.
+import {
+  NetworkEndpoint, NetworkSettings, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage,
+  type NetworkDriver, type NetworkPipeline,
+} from '../../../plugin/index.ts';
+import {
+  createRelayDriver, RelayServerData, withRelayParameters, type RelayAllocationJson,
+} from '../../../plugin/relay/index.ts';
+import type { PlayerInfo } from './protocol.ts';
+
+export interface RelayLink {
+  driver: NetworkDriver;
+  /** Pipeline 1: ReliableSequenced (hello, welcome, join, leave, chat). */
+  reliable: NetworkPipeline;
+  /** Pipeline 2: UnreliableSequenced (keys, positions, pings). */
+  unreliable: NetworkPipeline;
+  /** The relay server's endpoint; a joiner connects to it, as in UTP. */
+  endpoint: NetworkEndpoint;
+}
+
+/** A bound Relay driver for `allocation`, over WebSocket (`wss` for pages served over HTTPS). */
+export async function openRelayLink(allocation: RelayAllocationJson, connectionType: 'ws' | 'wss' = 'ws'): Promise<RelayLink> {
+  const data = RelayServerData.fromAllocation(allocation, connectionType);
+  const settings = new NetworkSettings().withNetworkConfigParameters({ disconnectTimeoutMS: 10_000 });
+  const driver = createRelayDriver(withRelayParameters(settings, data));
+  const reliable = driver.createPipeline(ReliableSequencedPipelineStage);
+  const unreliable = driver.createPipeline(UnreliableSequencedPipelineStage);
+  await driver.bind(NetworkEndpoint.anyIpv4);
+  return { driver, reliable, unreliable, endpoint: data.endpoint };
+}
+
+/**
+ * Runs `frame` every `intervalMS` and, through `driver.onPacket`, right after each arriving packet (a microtask
+ * is not throttled in hidden tabs; several packets in one task share a frame).
+ */
+export class Pump {
+  readonly #driver: NetworkDriver;
+  readonly #frame: () => void;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #queued = false;
+  readonly #run = (): void => {
+    this.#queued = false;
+    if (this.#timer !== null) this.#frame();
+  };
+
+  constructor(driver: NetworkDriver, frame: () => void) {
+    this.#driver = driver;
+    this.#frame = frame;
+  }
+
+  start(intervalMS = 10): void {
+    this.#timer = setInterval(this.#run, intervalMS);
+    this.#driver.onPacket = () => {
+      if (this.#queued) return;
+      this.#queued = true;
+      queueMicrotask(this.#run);
+    };
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#driver.onPacket = null;
+  }
+}
+
+/** A player as the page shows it. */
+export interface SessionPlayer extends PlayerInfo {
+  /** Where this page last heard the dot is (the host's simulation, or its latest broadcast). */
+  x: number;
+  y: number;
+  own: boolean;
+  /** Round trip through the relay in ms (host: per joiner; joiner: to the host), null before the first pong. */
+  rtt: number | null;
+}
+
+export interface SessionStatus {
+  /** `driver.getRelayConnectionStatus()` by name: NotEstablished, Established, AllocationInvalid. */
+  relay: string;
+  /** Host: `Listening`; joiner: Connecting, Connected or Disconnected. */
+  connection: string;
+  players: number;
+  maxPlayers: number;
+  /** Host: mean over joiners; joiner: to the host. */
+  rtt: number | null;
+}
+
+/** What a session tells the page. */
+export interface SessionEvents {
+  /** A chat line (`from` set) or a system line. */
+  log(text: string, from?: PlayerInfo): void;
+  /** The session is over (it cleaned up already). */
+  ended(reason: string): void;
+}
+
+/** A hosted or joined game, as the page drives it. */
+export interface Session {
+  readonly role: 'host' | 'guest';
+  readonly code: string;
+  /** This page's player id; -1 until the host welcomed us. */
+  readonly myId: number;
+  players(): SessionPlayer[];
+  status(): SessionStatus;
+  /** This page's keys (`Keys` bits). */
+  setKeys(keys: number): void;
+  say(text: string): void;
+  /** Leaves (a host ends the game for everyone). */
+  leave(): void;
+}
+
+/** Round-trip smoothing: a new sample moves the estimate a fifth of the way. */
+export function smoothRtt(current: number | null, sample: number): number {
+  return current === null ? sample : current + (sample - current) * 0.2;
+}
+
+/** How often each side pings the other, ms. */
+export const PING_MS = 500;

@@ -1,0 +1,87 @@
+// The relay behind relay.html ("Host in this tab"): an in-process RelayServer on UDP and WebSocket (port 2569
+// with `npm start`) and its allocation API, served by the game's HTTP server under /relay/v1/ (same origin as the
+// page, so no CORS and no second HTTP port).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIPv4 } from 'node:net';
+import { NetworkEndpoint } from '../plugin/transport/endpoint.ts';
+import { AllocationApi, RelayServer, type RelayServerEndpointJson } from '../plugin/relay/node.ts';
+
+/** Where the allocation API is mounted on the game's HTTP server. */
+export const RELAY_API_PREFIX = '/relay';
+
+export interface DemoRelayOptions {
+  /** Port of the relay, UDP and WebSocket (TCP) alike; 0 picks free ports. Default 2569. */
+  port?: number;
+  /** Address to bind (numeric, or `localhost`); default all IPv4 interfaces (also for `::`). */
+  host?: string;
+  /**
+   * Host put in allocations' endpoints. Default: the host name the page was loaded from (the request's Host
+   * header), so the WebSocket endpoint is one the browser can reach (`localhost`, a LAN address…).
+   */
+  publicHost?: string;
+}
+
+export interface DemoRelay {
+  readonly relay: RelayServer;
+  readonly udpPort: number;
+  readonly wsPort: number;
+  /** Serves `/relay/v1/*` (the allocation API); false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  close(): void;
+}
+
+export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<DemoRelay> {
+  const host = options.host === undefined || options.host === '::' ? '0.0.0.0' : options.host === 'localhost' ? '127.0.0.1' : options.host;
+  const at = NetworkEndpoint.tryParse(host, options.port ?? 2569);
+  if (!at) throw new Error(`the relay binds to a numeric address, not '${options.host}'`);
+  const relay = new RelayServer();
+  let udpPort: number, wsPort: number;
+  try {
+    udpPort = (await relay.listenUdp(at)).port;
+    wsPort = (await relay.listenWebSocket(at)).port;
+  } catch (err) {
+    relay.dispose();
+    throw err;
+  }
+  relay.start(250);
+  const load = (): unknown => relay.load;
+  return {
+    relay,
+    udpPort,
+    wsPort,
+    handle(req, res) {
+      const url = req.url ?? '/';
+      if (!url.startsWith(`${RELAY_API_PREFIX}/v1/`)) return false;
+      req.url = url.slice(RELAY_API_PREFIX.length);
+      const host = options.publicHost ?? requestHost(req);
+      const api = new AllocationApi({ store: relay.store, serverEndpoints: () => endpointsFor(relay, host), load });
+      void api.handle(req, res);
+      return true;
+    },
+    close() {
+      relay.dispose();
+    },
+  };
+}
+
+/** The host name of the request's Host header (`localhost` of `localhost:2567`), if it is a usable one. */
+function requestHost(req: IncomingMessage): string | undefined {
+  try {
+    const name = new URL(`http://${req.headers.host ?? ''}`).hostname;
+    return name && !name.startsWith('[') ? name : undefined; // IPv6 literals: keep the relay's own address
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The relay's endpoints with `host` in them: WebSocket takes any host name; UDP needs a numeric address, so it
+ * takes `host` only when it is an IPv4 address and otherwise keeps the bound one (127.0.0.1 for 0.0.0.0).
+ */
+export function endpointsFor(relay: RelayServer, host: string | undefined): RelayServerEndpointJson[] {
+  return relay.serverEndpoints().map((e) => {
+    if (host === undefined) return e;
+    if (e.connectionType === 'ws') return { ...e, host };
+    return isIPv4(host) ? { ...e, host } : e;
+  });
+}
