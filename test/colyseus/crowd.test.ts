@@ -49,7 +49,9 @@ describe('many clients', () => {
       clients.forEach((c, i) => { c.send('count', 1); c.send('move', i * 100 + k); });
       await new Promise((r) => setTimeout(r, 10));
     }
-    await until(() => room.state.counter === 200 && converged(room, clients), 'convergence under loss', 30_000);
+    // Each client's last 'move' follows its last 'count' on the same reliable stream: wait for the moves too.
+    const finalMoves = () => clients.every((c, i) => room.state.players.get(c.sessionId)?.x === i * 100 + 39);
+    await until(() => room.state.counter === 200 && finalMoves() && converged(room, clients), 'convergence under loss', 30_000);
     for (const [i, c] of clients.entries()) expect(room.state.players.get(c.sessionId)?.x).toBe(i * 100 + 39);
     // A 64 KB patch (about 48 fragments in the reliable window) under the same loss.
     clients[0].send('blob', 64 * 1024);
