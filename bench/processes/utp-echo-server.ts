@@ -21,8 +21,8 @@ let echoedMark = 0;
 const heap = args.heap === '1' ? new HeapMeter() : null;
 let sentMark = 0;
 
-function echo(to: NetworkConnection, bytes: Uint8Array): boolean {
-  const r = driver.send(to, pipeline, bytes);
+function echo(to: NetworkConnection, bytes: Uint8Array, offset = 0, length = bytes.length): boolean {
+  const r = driver.send(to, pipeline, bytes, offset, length);
   if (r === StatusCode.NetworkSendQueueFull) return false;
   if (r < 0) throw new Error(`echo failed: status ${r}`);
   echoed++;
@@ -31,7 +31,8 @@ function echo(to: NetworkConnection, bytes: Uint8Array): boolean {
 
 pump(driver, (ev) => {
   if (ev.pipeline !== pipeline) return;
-  if (backlog.length > 0 || !echo(ev.connection, ev.data)) backlog.push({ to: ev.connection, bytes: ev.data.slice() });
+  // Forward straight from the event's bytes (no view object); copy only what has to wait.
+  if (backlog.length > 0 || !echo(ev.connection, ev.bytes, ev.offset, ev.length)) backlog.push({ to: ev.connection, bytes: ev.data.slice() });
 }, () => {
   let i = 0;
   while (i < backlog.length && echo(backlog[i].to, backlog[i].bytes)) i++;

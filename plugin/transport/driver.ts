@@ -385,10 +385,11 @@ export class NetworkDriver implements PipelineHost {
   }
 
   /**
-   * Short form of beginSend/write/endSend: sends `bytes` as one message. Returns the bytes sent or a
-   * negative status code (-3 not connected, -4 too large, -5 reliable window full, …).
+   * Short form of beginSend/write/endSend: sends `bytes` (or `length` bytes of it from `offset`) as one message.
+   * Returns the bytes sent or a negative status code (-3 not connected, -4 too large, -5 reliable window full, …).
+   * `driver.send(c, p, ev.bytes, ev.offset, ev.length)` forwards an event's message without allocating.
    */
-  send(connection: NetworkConnection, pipeline: PipelineRef, bytes: Uint8Array): number {
+  send(connection: NetworkConnection, pipeline: PipelineRef, bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
     this.#assertCreated();
     if (this.#pending) throw new UtpError('send() called while a beginSend is open: call endSend or abortSend first');
     const pipe = pipelineId(pipeline);
@@ -398,11 +399,16 @@ export class NetworkDriver implements PipelineHost {
     const rec = this.#scl.connections.get(connection.id)!;
     if (rec.state !== SclState.Established || rec.closeRequested) return StatusCode.NetworkStateMismatch;
     const capacity = def.payloadCapacity ?? rec.pathMtu - this.packetPadding - def.headerCapacity;
-    if (bytes.length > capacity) return StatusCode.NetworkPacketOverflow;
+    if (offset < 0 || length < 0 || offset + length > bytes.length) {
+      throw new UtpError(`send: offset ${offset} and length ${length} are outside the ${bytes.length}-byte array`);
+    }
+    if (length > capacity) return StatusCode.NetworkPacketOverflow;
     const headroom = this.packetPadding + def.headerCapacity;
-    this.#scratch.set(bytes, headroom);
-    const status = this.#sendMessage(rec, pipe, this.#scratch, headroom, headroom + bytes.length);
-    return status < 0 ? status : bytes.length;
+    const scratch = this.#scratch;
+    if (length <= 64) for (let i = 0; i < length; i++) scratch[headroom + i] = bytes[offset + i];
+    else scratch.set(offset === 0 && length === bytes.length ? bytes : bytes.subarray(offset, offset + length), headroom);
+    const status = this.#sendMessage(rec, pipe, scratch, headroom, headroom + length);
+    return status < 0 ? status : length;
   }
 
   /** Mirrors `ScheduleFlushSend`: hands queued datagrams to the interface now. */
@@ -655,6 +661,9 @@ export class NetworkDriver implements PipelineHost {
       out.connection = NetworkConnection.Null;
       out.pipeline = NetworkPipeline.Null;
       out.reader.reset(EMPTY, 0, 0);
+      out.bytes = EMPTY;
+      out.offset = 0;
+      out.length = 0;
       return NetworkEventType.Empty;
     }
     const rec = this.#scl.connections.get(this.#events.connection(i))!;
@@ -663,6 +672,9 @@ export class NetworkDriver implements PipelineHost {
     out.connection = rec.handle;
     out.pipeline = pipelineHandle(this.#events.pipeline(i));
     out.reader.reset(buf, this.#events.start(i), this.#events.end(i) - this.#events.start(i));
+    out.bytes = buf;
+    out.offset = this.#events.start(i);
+    out.length = this.#events.end(i) - out.offset;
     return out.type;
   }
 

@@ -159,10 +159,10 @@ export class MultiNetworkDriver {
   }
 
   /** Short form of beginSend/endSend on the connection's driver; returns bytes sent or a negative status. */
-  send(connection: NetworkConnection, pipeline: PipelineRef, bytes: Uint8Array): number {
+  send(connection: NetworkConnection, pipeline: PipelineRef, bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
     const d = this.#driverOf(connection);
     if (!d) return StatusCode.NetworkIdMismatch;
-    return d.send((connection as MultiNetworkConnection).connection, pipeline, bytes);
+    return d.send((connection as MultiNetworkConnection).connection, pipeline, bytes, offset, length);
   }
 
   /** Mirrors `BeginSend(pipeline, connection, …)`; finish with this object's `endSend` or `abortSend`. */

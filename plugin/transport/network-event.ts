@@ -3,6 +3,7 @@ import { DataStreamReader } from './data-stream.ts';
 import { NetworkPipeline } from './pipeline.ts';
 import { NetworkEventType, type DisconnectReason } from './status-codes.ts';
 
+const EMPTY = new Uint8Array(0);
 const pipelines = Array.from({ length: 256 }, (_, i) => (i === 0 ? NetworkPipeline.Null : new NetworkPipeline(i)));
 
 /** The shared handle object of pipeline `id` (no allocation when filling events). */
@@ -21,6 +22,13 @@ export class NetworkEvent {
   pipeline: NetworkPipeline = NetworkPipeline.Null;
   /** Data: the message. Connect: the server's accept payload (2.7), often empty. Disconnect: one reason byte. */
   readonly reader = new DataStreamReader();
+  /**
+   * The array holding the event's bytes, and where they are in it: pass all three to `driver.send` to forward a
+   * message without creating a view (`data` allocates one). Valid until the next `update()`.
+   */
+  bytes: Uint8Array = EMPTY;
+  offset = 0;
+  length = 0;
 
   /** A view of the event's bytes (no copy). */
   get data(): Uint8Array {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  ConnectionState, DisconnectReason, IPCNetwork, NetworkEndpoint, NetworkEventType, NetworkSettings, StatusCode,
+  ConnectionState, DisconnectReason, IPCNetwork, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, StatusCode,
   type NetworkDriver, NetworkConnection,
 } from '../../plugin/index.ts';
 import { hex, vectorBytes } from '../vectors/vectors.ts';
@@ -156,6 +156,24 @@ describe('server side of the handshake and connection life (raw client with toke
     expect(server.send(c, 0, new TextEncoder().encode('hi'))).toBe(2);
     server.flush();
     expect(raw.take()).toEqual([hex(vectorBytes('TV-4'))]);
+  });
+
+  it('forwards the bytes of an event by offset and length, without a view, byte-exactly', () => {
+    const c = connectRaw();
+    raw.take();
+    raw.send(server.localEndpoint(), `01${T}00${hexOf('hello world, this message is longer than sixty-four bytes for the set path!')}`);
+    server.update(10);
+    const ev = new NetworkEvent();
+    expect(server.popEvent(ev)).toBe(Data);
+    expect(Buffer.from(ev.bytes.subarray(ev.offset, ev.offset + ev.length)).toString()).toBe(Buffer.from(ev.data).toString());
+    expect(server.send(c, 0, ev.bytes, ev.offset, ev.length)).toBe(ev.length);
+    expect(server.send(c, 0, ev.bytes, ev.offset + 6, 5)).toBe(5);
+    server.flush();
+    expect(raw.take()).toEqual([
+      `01${T}00${hexOf('hello world, this message is longer than sixty-four bytes for the set path!')}`,
+      `01${T}00${hexOf('world')}`,
+    ]);
+    expect(() => server.send(c, 0, ev.bytes, ev.offset, ev.bytes.length + 1)).toThrow(/outside/);
   });
 
   it('sends an empty pipeline-0 message as the 10-byte prefix (§4.4)', () => {
