@@ -1,5 +1,7 @@
 // Baseline server: a raw dgram socket that sends every datagram back where it came from.
-import { childArgs, onStop, reply } from '../lib/child.ts';
+import { childArgs, onStop, reply, reportChildErrors } from '../lib/child.ts';
+
+reportChildErrors();
 import { HeapMeter } from '../lib/heap-meter.ts';
 import { bindRaw, rawSocket } from '../lib/udp.ts';
 

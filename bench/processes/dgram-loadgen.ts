@@ -1,5 +1,7 @@
 // Baseline load generator: a raw dgram socket keeping `inflight` datagrams in flight to the echo server.
-import { childArgs, reply } from '../lib/child.ts';
+import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
+
+reportChildErrors();
 import { bindRaw, HOST, rawSocket } from '../lib/udp.ts';
 import { InflightWindow, Pacer } from '../lib/window.ts';
 

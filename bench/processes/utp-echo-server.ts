@@ -1,7 +1,9 @@
 // Ours: a NetworkDriver server that echoes every Data event on the pipeline it came on (over UDP, or over
 // WebSocket with `--carrier ws`).
 import { NetworkEndpoint, StatusCode, type NetworkConnection } from '../../plugin/transport/index.ts';
-import { childArgs, onStop, reply } from '../lib/child.ts';
+import { childArgs, onStop, reply, reportChildErrors } from '../lib/child.ts';
+
+reportChildErrors();
 import { HeapMeter } from '../lib/heap-meter.ts';
 import { pump } from '../lib/utp-pump.ts';
 import { benchDriver, benchPipeline, type Carrier, type PipelineKind } from '../lib/utp-setup.ts';

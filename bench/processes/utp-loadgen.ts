@@ -1,7 +1,9 @@
 // Ours' load generator: a NetworkDriver client keeping `inflight` messages in flight to the echo server (over UDP,
 // or over WebSocket with `--carrier ws`).
 import { NetworkEndpoint, NetworkEventType, type NetworkConnection } from '../../plugin/transport/index.ts';
-import { childArgs, reply } from '../lib/child.ts';
+import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
+
+reportChildErrors();
 import { pump } from '../lib/utp-pump.ts';
 import { benchDriver, benchPipeline, type Carrier, type PipelineKind } from '../lib/utp-setup.ts';
 import { InflightWindow, Pacer } from '../lib/window.ts';

@@ -1,6 +1,8 @@
 // Baseline server for UTP over WebSocket: a plain `ws` server that sends every binary message back.
 import { WebSocketServer } from 'ws';
-import { onStop, reply } from '../lib/child.ts';
+import { onStop, reply, reportChildErrors } from '../lib/child.ts';
+
+reportChildErrors();
 import { HOST } from '../lib/udp.ts';
 
 const wss = new WebSocketServer({ host: HOST, port: 0, perMessageDeflate: false, clientTracking: false });

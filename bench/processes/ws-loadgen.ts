@@ -1,6 +1,8 @@
 // Baseline load generator for UTP over WebSocket: a plain `ws` client keeping `inflight` binary messages in flight.
 import { WebSocket } from 'ws';
-import { childArgs, reply } from '../lib/child.ts';
+import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
+
+reportChildErrors();
 import { HOST } from '../lib/udp.ts';
 import { InflightWindow } from '../lib/window.ts';
 

@@ -2,11 +2,12 @@
 // @colyseus/ws-transport (and @colyseus/uwebsockets-transport where it installs), same room code. One file: the
 // suites, and (run as a script) their two child processes — `--role server` (the Colyseus server, CPU measured)
 // and `--role load` (the N SDK clients).
-import os from 'node:os';
+import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
+import { machineBusyMs } from '../lib/echo-pair.ts';
 import { fileURLToPath } from 'node:url';
 import { profileArgs } from '../lib/profile.ts';
 import { alternate } from '../lib/rounds.ts';
-import { BenchProcess } from '../lib/proc.ts';
+import { BenchProcess, type Msg } from '../lib/proc.ts';
 import type { RunOptions, Sample, Suite } from '../lib/types.ts';
 
 type Side = 'ours' | 'baseline';
@@ -152,26 +153,9 @@ async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: num
   }
 }
 
-function machineBusyMs(): number {
-  let t = 0;
-  for (const c of os.cpus()) t += c.times.user + c.times.nice + c.times.sys + c.times.irq;
-  return t;
-}
 
 // ---------------------------------------------------------------- child processes
 
-type Msg = { type: string; [key: string]: unknown };
-
-function send(msg: Msg, then?: () => void): void {
-  process.send!(msg, undefined, {}, () => then?.());
-}
-
-function args(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const a = process.argv.slice(2);
-  for (let i = 0; i < a.length; i += 2) out[a[i].replace(/^--/, '')] = a[i + 1];
-  return out;
-}
 
 async function serverRole(a: Record<string, string>): Promise<void> {
   const { Room } = await import('@colyseus/core');
@@ -235,7 +219,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
     if (m.type === 'stop') {
       const used = process.cpuUsage(mark);
       const udp = udpStats();
-      send({
+      reply({
         type: 'stopped', cpuUs: used.user + used.system, userUs: used.user, systemUs: used.system, rss: process.memoryUsage().rss,
         datagramsSent: udp.sent - udp0.sent, datagramsReceived: udp.received - udp0.received, updates: updates - updates0,
         bytesSent: udp.bytesSent - udp0.bytesSent, bytesReceived: udp.bytesReceived - udp0.bytesReceived,
@@ -243,7 +227,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
     }
   });
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', port: started.port });
+  reply({ type: 'ready', port: started.port });
 }
 
 async function loadRole(a: Record<string, string>): Promise<void> {
@@ -266,10 +250,10 @@ async function loadRole(a: Record<string, string>): Promise<void> {
   const cpu0 = process.cpuUsage();
   const p0 = patches;
   const t0 = performance.now();
-  send({ type: 'measuring' });
+  reply({ type: 'measuring' });
   await new Promise((r) => setTimeout(r, Number(a.duration)));
   const cpu = process.cpuUsage(cpu0);
-  send({ type: 'result', patches: patches - p0, elapsedMs: performance.now() - t0, cpuUs: cpu.user + cpu.system }, () => process.exit(0));
+  reply({ type: 'result', patches: patches - p0, elapsedMs: performance.now() - t0, cpuUs: cpu.user + cpu.system }, () => process.exit(0));
 }
 
 async function floorServerRole(a: Record<string, string>): Promise<void> {
@@ -288,10 +272,10 @@ async function floorServerRole(a: Record<string, string>): Promise<void> {
     const sent0 = sent;
     await new Promise((r) => setTimeout(r, m.duration as number));
     const cpu = process.cpuUsage(cpu0);
-    send({ type: 'result', usPerPatch: (cpu.user + cpu.system) / Math.max(1, sent - sent0) }, () => process.exit(0));
+    reply({ type: 'result', usPerPatch: (cpu.user + cpu.system) / Math.max(1, sent - sent0) }, () => process.exit(0));
   });
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', port: socket.address().port });
+  reply({ type: 'ready', port: socket.address().port });
 }
 
 async function floorClientsRole(a: Record<string, string>): Promise<void> {
@@ -307,13 +291,12 @@ async function floorClientsRole(a: Record<string, string>): Promise<void> {
     ports.push(s.address().port);
   }
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', ports });
+  reply({ type: 'ready', ports });
 }
 
 if (process.argv[1] === SELF && process.send) {
-  process.on('uncaughtException', (err) => send({ type: 'error', message: err.stack ?? String(err) }, () => process.exit(1)));
-  process.on('unhandledRejection', (err) => send({ type: 'error', message: String((err as Error)?.stack ?? err) }, () => process.exit(1)));
-  const a = args();
+  reportChildErrors();
+  const a = childArgs();
   if (a.role === 'server') await serverRole(a);
   else if (a.role === 'load') await loadRole(a);
   else if (a.role === 'floor-server') await floorServerRole(a);

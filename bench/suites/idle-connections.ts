@@ -3,8 +3,9 @@
 // `--role server` (holds the connections, memory measured) and `--role clients` (opens them; one NetworkDriver that
 // connects N times, or N `ws` clients).
 import { fileURLToPath } from 'node:url';
+import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
 import { machineBusyMs } from '../lib/echo-pair.ts';
-import { BenchProcess } from '../lib/proc.ts';
+import { BenchProcess, type Msg } from '../lib/proc.ts';
 import { alternate } from '../lib/rounds.ts';
 import type { RunOptions, Sample, Suite } from '../lib/types.ts';
 
@@ -113,18 +114,6 @@ async function measure(side: Side, n: number, opts: RunOptions): Promise<Sample>
 
 // ---------------------------------------------------------------- child processes
 
-type Msg = { type: string; [key: string]: unknown };
-
-function send(msg: Msg, then?: () => void): void {
-  process.send!(msg, undefined, {}, () => then?.());
-}
-
-function args(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const a = process.argv.slice(2);
-  for (let i = 0; i < a.length; i += 2) out[a[i].replace(/^--/, '')] = a[i + 1];
-  return out;
-}
 
 function settle(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -173,20 +162,20 @@ async function serverRole(a: Record<string, string>): Promise<void> {
         if (count() < want) return;
         clearInterval(poll);
         idleMark = process.cpuUsage();
-        send({ type: 'held', connections: count() });
+        reply({ type: 'held', connections: count() });
       }, 20);
     } else if (m.type === 'measure') {
       const c = process.cpuUsage(idleMark);
       idleCpu = c.user + c.system;
       settle();
       const mem = process.memoryUsage();
-      send({ type: 'memory', connections: count(), rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external });
+      reply({ type: 'memory', connections: count(), rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external });
     } else if (m.type === 'stop') {
-      send({ type: 'stopped', idleCpuUs: idleCpu }, () => process.exit(0));
+      reply({ type: 'stopped', idleCpuUs: idleCpu }, () => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', port, rss: m0.rss, heapUsed: m0.heapUsed, external: m0.external });
+  reply({ type: 'ready', port, rss: m0.rss, heapUsed: m0.heapUsed, external: m0.external });
 }
 
 async function clientsRole(a: Record<string, string>): Promise<void> {
@@ -216,7 +205,7 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
         for (let k = 0; k < batch && opened < n; k++, opened++) driver.connect(server);
       }
       driver.flush();
-      if (!done && connected === n) { done = true; send({ type: 'connected', count: connected }); }
+      if (!done && connected === n) { done = true; reply({ type: 'connected', count: connected }); }
     };
     driver.onPacket = () => { if (!scheduled) { scheduled = true; setImmediate(tick); } };
     setInterval(tick, 10);
@@ -233,23 +222,22 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
       }
       await Promise.all(wave);
     }
-    send({ type: 'connected', count: sockets.length });
+    reply({ type: 'connected', count: sockets.length });
   }
   let mark = process.cpuUsage();
   process.on('message', (m: Msg) => {
     if (m.type === 'mark') mark = process.cpuUsage();
     if (m.type === 'stop') {
       const c = process.cpuUsage(mark);
-      send({ type: 'stopped', cpuUs: c.user + c.system }, () => process.exit(0));
+      reply({ type: 'stopped', cpuUs: c.user + c.system }, () => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));
 }
 
 if (process.argv[1] === SELF && process.send) {
-  process.on('uncaughtException', (err) => send({ type: 'error', message: err.stack ?? String(err) }, () => process.exit(1)));
-  process.on('unhandledRejection', (err) => send({ type: 'error', message: String((err as Error)?.stack ?? err) }, () => process.exit(1)));
-  const a = args();
+  reportChildErrors();
+  const a = childArgs();
   if (a.role === 'server') await serverRole(a);
   else if (a.role === 'clients') await clientsRole(a);
 }

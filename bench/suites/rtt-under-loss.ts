@@ -3,9 +3,10 @@
 // tc netem). One file: the suite, and (run as a script) its two child processes — `--role server` (echoes) and
 // `--role clients` (N connections each sending one message per 60 Hz frame and timing the echo).
 import { execFileSync } from 'node:child_process';
+import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
 import { fileURLToPath } from 'node:url';
 import { machineBusyMs } from '../lib/echo-pair.ts';
-import { BenchProcess } from '../lib/proc.ts';
+import { BenchProcess, type Msg } from '../lib/proc.ts';
 import { alternate } from '../lib/rounds.ts';
 import type { RunOptions, Sample, Suite } from '../lib/types.ts';
 
@@ -213,18 +214,6 @@ async function measure(side: Side, ns: LossyNamespace, n: number, durationMs: nu
 
 // ---------------------------------------------------------------- child processes
 
-type Msg = { type: string; [key: string]: unknown };
-
-function send(msg: Msg, then?: () => void): void {
-  process.send!(msg, undefined, {}, () => then?.());
-}
-
-function args(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const a = process.argv.slice(2);
-  for (let i = 0; i < a.length; i += 2) out[a[i].replace(/^--/, '')] = a[i + 1];
-  return out;
-}
 
 /**
  * A UTP driver over UDP with pipeline 1 = [ReliableSequenced] (window 32, with utp-ts's local send queue so that a
@@ -274,11 +263,11 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   process.on('message', (m: Msg) => {
     if (m.type === 'stop') {
       const c = process.cpuUsage();
-      send({ type: 'stopped', cpuUs: c.user + c.system }, () => process.exit(0));
+      reply({ type: 'stopped', cpuUs: c.user + c.system }, () => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', port });
+  reply({ type: 'ready', port });
 }
 
 async function clientsRole(a: Record<string, string>): Promise<void> {
@@ -310,7 +299,7 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
     let u: Awaited<ReturnType<typeof utpDriver>>;
     u = await utpDriver((type, conn, data) => {
       const i = index.get((conn as { id: number }).id)!;
-      if (type === u.t.NetworkEventType.Connect) { if (++connected === n) send({ type: 'connected' }); }
+      if (type === u.t.NetworkEventType.Connect) { if (++connected === n) reply({ type: 'connected' }); }
       else if (type === u.t.NetworkEventType.Data) received(i, data!);
       else if (type === u.t.NetworkEventType.Disconnect) throw new Error('a connection closed');
     });
@@ -339,7 +328,7 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
     })));
     // Index by creation order, not by open order.
     sendOne = (i, p) => sockets[i].send(p, { binary: true });
-    send({ type: 'connected' });
+    reply({ type: 'connected' });
     await frames(n, sendOne, () => {});
   }
 
@@ -356,7 +345,7 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
     let cpu0 = process.cpuUsage();
     const timer = setInterval(() => {
       const now = performance.now();
-      if (!measuring && now >= measureFrom) { measuring = true; cpu0 = process.cpuUsage(); send({ type: 'measuring' }); }
+      if (!measuring && now >= measureFrom) { measuring = true; cpu0 = process.cpuUsage(); reply({ type: 'measuring' }); }
       if (now >= measureTo) return;
       let sent = false;
       for (let i = 0; i < count; i++) {
@@ -389,7 +378,7 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
     const tailCount = Math.ceil(total * 0.02);
     const tail = all.slice(Math.max(0, all.length - tailCount)).reverse();
     for (let k = 0; k < unanswered; k++) tail.unshift(DRAIN_MS);
-    send({
+    reply({
       type: 'result', samples: total, unanswered, p50: q(0.5), p99: q(0.99), p999: q(0.999), max: total ? q(1) : 0,
       tail, cpuUs: cpu.user + cpu.system,
     }, () => process.exit(0));
@@ -397,9 +386,8 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
 }
 
 if (process.argv[1] === SELF && process.send) {
-  process.on('uncaughtException', (err) => send({ type: 'error', message: err.stack ?? String(err) }, () => process.exit(1)));
-  process.on('unhandledRejection', (err) => send({ type: 'error', message: String((err as Error)?.stack ?? err) }, () => process.exit(1)));
-  const a = args();
+  reportChildErrors();
+  const a = childArgs();
   if (a.role === 'server') await serverRole(a);
   else if (a.role === 'clients') await clientsRole(a);
 }
