@@ -9,6 +9,7 @@ import {
   type NetworkConnection,
 } from '../../plugin/transport/index.ts';
 import type { Round, Suite } from '../lib/types.ts';
+import { SeededRandom } from '../../plugin/transport/random.ts';
 
 /** Spec §2.4/§3.4: SCL message header (type 1 + token 8) + the pipeline id byte. */
 const SCL = 10;
@@ -49,18 +50,6 @@ function stageHeader(pipe: PipeKind): number {
 function fragments(pipe: PipeKind, size: number): number {
   if (pipe !== '[Fragmentation, Reliable]') return 1;
   return Math.max(1, Math.ceil(size / (MTU - SCL - stageHeader(pipe))));
-}
-
-/** A small seeded PRNG (mulberry32), so that "random" loss is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Measured {
@@ -109,7 +98,9 @@ async function stream(cfg: Config, messages: number): Promise<Measured> {
   while (client.popEvent(ev) !== NetworkEventType.Empty) { /* Connect */ }
 
   // Count from here on: every datagram either way, including those the loss then drops.
-  const random = prng(0x5eed + cfg.size + Math.round(cfg.loss * 1000));
+  // Seeded, so that "random" loss is the same on every run.
+  const rng = new SeededRandom(0x5eed + cfg.size + Math.round(cfg.loss * 1000));
+  const random = (): number => rng.nextFloat();
   const expectedData = SCL + stageHeader(cfg.pipe);
   const fragSize = (cfg.pipe === '[Fragmentation, Reliable]' && cfg.size > MTU - expectedData) ? MTU : expectedData + cfg.size;
   const m: Measured = {
