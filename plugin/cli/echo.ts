@@ -12,7 +12,8 @@ import {
 import {
   applySimulatorOption, createPipelines, DEFAULT_PIPELINES, describePipelines, parsePipelines,
 } from './pipelines.ts';
-import { onStopSignal, startRunLoop } from './run-loop.ts';
+import { DriverLoop } from '../transport/driver-loop.ts';
+import { onStopSignal } from './signals.ts';
 
 export const ECHO_HELP = `Usage: utp echo [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [options]
 
@@ -219,10 +220,13 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
 
   return new Promise<number>((resolve) => {
     let errors = 0;
-    const loop = startRunLoop(multi, tick, (err) => {
+    const loop = new DriverLoop(multi, tick, {
+      intervalMS: 1,
       // Keep serving the other clients; report the first error and then every 1000th.
-      if (errors++ % 1000 === 0) io.err(`utp echo: internal error (${errors} so far): ${(err as Error)?.stack ?? String(err)}`);
-    });
+      onError: (err) => {
+        if (errors++ % 1000 === 0) io.err(`utp echo: internal error (${errors} so far): ${(err as Error)?.stack ?? String(err)}`);
+      },
+    }).start();
     const removeSignals = onStopSignal((signal) => {
       loop.stop();
       removeSignals();

@@ -15,7 +15,8 @@ import {
 import {
   applySimulatorOption, createPipelines, DEFAULT_PIPELINES, describePipelines, parsePipelines, resolvePipeline,
 } from './pipelines.ts';
-import { onStopSignal, startRunLoop } from './run-loop.ts';
+import { DriverLoop } from '../transport/driver-loop.ts';
+import { onStopSignal } from './signals.ts';
 
 export const PING_HELP = `Usage: utp ping URL [options]
 
@@ -242,9 +243,10 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
       driver.flush();
     };
 
-    const loop = startRunLoop(driver, tick, (err) => {
-      finish(ExitCode.Failure, `internal error: ${(err as Error)?.stack ?? String(err)}`);
-    });
+    const loop = new DriverLoop(driver, tick, {
+      intervalMS: 1,
+      onError: (err) => finish(ExitCode.Failure, `internal error: ${(err as Error)?.stack ?? String(err)}`),
+    }).start();
     const removeSignals = onStopSignal(() => finish(ExitCode.Ok));
   });
 }

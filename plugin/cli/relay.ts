@@ -4,7 +4,7 @@ import {
   ExitCode, intOption, parse, resolveUdpEndpoint, resolveWsListener, stdio, stringOption, udpUrl, UsageError, wsUrl,
   type Output,
 } from './args.ts';
-import { onStopSignal } from './run-loop.ts';
+import { onStopSignal } from './signals.ts';
 
 export const RELAY_HELP = `Usage: utp relay [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [--http HOST:PORT] [options]
 

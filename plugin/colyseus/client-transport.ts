@@ -1,12 +1,12 @@
 import type { ITransport, ITransportEventMap } from '@colyseus/sdk/transport/ITransport';
 import {
-  NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
+  DriverLoop, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
   StatusCode, UDPNetworkInterface, WebSocketNetworkInterface, disconnectReasonName,
   type NetworkConnection, type ReliableSnapshot, type WebSocketConstructor,
 } from '../transport/index.ts';
 import {
   CloseCodes, DEFAULT_LINGER_MS, DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH, RELIABLE_PIPELINE,
-  UNRELIABLE_PIPELINE, createColyseusPipelines, decodeCloseFrame, encodeCloseFrame, isControlFrame, schedule,
+  UNRELIABLE_PIPELINE, createColyseusPipelines, decodeCloseFrame, encodeCloseFrame, isControlFrame,
   type ColyseusPipelineOptions,
 } from './protocol.ts';
 
@@ -178,21 +178,15 @@ class ClientLink {
   readonly #url: string;
   readonly #options: UtpClientOptions;
   readonly #event = new NetworkEvent();
-  #timer: ReturnType<typeof setInterval> | null = null;
-  /** Pumped from outside (`UtpClientTransport.setExternallyPumped`): no timer, no scheduled pumps or flushes. */
+  /** Updates the driver as soon as datagrams arrive and on a timer; stopped while pumped from outside. */
+  #loop: DriverLoop | null = null;
+  /** Pumped from outside (`UtpClientTransport.setExternallyPumped`): no loop, no scheduled flushes. */
   #external: boolean;
-  #pumpScheduled = false;
   #flushScheduled = false;
   #lingerUntil = 0;
   #closeCode = 0;
   #closeReason = '';
   #closeNotified = false;
-  readonly #pump = (): void => this.#update();
-  readonly #schedulePump = (): void => {
-    if (this.#pumpScheduled || this.#external) return;
-    this.#pumpScheduled = true;
-    schedule(this.#pump);
-  };
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     this.driver?.flush();
@@ -208,11 +202,9 @@ class ClientLink {
   setExternal(on: boolean): void {
     this.#external = on;
     if (on) {
-      if (this.#timer) clearInterval(this.#timer);
-      this.#timer = null;
+      this.#loop?.stop();
     } else if (this.driver && this.state !== CLOSED) {
-      this.#startTimer();
-      this.#schedulePump();
+      this.#loop?.start().schedule();
       this.#scheduleFlush();
     }
   }
@@ -223,11 +215,6 @@ class ClientLink {
 
   flushNow(): void {
     if (this.driver?.isCreated) this.driver.flush();
-  }
-
-  #startTimer(): void {
-    if (this.#timer || this.#external) return;
-    this.#timer = setInterval(this.#pump, this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS);
   }
 
   mute(): void {
@@ -266,9 +253,8 @@ class ClientLink {
     if (this.state !== CONNECTING) { driver.dispose(); return; } // closed while resolving or binding
     createColyseusPipelines(driver, settings, options);
     this.connection = driver.connect(endpoint, encoder.encode(`${url.pathname}${url.search}`));
-    driver.onPacket = this.#schedulePump;
-    this.#startTimer();
-    this.#schedulePump();
+    this.#loop = new DriverLoop(driver, () => this.#update(), { intervalMS: this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS });
+    if (!this.#external) this.#loop.start().schedule();
   }
 
   sendReliable(data: Uint8Array): void {
@@ -322,7 +308,6 @@ class ClientLink {
   }
 
   #update(): void {
-    this.#pumpScheduled = false;
     const driver = this.driver;
     if (!driver || !driver.isCreated) return;
     driver.update();
@@ -394,8 +379,8 @@ class ClientLink {
   #finish(code: number, reason: string, notify: boolean): void {
     if (this.state === CLOSED) return;
     this.state = CLOSED;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#loop?.stop();
+    this.#loop = null;
     const driver = this.driver;
     this.driver = null;
     if (driver && driver.isCreated) {

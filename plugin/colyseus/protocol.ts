@@ -125,6 +125,3 @@ export interface ReliableBacklog {
   queuedMessages: number;
 }
 
-/** Schedules `fn` after pending I/O: `setImmediate` in Node, a microtask elsewhere. */
-export const schedule: (fn: () => void) => void =
-  typeof setImmediate === 'function' ? (fn) => { setImmediate(fn); } : (fn) => queueMicrotask(fn);

@@ -1,5 +1,7 @@
 // The transport layer: UTP 2.x driver, wire codecs, pipeline contract and network interfaces.
 export { NetworkDriver } from './driver.ts';
+export { DriverLoop, afterIO } from './driver-loop.ts';
+export type { DriverLoopOptions, PacketNotifier } from './driver-loop.ts';
 export type { NetworkDriverOptions, BeginSendResult, DriverStatistics, ConnectionStatistics, ConcurrentNetworkDriver } from './driver.ts';
 export { NetworkConnection } from './connection.ts';
 export { NetworkEndpoint, NetworkFamily } from './endpoint.ts';

@@ -4,7 +4,7 @@ import {
   ErrorCode, Protocol, Transport, connectClientToRoom, createAuthContext, debugAndPrintError, isDevMode, matchMaker,
 } from '@colyseus/core';
 import {
-  MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
+  DriverLoop, MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
   ReliableSequencedPipelineStage, StatusCode, UDPNetworkInterface, WebSocketServerInterface,
   type MultiNetworkConnection, type ReliableSnapshot,
 } from '../../transport/node.ts';
@@ -129,8 +129,8 @@ export class UtpTransport extends Transport {
   #udpGate: GatedInterface | null = null;
   #wsGate: GatedInterface | null = null;
   #udpDriverId = 0;
-  #timer: ReturnType<typeof setInterval> | null = null;
-  #pumpScheduled = false;
+  /** Updates the drivers as soon as datagrams arrive and on a timer; null until listening and after shutdown. */
+  #loop: DriverLoop | null = null;
   #flushScheduled = false;
   #latencyMs = 0;
   #port = 0;
@@ -138,12 +138,6 @@ export class UtpTransport extends Transport {
   #closedResolve: (() => void) | null = null;
   #expressApp: ((req: IncomingMessage, res: unknown) => void) | null = null;
   #stopping: Promise<void> | null = null;
-  readonly #pump = (): void => this.#update();
-  readonly #schedulePump = (): void => {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    setImmediate(this.#pump);
-  };
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     this.#multi?.flush();
@@ -233,7 +227,7 @@ export class UtpTransport extends Transport {
       }
     }
     if (!this.#multi) this.#finishShutdown();
-    else this.#schedulePump();
+    else this.#loop?.schedule();
   }
 
   /** Resolves once `shutdown()` finished (immediately if it was never called). */
@@ -328,10 +322,10 @@ export class UtpTransport extends Transport {
       maxFrameSize: Math.max(this.#options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE, this.#maxPayload),
       sendQueueLimit: this.#options.sendQueueLimit,
     });
-    multi.onPacket = this.#schedulePump;
     this.#multi = multi;
-    this.#timer = setInterval(this.#pump, this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS);
-    this.#timer.unref?.();
+    this.#loop = new DriverLoop(multi, () => this.#update(), {
+      intervalMS: this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS, unref: true,
+    }).start();
   }
 
   #listenHttp(port: number, hostname: string | undefined, backlog: number | undefined): Promise<number> {
@@ -350,7 +344,6 @@ export class UtpTransport extends Transport {
   // ------------------------------------------------------------------ the driver loop
 
   #update(): void {
-    this.#pumpScheduled = false;
     const multi = this.#multi;
     if (!multi) return;
     multi.update();
@@ -471,7 +464,7 @@ export class UtpTransport extends Transport {
     if (this.#links.get(link.connection) === link) this.#links.delete(link.connection);
     if (disconnect && this.#multi) {
       this.#multi.disconnect(link.connection);
-      this.#schedulePump(); // the Disconnect leaves at the next update
+      this.#loop?.schedule(); // the Disconnect leaves at the next update
     }
   }
 
@@ -491,8 +484,8 @@ export class UtpTransport extends Transport {
       multi.dispose();
     }
     this.#multi = null;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#loop?.stop();
+    this.#loop = null;
     if (this.#ownServer) {
       this.server.close();
       this.server.closeIdleConnections?.();

@@ -1,12 +1,13 @@
 // Joining with a code: the page resolves the code to a join allocation, binds to the relay over WebSocket and
 // connects to the host through it (`driver.connect(relayEndpoint)`, as in UTP). It sends its keys every tick and
 // draws what the host broadcasts.
+import { DriverLoop } from '../../../plugin/index.ts';
 import { ConnectionState, DisconnectReason, NetworkEventType, type NetworkConnection } from '../../../plugin/index.ts';
 import { relayConnectionStatusName } from '../../../plugin/relay/index.ts';
 import { cleanChat, cleanName } from '../../shared/chat.ts';
 import type { RelayApi } from './api.ts';
 import {
-  openRelayLink, PING_MS, Pump, smoothRtt, type RelayLink, type Session, type SessionEvents, type SessionPlayer, type SessionStatus,
+  openRelayLink, PING_MS, smoothRtt, type RelayLink, type Session, type SessionEvents, type SessionPlayer, type SessionStatus,
 } from './link.ts';
 import { decodeHostMessage, decodePacket, encodeInput, encodeJson, encodeTime, Packet, type PlayerInfo } from './protocol.ts';
 import { MAX_PLAYERS, TICK_MS } from './world.ts';
@@ -23,7 +24,7 @@ export class GuestSession implements Session {
   readonly #link: RelayLink;
   readonly #events: SessionEvents;
   readonly #name: string;
-  readonly #pump: Pump;
+  readonly #pump: DriverLoop;
   readonly #connection: NetworkConnection;
   readonly #players = new Map<number, PlayerInfo & { x: number; y: number }>();
   #keys = 0;
@@ -44,8 +45,7 @@ export class GuestSession implements Session {
     this.#name = cleanName(name, 'Guest');
     this.#events = events;
     this.#connection = link.driver.connect(link.endpoint);
-    this.#pump = new Pump(link.driver, () => this.#frame());
-    this.#pump.start();
+    this.#pump = new DriverLoop(link.driver, () => this.#frame(), { intervalMS: 10 }).start();
   }
 
   get myId(): number { return this.#myId; }

@@ -1,12 +1,13 @@
 // "Host in this tab": the page gets an allocation, binds to the relay over WebSocket and listens through it;
 // joiners arrive as ordinary connections. The tab simulates the dots (world.ts) and sends their positions to
 // everyone 30 times a second on the unreliable pipeline; hello, welcome, join, leave and chat go on the reliable one.
+import { DriverLoop } from '../../../plugin/index.ts';
 import { NetworkEventType, type NetworkConnection } from '../../../plugin/index.ts';
 import { RelayConnectionStatus, relayConnectionStatusName } from '../../../plugin/relay/index.ts';
 import { cleanChat, cleanName, ChatLimiter } from '../../shared/chat.ts';
 import type { RelayApi } from './api.ts';
 import {
-  openRelayLink, PING_MS, Pump, smoothRtt, type RelayLink, type Session, type SessionEvents, type SessionPlayer, type SessionStatus,
+  openRelayLink, PING_MS, smoothRtt, type RelayLink, type Session, type SessionEvents, type SessionPlayer, type SessionStatus,
 } from './link.ts';
 import {
   decodeGuestMessage, decodePacket, encodeJson, encodeState, encodeTime, Packet, type HostMessage, type PlayerInfo,
@@ -28,7 +29,7 @@ export class HostSession implements Session {
   readonly myId = 0;
   readonly #link: RelayLink;
   readonly #events: SessionEvents;
-  readonly #pump: Pump;
+  readonly #pump: DriverLoop;
   readonly #dots: Dot[] = [];
   readonly #peers = new Map<string, Peer>();
   #tick = 0;
@@ -56,8 +57,7 @@ export class HostSession implements Session {
     this.#events = events;
     this.#dots.push(spawnDot(0, cleanName(name, 'Host')));
     this.#nextTick = performance.now();
-    this.#pump = new Pump(link.driver, () => this.#frame());
-    this.#pump.start();
+    this.#pump = new DriverLoop(link.driver, () => this.#frame(), { intervalMS: 10 }).start();
   }
 
   players(): SessionPlayer[] {

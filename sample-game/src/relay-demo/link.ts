@@ -1,6 +1,6 @@
-// What host and joiner share: a Relay driver over WebSocket with the demo's two pipelines, a pump that updates it
-// as soon as a packet arrives (so a background tab, whose timers browsers slow to 1 Hz, keeps up with its peers),
-// and the session types the page shows.
+// What host and joiner share: a Relay driver over WebSocket with the demo's two pipelines, and the session types
+// the page shows. Both sides run their frame with a DriverLoop, which also reacts as soon as a packet arrives (a
+// microtask in browsers), so a background tab, whose timers browsers slow to 1 Hz, keeps up with its peers.
 import {
   NetworkEndpoint, NetworkSettings, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage,
   type NetworkDriver, type NetworkPipeline,
@@ -29,41 +29,6 @@ export async function openRelayLink(allocation: RelayAllocationJson, connectionT
   const unreliable = driver.createPipeline(UnreliableSequencedPipelineStage);
   await driver.bind(NetworkEndpoint.anyIpv4);
   return { driver, reliable, unreliable, endpoint: data.endpoint };
-}
-
-/**
- * Runs `frame` every `intervalMS` and, through `driver.onPacket`, right after each arriving packet (a microtask
- * is not throttled in hidden tabs; several packets in one task share a frame).
- */
-export class Pump {
-  readonly #driver: NetworkDriver;
-  readonly #frame: () => void;
-  #timer: ReturnType<typeof setInterval> | null = null;
-  #queued = false;
-  readonly #run = (): void => {
-    this.#queued = false;
-    if (this.#timer !== null) this.#frame();
-  };
-
-  constructor(driver: NetworkDriver, frame: () => void) {
-    this.#driver = driver;
-    this.#frame = frame;
-  }
-
-  start(intervalMS = 10): void {
-    this.#timer = setInterval(this.#run, intervalMS);
-    this.#driver.onPacket = () => {
-      if (this.#queued) return;
-      this.#queued = true;
-      queueMicrotask(this.#run);
-    };
-  }
-
-  stop(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    this.#driver.onPacket = null;
-  }
 }
 
 /** A player as the page shows it. */

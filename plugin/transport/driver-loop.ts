@@ -1,0 +1,84 @@
+/** Anything that announces arriving datagrams: `NetworkDriver`, `MultiNetworkDriver`. */
+export interface PacketNotifier {
+  onPacket: (() => void) | null;
+}
+
+/** Options of `DriverLoop`. */
+export interface DriverLoopOptions {
+  /** Fallback timer for heartbeats, resends and timeouts, in ms. Default 10. */
+  intervalMS?: number;
+  /** Receives what `tick` throws, so a bug never escapes into the event loop. Default: rethrown asynchronously. */
+  onError?: (err: unknown) => void;
+  /** Node only: let the process exit while only this timer is left. Default false. */
+  unref?: boolean;
+}
+
+/** Runs `fn` after pending I/O: `setImmediate` in Node (one turn per burst of datagrams), a microtask elsewhere. */
+export const afterIO: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => { setImmediate(fn); } : (fn) => queueMicrotask(fn);
+
+/**
+ * Keeps a driver updated where no game loop does it (servers, bots, tools): `tick` runs right after datagrams
+ * arrive — once per burst, through `driver.onPacket` — and on a fallback timer. UTP's own equivalent is the
+ * application calling `ScheduleUpdate` every frame; this is the event-driven form for Node.
+ *
+ * ```ts
+ * const loop = new DriverLoop(driver, () => { driver.update(); handleEvents(); driver.flush(); }).start();
+ * // …
+ * loop.stop();
+ * ```
+ */
+export class DriverLoop {
+  readonly #driver: PacketNotifier;
+  readonly #tick: () => void;
+  readonly #options: DriverLoopOptions;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #scheduled = false;
+
+  constructor(driver: PacketNotifier, tick: () => void, options: DriverLoopOptions = {}) {
+    this.#driver = driver;
+    this.#tick = tick;
+    this.#options = options;
+  }
+
+  /** Whether the loop is started. */
+  get running(): boolean {
+    return this.#timer !== null;
+  }
+
+  /** Installs `driver.onPacket` and the timer. Idempotent. */
+  start(): this {
+    if (this.#timer !== null) return this;
+    this.#driver.onPacket = this.schedule;
+    this.#timer = setInterval(this.#run, this.#options.intervalMS ?? 10);
+    if (this.#options.unref) (this.#timer as { unref?: () => void }).unref?.();
+    return this;
+  }
+
+  /** Removes both; a tick already scheduled does nothing. Idempotent. */
+  stop(): void {
+    if (this.#timer === null) return;
+    clearInterval(this.#timer);
+    this.#timer = null;
+    if (this.#driver.onPacket === this.schedule) this.#driver.onPacket = null;
+  }
+
+  /** Asks for a prompt tick (coalesced); ignored while stopped. */
+  readonly schedule = (): void => {
+    if (this.#scheduled || this.#timer === null) return;
+    this.#scheduled = true;
+    afterIO(this.#run);
+  };
+
+  readonly #run = (): void => {
+    this.#scheduled = false;
+    if (this.#timer === null) return;
+    try {
+      this.#tick();
+    } catch (err) {
+      const onError = this.#options.onError;
+      if (onError) onError(err);
+      else queueMicrotask(() => { throw err; });
+    }
+  };
+}
