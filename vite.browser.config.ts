@@ -7,8 +7,8 @@ import { defineConfig, type Plugin } from 'vite';
 const udp = fileURLToPath(new URL('./plugin/transport/interfaces/udp.ts', import.meta.url));
 const udpBrowser = fileURLToPath(new URL('./plugin/transport/interfaces/udp.browser.ts', import.meta.url));
 
-/** Swaps the UDP interface (node:dgram, node:dns) for its browser stub. */
-function browserStubs(): Plugin {
+/** Swaps the UDP interface (node:dgram, node:dns) for its browser stub. Also used by the sample game's build. */
+export function browserStubs(): Plugin {
   return {
     name: 'utp-browser-stubs',
     enforce: 'pre',

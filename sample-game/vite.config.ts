@@ -4,25 +4,13 @@
 //   npm run dev        → this dev server with hot reload, proxying matchmaking, the relay's allocation API and the
 //                        UTP tunnel to :2567
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vite';
+// Browsers have no UDP: the transport's UDP interface becomes its browser stub.
+import { browserStubs } from '../vite.browser.config.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const udp = fileURLToPath(new URL('../plugin/transport/interfaces/udp.ts', import.meta.url));
-const udpBrowser = fileURLToPath(new URL('../plugin/transport/interfaces/udp.browser.ts', import.meta.url));
 const gameServer = process.env.GAME_SERVER ?? 'http://localhost:2567';
-
-/** Browsers have no UDP: the transport's UDP interface becomes its browser stub (as in vite.browser.config.ts). */
-function browserStubs(): Plugin {
-  return {
-    name: 'utp-browser-stubs',
-    enforce: 'pre',
-    async resolveId(source, importer, options) {
-      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      return resolved?.id === udp ? udpBrowser : null;
-    },
-  };
-}
 
 export default defineConfig({
   root: here,
