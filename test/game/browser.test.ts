@@ -2,14 +2,14 @@
 // it by code; keys pressed on A move A's player as B sees it; chat crosses over; then Node bots (UDP) join B's room;
 // zero console errors. Screenshots of both pages go to test-results/ (UTP_UPDATE_SCREENSHOT=1 also refreshes
 // sample-game/screenshot.png from page B).
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { Bot } from '../../server/bot.ts';
-import { startGameServer, type GameServer } from '../../server/game-server.ts';
+import type { GameServer } from '../../server/game-server.ts';
+import { startBuiltGame, type BuiltGame } from './built-game.ts';
 import type { ProbePlayer } from '../../sample-game/src/test-hook.ts';
 import { describeWithChromium, launchChromium, type ChromiumSession } from '../support/browser.ts';
 
@@ -26,25 +26,19 @@ interface Probe {
 }
 
 describeWithChromium('sample game in Chromium', () => {
-  let dist = '';
+  let built: BuiltGame;
   let game: GameServer;
   let chromium: ChromiumSession;
 
   beforeAll(async () => {
-    // Build the client as `npm start` does, into a temporary directory (the working copy's dist stays untouched).
-    const { build } = await import('vite');
-    dist = mkdtempSync(join(tmpdir(), 'utp-arena-dist-'));
-    await build({
-      configFile: join(root, 'sample-game/vite.config.ts'), logLevel: 'silent', build: { outDir: dist, emptyOutDir: true },
-    });
-    game = await startGameServer({ port: 0, host: '127.0.0.1', staticDir: dist, config: { roundSeconds: 120 } });
+    built = await startBuiltGame({ config: { roundSeconds: 120 } });
+    ({ game } = built);
     chromium = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await chromium?.close();
-    await game?.shutdown();
-    if (dist) rmSync(dist, { recursive: true, force: true });
+    await built?.close();
   });
 
   it('two pages share a private room: A\'s keys move A on B\'s screen, chat crosses, no console errors', async () => {

@@ -3,14 +3,14 @@
 // dot as A simulates it and A's move A's as B sees it; chat crosses; page C joins through the share link and
 // leaves; the host ends the game. Zero console errors. Screenshots go to test-results/relay-demo-*.png
 // (UTP_UPDATE_SCREENSHOT=1 also refreshes sample-game/relay-screenshot.png from the host's page).
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SessionPlayer, SessionStatus } from '../../sample-game/src/relay-demo/link.ts';
-import { startGameServer, type GameServer } from '../../server/game-server.ts';
+import type { GameServer } from '../../server/game-server.ts';
+import { startBuiltGame, type BuiltGame } from './built-game.ts';
 import { describeWithChromium, expectNoNodeBuiltins, launchChromium, type ChromiumSession } from '../support/browser.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,25 +19,20 @@ const results = join(root, 'test-results');
 interface Probe { role: 'host' | 'guest'; code: string; myId: number; status: SessionStatus; players: SessionPlayer[] }
 
 describeWithChromium('relay demo (relay.html) in Chromium', () => {
+  let built: BuiltGame;
   let dist = '';
   let game: GameServer;
   let chromium: ChromiumSession;
 
   beforeAll(async () => {
-    // Built as `npm run build:game` does (relay.html is the config's second input), into a temporary directory.
-    const { build } = await import('vite');
-    dist = mkdtempSync(join(tmpdir(), 'utp-relay-demo-dist-'));
-    await build({
-      configFile: join(root, 'sample-game/vite.config.ts'), logLevel: 'silent', build: { outDir: dist, emptyOutDir: true },
-    });
-    game = await startGameServer({ port: 0, host: '127.0.0.1', staticDir: dist, relay: { port: 0 } });
+    built = await startBuiltGame({ relay: { port: 0 } });
+    ({ game, dist } = built);
     chromium = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await chromium?.close();
-    await game?.shutdown();
-    if (dist) rmSync(dist, { recursive: true, force: true });
+    await built?.close();
   });
 
   it('is built beside the game, and its scripts import no Node built-in', () => {
