@@ -4,8 +4,8 @@ import { defineConfig, type Plugin } from 'vite';
 // Browser library build of the transport (`npm run build:browser` → dist/browser/utp.js, ESM). The Vitest
 // configuration stays in vite.config.ts.
 
-const udp = fileURLToPath(new URL('./plugin/transport/interfaces/udp.ts', import.meta.url));
-const udpBrowser = fileURLToPath(new URL('./plugin/transport/interfaces/udp.browser.ts', import.meta.url));
+const udp = fileURLToPath(new URL('./plugin/transport/carriers/udp.ts', import.meta.url));
+const udpBrowser = fileURLToPath(new URL('./plugin/transport/carriers/udp.browser.ts', import.meta.url));
 
 /** Swaps the UDP interface (node:dgram, node:dns) for its browser stub. Also used by the sample game's build. */
 export function browserStubs(): Plugin {

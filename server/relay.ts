@@ -3,7 +3,7 @@
 // page, so no CORS and no second HTTP port).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv4 } from 'node:net';
-import { NetworkEndpoint } from '../plugin/transport/endpoint.ts';
+import { NetworkEndpoint } from '../plugin/transport/api/endpoint.ts';
 import { AllocationApi, RelayServer, type RelayServerEndpointJson } from '../plugin/relay/node.ts';
 
 /** Where the allocation API is mounted on the game's HTTP server. */

@@ -1,5 +1,5 @@
 import { NetworkEvent, NetworkEventType, type NetworkDriver } from '../../plugin/transport/index.ts';
-import { DriverLoop } from '../../plugin/transport/driver-loop.ts';
+import { DriverLoop } from '../../plugin/transport/api/driver-loop.ts';
 
 /**
  * Drives a NetworkDriver the way a Node server should (`DriverLoop`: an update as soon as datagrams arrive, plus

@@ -9,7 +9,7 @@ import {
   type NetworkConnection,
 } from '../../plugin/transport/index.ts';
 import type { Round, Suite } from '../lib/types.ts';
-import { SeededRandom } from '../../plugin/transport/random.ts';
+import { SeededRandom } from '../../plugin/transport/api/random.ts';
 
 /** Spec §2.4/§3.4: SCL message header (type 1 + token 8) + the pipeline id byte. */
 const SCL = 10;

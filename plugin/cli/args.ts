@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { NetworkEndpoint } from '../transport/endpoint.ts';
+import { NetworkEndpoint } from '../transport/api/endpoint.ts';
 
 /** Exit codes shared by every `utp` subcommand (documented in `utp --help`). */
 export const ExitCode = {

@@ -1,10 +1,10 @@
-import type { NetworkConnection } from '../transport/connection.ts';
-import { NetworkDriver } from '../transport/driver.ts';
-import { WebSocketServerInterface } from '../transport/interfaces/websocket-server.ts';
-import { MultiNetworkDriver, type MultiNetworkConnection } from '../transport/multi-driver.ts';
-import { NetworkEvent } from '../transport/network-event.ts';
-import { NetworkSettings } from '../transport/settings.ts';
-import { disconnectReasonName, NetworkEventType, StatusCode, statusCodeName } from '../transport/status-codes.ts';
+import type { NetworkConnection } from '../transport/api/connection.ts';
+import { NetworkDriver } from '../transport/api/driver.ts';
+import { WebSocketServerInterface } from '../transport/carriers/websocket-server.ts';
+import { MultiNetworkDriver, type MultiNetworkConnection } from '../transport/api/multi-driver.ts';
+import { NetworkEvent } from '../transport/api/network-event.ts';
+import { NetworkSettings } from '../transport/api/settings.ts';
+import { disconnectReasonName, NetworkEventType, StatusCode, statusCodeName } from '../transport/api/status-codes.ts';
 import {
   ExitCode, intOption, parse, resolveUdpEndpoint, resolveWsListener, stdio, stringOption, udpUrl, UsageError, wsUrl,
   type Output,
@@ -12,7 +12,7 @@ import {
 import {
   applySimulatorOption, createPipelines, DEFAULT_PIPELINES, describePipelines, parsePipelines,
 } from './pipelines.ts';
-import { DriverLoop } from '../transport/driver-loop.ts';
+import { DriverLoop } from '../transport/api/driver-loop.ts';
 import { onStopSignal } from './signals.ts';
 
 export const ECHO_HELP = `Usage: utp echo [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [options]

@@ -1,13 +1,13 @@
 import { WebSocket as WsWebSocket } from 'ws';
-import { NetworkConnection } from '../transport/connection.ts';
-import { NetworkDriver } from '../transport/driver.ts';
-import { NetworkEndpoint, NetworkFamily } from '../transport/endpoint.ts';
-import { WebSocketNetworkInterface, type WebSocketConstructor } from '../transport/interfaces/websocket-client.ts';
-import { NetworkEvent } from '../transport/network-event.ts';
-import { NetworkSettings } from '../transport/settings.ts';
+import { NetworkConnection } from '../transport/api/connection.ts';
+import { NetworkDriver } from '../transport/api/driver.ts';
+import { NetworkEndpoint, NetworkFamily } from '../transport/api/endpoint.ts';
+import { WebSocketNetworkInterface, type WebSocketConstructor } from '../transport/carriers/websocket-client.ts';
+import { NetworkEvent } from '../transport/api/network-event.ts';
+import { NetworkSettings } from '../transport/api/settings.ts';
 import {
   DisconnectReason, disconnectReasonName, NetworkEventType, StatusCode, statusCodeName,
-} from '../transport/status-codes.ts';
+} from '../transport/api/status-codes.ts';
 import {
   ExitCode, intOption, parse, parseWsUrl, resolveUdpEndpoint, stdio, stringOption, udpUrl, urlScheme, UsageError,
   type Output,
@@ -15,7 +15,7 @@ import {
 import {
   applySimulatorOption, createPipelines, DEFAULT_PIPELINES, describePipelines, parsePipelines, resolvePipeline,
 } from './pipelines.ts';
-import { DriverLoop } from '../transport/driver-loop.ts';
+import { DriverLoop } from '../transport/api/driver-loop.ts';
 import { onStopSignal } from './signals.ts';
 
 export const PING_HELP = `Usage: utp ping URL [options]

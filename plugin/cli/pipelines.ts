@@ -1,5 +1,5 @@
-import type { NetworkSettings } from '../transport/settings.ts';
-import type { PipelineStage } from '../transport/pipeline-stage.ts';
+import type { NetworkSettings } from '../transport/api/settings.ts';
+import type { PipelineStage } from '../transport/stages/pipeline-stage.ts';
 import {
   FragmentationPipelineStage, NullPipelineStage, ReliableSequencedPipelineStage, SimulatorPipelineStage,
   UnreliableSequencedPipelineStage,

@@ -1,5 +1,5 @@
-import { AllocationApi } from '../relay/allocation-api.ts';
-import { RelayServer, type RelayServerLoad } from '../relay/relay-server.ts';
+import { AllocationApi } from '../relay/server/allocation-api.ts';
+import { RelayServer, type RelayServerLoad } from '../relay/server/relay-server.ts';
 import {
   ExitCode, intOption, parse, resolveUdpEndpoint, resolveWsListener, stdio, stringOption, udpUrl, UsageError, wsUrl,
   type Output,

@@ -1,4 +1,4 @@
-import type { NetworkPipeline, PipelineRef } from '../transport/pipeline.ts';
+import type { NetworkPipeline, PipelineRef } from '../transport/stages/pipeline.ts';
 import type { NetMessage, NetPayload } from './message.ts';
 import { NetSession } from './session.ts';
 

@@ -1,7 +1,7 @@
-import { NetworkDriver } from '../transport/driver.ts';
-import { NetworkEndpoint } from '../transport/endpoint.ts';
-import { UtpError } from '../transport/errors.ts';
-import type { NetworkInterface } from '../transport/interfaces/network-interface.ts';
+import { NetworkDriver } from '../transport/api/driver.ts';
+import { NetworkEndpoint } from '../transport/api/endpoint.ts';
+import { UtpError } from '../transport/api/errors.ts';
+import type { NetworkInterface } from '../transport/carriers/network-interface.ts';
 import { ReliableSequencedPipelineStage } from '../transport/stages/reliable-sequenced.ts';
 import { UnreliableSequencedPipelineStage } from '../transport/stages/unreliable-sequenced.ts';
 import { defaultNetworkInterface } from './default-interface.ts';

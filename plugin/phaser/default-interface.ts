@@ -1,4 +1,4 @@
-import { WebSocketNetworkInterface } from '../transport/interfaces/websocket-client.ts';
+import { WebSocketNetworkInterface } from '../transport/carriers/websocket-client.ts';
 import type { NetCarrier, NetTarget } from './options.ts';
 
 /**

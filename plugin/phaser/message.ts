@@ -1,4 +1,4 @@
-import type { NetworkPipeline } from '../transport/pipeline.ts';
+import type { NetworkPipeline } from '../transport/stages/pipeline.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

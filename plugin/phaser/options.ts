@@ -1,9 +1,9 @@
-import type { NetworkConnection } from '../transport/connection.ts';
-import type { NetworkDriver } from '../transport/driver.ts';
-import type { NetworkEndpoint } from '../transport/endpoint.ts';
-import type { NetworkInterface } from '../transport/interfaces/network-interface.ts';
-import type { PipelineRef } from '../transport/pipeline.ts';
-import type { NetworkSettings } from '../transport/settings.ts';
+import type { NetworkConnection } from '../transport/api/connection.ts';
+import type { NetworkDriver } from '../transport/api/driver.ts';
+import type { NetworkEndpoint } from '../transport/api/endpoint.ts';
+import type { NetworkInterface } from '../transport/carriers/network-interface.ts';
+import type { PipelineRef } from '../transport/stages/pipeline.ts';
+import type { NetworkSettings } from '../transport/api/settings.ts';
 import type { NetRoom } from './room.ts';
 
 /** Where the plugin connects: a `url` (WebSocket carriers) and/or a numeric `endpoint`. */

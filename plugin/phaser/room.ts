@@ -1,5 +1,5 @@
-import type { NetworkConnection } from '../transport/connection.ts';
-import type { NetworkDriver } from '../transport/driver.ts';
+import type { NetworkConnection } from '../transport/api/connection.ts';
+import type { NetworkDriver } from '../transport/api/driver.ts';
 import type { NetSession } from './session.ts';
 
 /** A driver and one of its connections: where a room's traffic flows. */

@@ -1,9 +1,9 @@
 import * as Phaser from 'phaser';
-import type { NetworkConnection } from '../transport/connection.ts';
-import type { NetworkDriver } from '../transport/driver.ts';
-import { UtpError } from '../transport/errors.ts';
-import type { PipelineRef } from '../transport/pipeline.ts';
-import { pipelineId } from '../transport/pipeline.ts';
+import type { NetworkConnection } from '../transport/api/connection.ts';
+import type { NetworkDriver } from '../transport/api/driver.ts';
+import { UtpError } from '../transport/api/errors.ts';
+import type { PipelineRef } from '../transport/stages/pipeline.ts';
+import { pipelineId } from '../transport/stages/pipeline.ts';
 import { type ListenerOwner, NetChannel } from './channel.ts';
 import { UTP_PLUGIN_KEY, UtpNetPlugin } from './global-plugin.ts';
 import type { AttachedRoom, NetRoom } from './room.ts';

@@ -1,10 +1,10 @@
 import * as Phaser from 'phaser';
-import type { NetworkConnection } from '../transport/connection.ts';
-import type { NetworkDriver } from '../transport/driver.ts';
-import { NetworkEvent } from '../transport/network-event.ts';
-import type { PipelineRef } from '../transport/pipeline.ts';
-import { UtpError } from '../transport/errors.ts';
-import { ConnectionState, NetworkEventType, StatusCode, disconnectReasonName } from '../transport/status-codes.ts';
+import type { NetworkConnection } from '../transport/api/connection.ts';
+import type { NetworkDriver } from '../transport/api/driver.ts';
+import { NetworkEvent } from '../transport/api/network-event.ts';
+import type { PipelineRef } from '../transport/stages/pipeline.ts';
+import { UtpError } from '../transport/api/errors.ts';
+import { ConnectionState, NetworkEventType, StatusCode, disconnectReasonName } from '../transport/api/status-codes.ts';
 import { encodePayload, NetMessage, type NetPayload } from './message.ts';
 import type { ChannelPipelines } from './options.ts';
 import type { AttachedRoom, NetLink, NetRoom } from './room.ts';

@@ -1,5 +1,5 @@
-import type { NetworkConnection } from '../transport/connection.ts';
-import type { ConnectionStatistics, NetworkDriver } from '../transport/driver.ts';
+import type { NetworkConnection } from '../transport/api/connection.ts';
+import type { ConnectionStatistics, NetworkDriver } from '../transport/api/driver.ts';
 
 /** Connection health for HUDs and the `NetGraph`, from the driver's statistics. */
 export interface NetStats {

@@ -1,9 +1,9 @@
 // Node-only Relay entry (`utp-ts/relay/node`): the client side plus the self-hostable relay server
 // (UDP and WebSocket) and its HTTP allocation API.
 export * from './index.ts';
-export { RelayServer } from './relay-server.ts';
-export type { RelayServerOptions, RelayServerLoad } from './relay-server.ts';
-export { AllocationStore, RelayAllocation } from './relay-allocations.ts';
-export { AllocationApi, AllocationApiError } from './allocation-api.ts';
-export type { AllocationApiOptions } from './allocation-api.ts';
-export { RateLimiter } from './rate-limiter.ts';
+export { RelayServer } from './server/relay-server.ts';
+export type { RelayServerOptions, RelayServerLoad } from './server/relay-server.ts';
+export { AllocationStore, RelayAllocation } from './server/allocations.ts';
+export { AllocationApi, AllocationApiError } from './server/allocation-api.ts';
+export type { AllocationApiOptions } from './server/allocation-api.ts';
+export { RateLimiter } from './server/rate-limiter.ts';

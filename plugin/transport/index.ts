@@ -1,39 +1,38 @@
 // The transport layer: UTP 2.x driver, wire codecs, pipeline contract and network interfaces.
-export { NetworkDriver } from './driver.ts';
-export { DriverLoop, afterIO } from './driver-loop.ts';
-export type { DriverLoopOptions, PacketNotifier } from './driver-loop.ts';
-export type { NetworkDriverOptions, BeginSendResult, DriverStatistics, ConnectionStatistics, ConcurrentNetworkDriver } from './driver.ts';
-export { NetworkConnection } from './connection.ts';
-export { NetworkEndpoint, NetworkFamily } from './endpoint.ts';
-export { NetworkEvent } from './network-event.ts';
-export { NetworkPipeline } from './pipeline.ts';
-export type { PipelineOptions, PipelineRef } from './pipeline.ts';
-export type { PipelineStage, StageContext, StageInfo, StageStatistics } from './pipeline-stage.ts';
-export { DataStreamWriter, DataStreamReader } from './data-stream.ts';
+export { NetworkDriver } from './api/driver.ts';
+export { DriverLoop, afterIO } from './api/driver-loop.ts';
+export type { DriverLoopOptions, PacketNotifier } from './api/driver-loop.ts';
+export type { NetworkDriverOptions, BeginSendResult, DriverStatistics, ConnectionStatistics, ConcurrentNetworkDriver } from './api/driver.ts';
+export { NetworkConnection } from './api/connection.ts';
+export { NetworkEndpoint, NetworkFamily } from './api/endpoint.ts';
+export { NetworkEvent } from './api/network-event.ts';
+export { NetworkPipeline } from './stages/pipeline.ts';
+export type { PipelineOptions, PipelineRef } from './stages/pipeline.ts';
+export type { PipelineStage, StageContext, StageInfo, StageStatistics } from './stages/pipeline-stage.ts';
+export { DataStreamWriter, DataStreamReader } from './api/data-stream.ts';
 export {
   NetworkSettings, defaultNetworkConfig, defaultReliableStage, defaultFragmentationStage, defaultSimulatorStage,
   AbsoluteMaxMessageSize, AbsoluteMinimumMtuSize, MaxReliableWindowSize,
-} from './settings.ts';
+} from './api/settings.ts';
 export type {
   NetworkConfigParameters, ReliableStageParameters, FragmentationStageParameters, SimulatorStageParameters,
   NetworkSimulatorParameters, LocalParameters,
-} from './settings.ts';
+} from './api/settings.ts';
 export {
   StatusCode, DisconnectReason, NetworkEventType, ConnectionState, statusCodeName, disconnectReasonName,
-} from './status-codes.ts';
-export { UtpError, UtpSettingsError, UtpSocketError } from './errors.ts';
-export type { NetworkInterface, PacketSink } from './interfaces/network-interface.ts';
-export { UDPNetworkInterface } from './interfaces/udp.ts';
-export type { UDPNetworkInterfaceOptions } from './interfaces/udp.ts';
-export { IPCNetworkInterface, IPCNetwork } from './interfaces/ipc.ts';
-export type { IPCLinkFilter } from './interfaces/ipc.ts';
+} from './api/status-codes.ts';
+export { UtpError, UtpSettingsError, UtpSocketError } from './api/errors.ts';
+export type { NetworkInterface, PacketSink } from './carriers/network-interface.ts';
+export { UDPNetworkInterface } from './carriers/udp.ts';
+export type { UDPNetworkInterfaceOptions } from './carriers/udp.ts';
+export { IPCNetworkInterface, IPCNetwork } from './carriers/ipc.ts';
+export type { IPCLinkFilter } from './carriers/ipc.ts';
 export { NullPipelineStage } from './stages/null.ts';
-export * as wire from './simple-connection.ts';
-export { WebSocketNetworkInterface, wsPackageWebSocket } from './interfaces/websocket-client.ts';
-export type { WebSocketNetworkInterfaceOptions, WebSocketLike, WebSocketConstructor } from './interfaces/websocket-client.ts';
-export { MultiNetworkDriver, MultiNetworkConnection } from './multi-driver.ts';
-export { WebSocketOpcode, WebSocketCloseCode } from './websocket-frame.ts';
-export * as websocket from './websocket-frame.ts';
+export * as wire from './layers/simple-connection.ts';
+export { WebSocketNetworkInterface, wsPackageWebSocket } from './carriers/websocket-client.ts';
+export type { WebSocketNetworkInterfaceOptions, WebSocketLike, WebSocketConstructor } from './carriers/websocket-client.ts';
+export { MultiNetworkDriver, MultiNetworkConnection } from './api/multi-driver.ts';
+export { WebSocketCloseCode } from './carriers/websocket-constants.ts';
 export {
   ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage, FragmentationPipelineStage, SimulatorPipelineStage,
   SimulatorMode,

@@ -1,5 +1,5 @@
 import { IPCNetwork, NetworkEndpoint } from '../../plugin/index.ts';
-import { SeededRandom } from '../../plugin/transport/random.ts';
+import { SeededRandom } from '../../plugin/transport/api/random.ts';
 
 /** Conditions of a simulated link, applied to every datagram in both directions. */
 export interface LinkConditions {

@@ -9,8 +9,8 @@ import { expectNoNodeBuiltins, launchChromium, requireChromium, serveStatic } fr
 import { bootUtp, logs, until, type GameRoom, type UtpTestServer } from './helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const udp = join(root, 'plugin/transport/interfaces/udp.ts');
-const udpBrowser = join(root, 'plugin/transport/interfaces/udp.browser.ts');
+const udp = join(root, 'plugin/transport/carriers/udp.ts');
+const udpBrowser = join(root, 'plugin/transport/carriers/udp.browser.ts');
 let outDir = '';
 let bundle = '';
 let boot: UtpTestServer;

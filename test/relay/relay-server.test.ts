@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { IPCNetwork } from '../../plugin/index.ts';
 import { createBind, RelayErrorCode } from '../../plugin/relay/index.ts';
 import type { RelayAllocation, RelayServer } from '../../plugin/relay/node.ts';
-import { encodeConnectRequest, encodeFromTo, encodePing, encodeRelay, RelayMessageType } from '../../plugin/relay/relay-messages.ts';
+import { encodeConnectRequest, encodeFromTo, encodePing, encodeRelay, RelayMessageType } from '../../plugin/relay/wire/messages.ts';
 import { RawPeer } from '../transport/harness.ts';
 import { Clock, hexOf, memoryRelay, relayEndpoint } from './harness.ts';
 

@@ -6,7 +6,7 @@ import { createBind, nodeHmacSha256, RelayErrorCode, RelayMessageType, webCrypto
 import {
   ALLOCATION_ID_SIZE, encodeConnectRequest, encodeError, encodeFromTo, encodePing, encodeRelay, readBind,
   readConnectRequest, readError, readFromTo, readPing, relayMessageType, relayPayloadLength,
-} from '../../plugin/relay/relay-messages.ts';
+} from '../../plugin/relay/wire/messages.ts';
 import { hex, vectorBytes } from '../vectors/vectors.ts';
 import { A, B, C, hexOf, K } from './harness.ts';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   FragmentationPipelineStage, NullPipelineStage, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage,
 } from '../../plugin/transport/stages/index.ts';
-import { NetworkSettings } from '../../plugin/transport/settings.ts';
-import { StatusCode } from '../../plugin/transport/status-codes.ts';
+import { NetworkSettings } from '../../plugin/transport/api/settings.ts';
+import { StatusCode } from '../../plugin/transport/api/status-codes.ts';
 import { Endpoint, Link, fromHex, hexOf, settingsWithWindow, withSeed } from './harness.ts';
 
 const bytes = (n: number, salt = 0) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + salt) & 0xff);

@@ -1,10 +1,10 @@
-import { NetworkConnection } from '../../plugin/transport/connection.ts';
+import { NetworkConnection } from '../../plugin/transport/api/connection.ts';
 import {
   PipelineDefinition, PipelineInstance, type PipelineHost, type PipelineOptions,
-} from '../../plugin/transport/pipeline.ts';
-import type { PipelineStage } from '../../plugin/transport/pipeline-stage.ts';
-import { NetworkSettings } from '../../plugin/transport/settings.ts';
-import { SeededRandom } from '../../plugin/transport/random.ts';
+} from '../../plugin/transport/stages/pipeline.ts';
+import type { PipelineStage } from '../../plugin/transport/stages/pipeline-stage.ts';
+import { NetworkSettings } from '../../plugin/transport/api/settings.ts';
+import { SeededRandom } from '../../plugin/transport/api/random.ts';
 
 /** SCL Data header (§3.4) the fake host writes in front of every pipeline packet: 01 | token | id. */
 export const TOKEN = [1, 2, 3, 4, 5, 6, 7, 8];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ReliableSequencedPipelineStage } from '../../plugin/transport/stages/index.ts';
-import { StatusCode } from '../../plugin/transport/status-codes.ts';
+import { StatusCode } from '../../plugin/transport/api/status-codes.ts';
 import { Endpoint, Link, settingsWithWindow, withSeed } from './harness.ts';
 
 /** Message i: u32 LE index, then (i·13 mod 41) bytes of a pattern that depends on i. */

@@ -3,7 +3,7 @@ import { ReliableSequencedPipelineStage } from '../../plugin/transport/stages/in
 import {
   createReliableHeaderFields, readReliableHeader, reliableMaskBytes,
 } from '../../plugin/transport/stages/reliable-header.ts';
-import { StatusCode } from '../../plugin/transport/status-codes.ts';
+import { StatusCode } from '../../plugin/transport/api/status-codes.ts';
 import { Endpoint, Link, fromHex, hexOf, settingsWithWindow, text, withSeed } from './harness.ts';
 
 const reliable = (windowSize = 32, options = {}) =>

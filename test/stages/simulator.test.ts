@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ReliableSequencedPipelineStage, SimulatorMode, SimulatorPipelineStage,
 } from '../../plugin/transport/stages/index.ts';
-import { NetworkSettings, type SimulatorStageParameters } from '../../plugin/transport/settings.ts';
-import { SeededRandom } from '../../plugin/transport/random.ts';
+import { NetworkSettings, type SimulatorStageParameters } from '../../plugin/transport/api/settings.ts';
+import { SeededRandom } from '../../plugin/transport/api/random.ts';
 import { Endpoint, Link, hexOf, withSeed } from './harness.ts';
 
 const simulator = (p: Partial<SimulatorStageParameters>) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   classify, formatToken, handshakePayloadStart, HandshakeType, MessageType, PacketKind, readMtuAckSize,
   readMtuCheckLength, tokenHigh, tokenLow, writeHandshake, writeMessageHeader, writeMtuAck, writeMtuCheck,
-} from '../../plugin/transport/simple-connection.ts';
+} from '../../plugin/transport/layers/simple-connection.ts';
 import { hex, vectorBytes } from '../vectors/vectors.ts';
 
 const T = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);

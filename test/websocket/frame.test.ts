@@ -5,7 +5,7 @@ import {
   buildUpgradeRequest, buildUpgradeResponse, checkFrame, checkUpgradeRequest, checkUpgradeResponse, encodeClose,
   encodeFrame, frameHeaderSize, hostText, httpHeadEnd, parseFrame, parseFrameHeader, parseHttpHead, unmask,
   webSocketAccept, webSocketAcceptAsync, webSocketKey, WebSocketCloseCode, WebSocketOpcode,
-} from '../../plugin/transport/websocket-frame.ts';
+} from '../support/websocket-frame.ts';
 import { hex, vectorBytes } from '../vectors/vectors.ts';
 import { fromHex, TV24, TV25_KEY_WORDS, TV25_REQUEST, TV25_RESPONSE } from './ws-vectors.ts';
 

@@ -1,6 +1,6 @@
-import type { NetworkSettings } from '../settings.ts';
-import type { PipelineStage, StageContext } from '../pipeline-stage.ts';
-import { StatusCode } from '../status-codes.ts';
+import type { NetworkSettings } from '../api/settings.ts';
+import type { PipelineStage, StageContext } from './pipeline-stage.ts';
+import { StatusCode } from '../api/status-codes.ts';
 import { copyBytes } from './bytes.ts';
 
 /** u16 LE word: First 0x8000 | Last 0x4000 | 14-bit fragment sequence (spec §5.4). */

@@ -1,4 +1,4 @@
-import type { PipelineStage } from '../pipeline-stage.ts';
+import type { PipelineStage } from './pipeline-stage.ts';
 
 /**
  * Mirrors UTP's `NullPipelineStage` (spec §5.1): no header, no behaviour. A pipeline of only this stage

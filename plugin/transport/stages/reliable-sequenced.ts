@@ -1,5 +1,5 @@
-import type { PipelineStage, StageContext } from '../pipeline-stage.ts';
-import { StatusCode } from '../status-codes.ts';
+import type { PipelineStage, StageContext } from './pipeline-stage.ts';
+import { StatusCode } from '../api/status-codes.ts';
 import {
   ReliableFixedHeaderSize, ReliablePacketType, maskOr, maskTrimmedLength, readReliableHeader, reliableMaskBytes,
   writeReliableHeader, type ReliableHeaderFields,

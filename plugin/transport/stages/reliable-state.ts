@@ -1,6 +1,6 @@
-import type { NetworkSettings } from '../settings.ts';
-import { MaxReliableWindowSize } from '../settings.ts';
-import type { StageInfo } from '../pipeline-stage.ts';
+import type { NetworkSettings } from '../api/settings.ts';
+import { MaxReliableWindowSize } from '../api/settings.ts';
+import type { StageInfo } from './pipeline-stage.ts';
 import {
   ReliableFixedHeaderSize, ReliableNarrowWindowLimit, createReliableHeaderFields, reliableMaskBytes,
   type ReliableHeaderFields,

@@ -1,7 +1,7 @@
-import type { NetworkSettings, SimulatorStageParameters } from '../settings.ts';
-import type { PipelineStage, StageContext } from '../pipeline-stage.ts';
-import { StatusCode } from '../status-codes.ts';
-import { SeededRandom, randomSeed } from '../random.ts';
+import type { NetworkSettings, SimulatorStageParameters } from '../api/settings.ts';
+import type { PipelineStage, StageContext } from './pipeline-stage.ts';
+import { StatusCode } from '../api/status-codes.ts';
+import { SeededRandom, randomSeed } from '../api/random.ts';
 import { copyBytes } from './bytes.ts';
 
 /** Mirrors UTP's `SimulatorUtility.ApplyMode` (spec §8.3). */

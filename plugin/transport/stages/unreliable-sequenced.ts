@@ -1,4 +1,4 @@
-import type { PipelineStage } from '../pipeline-stage.ts';
+import type { PipelineStage } from './pipeline-stage.ts';
 
 /** Wire header size of the stage: one u16 LE sequence (spec §5.2). */
 const HEADER = 2;

@@ -1,7 +1,7 @@
 // `?lag=MS&loss=PCT&jitter=MS`: the driver-wide network simulator on this client, to feel the game on a bad
 // network. A client can only delay what it sends, so `lag` (added round trip) and `jitter` apply to outgoing
 // packets; `loss` drops that share of packets in both directions.
-import { NetworkSettings } from '../../../plugin/transport/settings.ts';
+import { NetworkSettings } from '../../../plugin/transport/api/settings.ts';
 import { defaultClientSettings } from '../../../plugin/colyseus/client-transport.ts';
 
 export interface NetParams {

@@ -1,0 +1,22 @@
+/**
+ * The WebSocket numbers the carriers share with UTP's native WebSocket layer (spec §6.2). The frame codec itself
+ * is `ws`'s job on Node and the browser's elsewhere; test/support/websocket-frame.ts keeps an independent codec as
+ * the tests' oracle for the bytes UTP puts on the wire.
+ */
+
+/** Close status codes UTP uses (spec §6.2.6). */
+export const WebSocketCloseCode = {
+  Normal: 1000, ProtocolError: 1002, UnsupportedData: 1003, MessageTooBig: 1009, InternalError: 1011,
+} as const;
+export type WebSocketCloseCode = (typeof WebSocketCloseCode)[keyof typeof WebSocketCloseCode];
+
+/** Bytes UTP reserves in front of every packet for the frame header: 2 + 8 (u64 length) + 4 (mask), §2.1 row 6'. */
+export const WEBSOCKET_HEADER_RESERVE = 14;
+
+/** Largest frame/message payload a UTP peer receives: `maxMessageSize − 14` (1386 at default, §6.2.5). */
+export function maxWebSocketPayload(maxMessageSize = 1400): number {
+  return maxMessageSize - WEBSOCKET_HEADER_RESERVE;
+}
+
+/** UTP's refusal of an upgrade request for another path (§6.2.2). */
+export const UPGRADE_NOT_FOUND = 'HTTP/1.1 404 Not Found\r\n\r\n';
