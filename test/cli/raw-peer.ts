@@ -1,7 +1,7 @@
 /**
- * A tiny UTP peer written only from the wire spec (utp-wire.md §3, §4, §5.2–5.4, §9) with `node:dgram` and
- * hand-assembled bytes. It deliberately imports nothing from `plugin/`: it checks our CLI against the spec,
- * not against our own codecs.
+ * A tiny UTP peer written only from the protocol reference (spec/utp-protocol.md §3, §4, §5.2–5.4, §9) with
+ * `node:dgram` and hand-assembled bytes. It deliberately imports nothing from `plugin/`: it checks our CLI against
+ * the spec, not against our own codecs.
  */
 import { createSocket, type Socket } from 'node:dgram';
 

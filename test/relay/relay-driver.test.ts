@@ -60,7 +60,7 @@ describe('host and joiner through the relay', () => {
     const j = await join();
     expect(host.getRelayConnectionStatus()).toBe(Established);
     expect(j.driver.getRelayConnectionStatus()).toBe(Established);
-    // Addresses: the joiner sees the relay endpoint; the host sees the joiner's allocation id (§ design).
+    // Addresses: the joiner sees the relay endpoint; the host sees the joiner's allocation id (our design).
     expect(j.driver.remoteEndpoint(j.toHost)!.toString()).toBe(relayEndpoint.toString());
     expect(host.remoteEndpoint(j.atHost)!.address).toMatch(/^[0-9a-f]{32}$/);
     const relH = host.createPipeline(ReliableSequencedPipelineStage);

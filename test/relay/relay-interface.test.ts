@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DisconnectReason, IPCNetwork, NetworkEndpoint, NetworkSettings, UDPNetworkInterface } from '../../plugin/index.ts';
 import { RelayConnectionStatus, RelayNetworkInterface, RelayServerData, webCryptoHmacSha256 } from '../../plugin/relay/index.ts';
-import { hex, vectorBytes } from '../vectors/vectors.ts';
+import { hex, vectorBytes } from '../support/vectors.ts';
 import { RawPeer } from '../transport/harness.ts';
 import { A, B, bytes, C, hexOf, K, RecordingSink, RELAY_PORT, relayEndpoint, relayInterface, vectorServerData } from './harness.ts';
 

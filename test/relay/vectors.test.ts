@@ -7,7 +7,7 @@ import {
   ALLOCATION_ID_SIZE, encodeConnectRequest, encodeError, encodeFromTo, encodePing, encodeRelay, readBind,
   readConnectRequest, readError, readFromTo, readPing, relayMessageType, relayPayloadLength,
 } from '../../plugin/relay/wire/messages.ts';
-import { hex, vectorBytes } from '../vectors/vectors.ts';
+import { hex, vectorBytes } from '../support/vectors.ts';
 import { A, B, C, hexOf, K } from './harness.ts';
 
 const node = nodeHmacSha256()!;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   FragmentationPipelineStage, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage,
 } from '../../plugin/transport/stages/index.ts';
-import { vectorBytes, hex } from '../vectors/vectors.ts';
+import { vectorBytes, hex } from '../support/vectors.ts';
 import { Endpoint, fromHex, hexOf, settingsWithWindow, text } from './harness.ts';
 
 // The spec's pipelines (§9): 1 = [Reliable], 2 = [UnreliableSequenced], 3 = [Fragmentation, Reliable].

@@ -3,7 +3,7 @@ import {
   ConnectionState, DisconnectReason, IPCNetwork, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, StatusCode,
   type NetworkDriver, NetworkConnection,
 } from '../../plugin/index.ts';
-import { hex, vectorBytes } from '../vectors/vectors.ts';
+import { hex, vectorBytes } from '../support/vectors.ts';
 import { drain, makeDriver, RawPeer, T } from './harness.ts';
 
 const { Connect, Data, Disconnect } = NetworkEventType;

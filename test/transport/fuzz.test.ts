@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConnectionState, IPCNetwork, NetworkSettings, type NetworkDriver, type NetworkConnection } from '../../plugin/index.ts';
-import { vectorBytes } from '../vectors/vectors.ts';
+import { vectorBytes } from '../support/vectors.ts';
 import { drain, makeDriver, RawPeer, T } from './harness.ts';
 
 /** Valid packets from the spec, the raw material for mutations. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IPCNetwork, NetworkSettings, type NetworkSimulatorParameters } from '../../plugin/index.ts';
-import { vectorBytes } from '../vectors/vectors.ts';
+import { vectorBytes } from '../support/vectors.ts';
 import { makeDriver, RawPeer, T } from './harness.ts';
 
 /** A server with the driver-wide simulator, connected to a raw client using token T. */

@@ -3,7 +3,7 @@ import {
   classify, formatToken, handshakePayloadStart, HandshakeType, MessageType, PacketKind, readMtuAckSize,
   readMtuCheckLength, tokenHigh, tokenLow, writeHandshake, writeMessageHeader, writeMtuAck, writeMtuCheck,
 } from '../../plugin/transport/layers/simple-connection.ts';
-import { hex, vectorBytes } from '../vectors/vectors.ts';
+import { hex, vectorBytes } from '../support/vectors.ts';
 
 const T = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
 const text = (s: string) => new TextEncoder().encode(s);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DisconnectReason, NetworkEndpoint, WebSocketNetworkInterface, type PacketSink, type WebSocketLike,
 } from '../../plugin/index.ts';
-import { vectorBytes } from '../vectors/vectors.ts';
+import { vectorBytes } from '../support/vectors.ts';
 
 /** A scripted WebSocket: records what the interface does, and lets the test open, message and close it. */
 class FakeSocket implements WebSocketLike {

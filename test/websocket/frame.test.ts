@@ -6,7 +6,7 @@ import {
   encodeFrame, frameHeaderSize, hostText, httpHeadEnd, parseFrame, parseFrameHeader, parseHttpHead, unmask,
   webSocketAccept, webSocketAcceptAsync, webSocketKey, WebSocketCloseCode, WebSocketOpcode,
 } from '../support/websocket-frame.ts';
-import { hex, vectorBytes } from '../vectors/vectors.ts';
+import { hex, vectorBytes } from '../support/vectors.ts';
 import { fromHex, TV24, TV25_KEY_WORDS, TV25_REQUEST, TV25_RESPONSE } from './ws-vectors.ts';
 
 const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest());

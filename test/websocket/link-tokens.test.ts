@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isConnectionRequest, isSclDisconnect, LinkTokens } from '../../plugin/transport/carriers/link-tokens.ts';
-import { vectorBytes } from '../vectors/vectors.ts';
+import { vectorBytes } from '../support/vectors.ts';
 
 const other = (v: string) => { const b = vectorBytes(v); b[v === 'TV-1' ? 12 : 8] ^= 0xff; return b; };
 

@@ -1,5 +1,5 @@
-// TV-24 and TV-25 of the wire spec (§9), which utp-vectors.json does not carry: control frames and the
-// upgrade exchange, copied byte for byte from the spec text.
+// TV-24 and TV-25 of the protocol reference (spec/utp-protocol.md §6.2.4, §6.2.1), which spec/vectors.json does
+// not carry: control frames and the upgrade exchange, copied byte for byte from the reference's text.
 
 export const TV24 = {
   closeClient: '88 82 12 34 56 78 11 DC', // close 1000, client, mask 12345678

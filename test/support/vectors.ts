@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 
-/** The spec's byte vectors (copied from the wire spec, §9), by id. */
+/** The byte vectors of the protocol reference (spec/utp-protocol.md §9), read from spec/vectors.json, by id. */
 export interface Vector { id: string; name: string; hex: string; length: number; note: string }
 
-const data = JSON.parse(readFileSync(new URL('./utp-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
+const data = JSON.parse(readFileSync(new URL('../../spec/vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
 
 export const vectors = new Map(data.vectors.map((v) => [v.id, v]));
 
