@@ -3,10 +3,10 @@ import { colyseusCpu, colyseusCpuUws } from './colyseus-cpu.ts';
 import { heapGc } from './heap-gc.ts';
 import { idleConnections } from './idle-connections.ts';
 import { reliablePingpong } from './reliable-pingpong.ts';
-import { rttUnderLoss } from './rtt-under-loss.ts';
+import { rttDelayedLink, rttUnderLoss } from './rtt-under-loss.ts';
 import { udpEchoThroughput } from './udp-echo-throughput.ts';
 import { wireBytes } from './wire-bytes.ts';
 import { wsPingpong } from './ws-pingpong.ts';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [udpEchoThroughput, reliablePingpong, wireBytes, rttUnderLoss, heapGc, idleConnections, wsPingpong, colyseusCpu, colyseusCpuUws];
+export const suites: Suite[] = [udpEchoThroughput, reliablePingpong, wireBytes, rttUnderLoss, rttDelayedLink, heapGc, idleConnections, wsPingpong, colyseusCpu, colyseusCpuUws];

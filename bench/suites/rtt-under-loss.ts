@@ -1,10 +1,14 @@
-// Round-trip time under 2 % packet loss at 60 Hz: UTP's reliable pipeline over UDP vs `ws` over TCP, with the loss
-// applied to both by the kernel (a network namespace whose loopback drops 2 % of the packets leaving it, nftables or
-// tc netem). One file: the suite, and (run as a script) its two child processes — `--role server` (echoes) and
+// Round-trip time under packet loss at 60 Hz: UTP's reliable pipeline over UDP vs `ws` over TCP, with the loss
+// applied to both by the kernel or below it, on two links:
+// - `rtt-under-loss`: a network namespace whose loopback drops 2 % of the packets leaving it (nftables or tc netem);
+//   no delay, so it shows how fast each side recovers a loss, not what a player sees.
+// - `rtt-delayed-link`: two namespaces joined through TUN devices by a user-space forwarder (bench/lib/delayed-link.ts)
+//   that adds 20 ms ± 5 ms each way (40 ms ± 10 ms round trip) and drops 2 % of the packets each way.
+// One file: the suites, and (run as a script) their two child processes — `--role server` (echoes) and
 // `--role clients` (N connections each sending one message per 60 Hz frame and timing the echo).
-import { execFileSync } from 'node:child_process';
 import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
 import { fileURLToPath } from 'node:url';
+import { DelayedLink, firstLine, run, type LinkShape } from '../lib/delayed-link.ts';
 import { machineBusyMs } from '../lib/echo-pair.ts';
 import { BenchProcess, type Msg } from '../lib/proc.ts';
 import { alternate } from '../lib/rounds.ts';
@@ -19,20 +23,38 @@ const CONNECTIONS = 64;
 const QUICK_CONNECTIONS = 32;
 /** After the measured window, echoes still count for this long (slow ones are the point); later = never. */
 const DRAIN_MS = 2_000;
+/** The delayed link: 40 ms ± 10 ms round trip. */
+const DELAY_MS = 20;
+const JITTER_MS = 5;
 
-type Method = 'nftables' | 'netem';
+/** Where the server and the clients run, and the loss switch between them. */
+interface Link {
+  readonly serverPrefix: string[];
+  readonly clientPrefix: string[];
+  /** Address the server binds and the clients connect to. */
+  readonly serverHost: string;
+  /**
+   * Loss (percent, each direction) from now on, drawn from `seed` where the link has its own generator. Returns the
+   * packets dropped under the previous setting and the CPU the link itself used so far (ms), when it knows them.
+   */
+  lose(percent: number, seed: number): Promise<{ dropped: number; cpuMs: number }>;
+  /** One sentence for the report: how the loss (and delay) is made. */
+  readonly method: string;
+  dispose(): void;
+}
 
 /** A network namespace of our own whose loopback loses packets on demand. */
-class LossyNamespace {
+class LossyNamespace implements Link {
   readonly name = `utpbench${process.pid}`;
-  readonly method: Method;
+  readonly serverHost = '127.0.0.1';
+  readonly #tool: 'nftables' | 'netem';
 
-  private constructor(method: Method) {
-    this.method = method;
+  private constructor(tool: 'nftables' | 'netem') {
+    this.#tool = tool;
   }
 
   /** Creates it with the first method that works here (root only), or explains why none does. */
-  static create(): LossyNamespace | string {
+  static async create(): Promise<LossyNamespace | string> {
     if (process.getuid?.() !== 0) return 'kernel-level loss needs root (network namespace + nftables or netem)';
     const name = `utpbench${process.pid}`;
     try {
@@ -60,14 +82,24 @@ class LossyNamespace {
     return `no kernel-level loss here (${reasons.join('; ')})`;
   }
 
-  /** Runs Node inside the namespace. */
-  get prefix(): string[] {
+  get serverPrefix(): string[] {
     return ['ip', 'netns', 'exec', this.name];
   }
 
+  get clientPrefix(): string[] {
+    return this.serverPrefix;
+  }
+
+  get method(): string {
+    return this.#tool === 'nftables'
+      ? `nftables in a network namespace (kernel-level, both sides alike): an output-hook rule on the namespace's loopback drops TCP and UDP packets with numgen random mod 10000 < ${LOSS_PERCENT * 100} (every packet leaves once, so each direction loses ${LOSS_PERCENT} %).`
+      : `tc netem loss ${LOSS_PERCENT}% on the loopback of a network namespace (kernel-level, both sides alike; every packet leaves once, so each direction loses ${LOSS_PERCENT} %).`;
+  }
+
   /** Every packet (TCP and UDP, either direction) leaving the loopback is dropped with probability `percent`. */
-  lose(percent: number): void {
-    if (this.method === 'nftables') {
+  async lose(percent: number): Promise<{ dropped: number; cpuMs: number }> {
+    const dropped = this.#dropped();
+    if (this.#tool === 'nftables') {
       run('ip', ['netns', 'exec', this.name, 'nft', 'flush', 'chain', 'inet', 'utpbench', 'out']);
       if (percent > 0) {
         run('ip', ['netns', 'exec', this.name, 'nft', 'add', 'rule', 'inet', 'utpbench', 'out',
@@ -76,11 +108,12 @@ class LossyNamespace {
     } else {
       run('ip', ['netns', 'exec', this.name, 'tc', 'qdisc', 'change', 'dev', 'lo', 'root', 'netem', 'loss', `${percent}%`]);
     }
+    return { dropped, cpuMs: 0 };
   }
 
   /** Packets the rule dropped since it was added (nftables only). */
-  dropped(): number {
-    if (this.method !== 'nftables') return Number.NaN;
+  #dropped(): number {
+    if (this.#tool !== 'nftables') return Number.NaN;
     const out = run('ip', ['netns', 'exec', this.name, 'nft', 'list', 'chain', 'inet', 'utpbench', 'out']);
     const m = /counter packets (\d+)/.exec(out);
     return m ? Number(m[1]) : 0;
@@ -91,97 +124,140 @@ class LossyNamespace {
   }
 }
 
-function run(cmd: string, args: string[], input?: string): string {
-  return execFileSync(cmd, args, { input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: 10_000 }).toString();
+/** The delayed link of bench/lib/delayed-link.ts, with the loss switch of a `Link`. */
+class DelayedNamespaces implements Link {
+  readonly #link: DelayedLink;
+
+  private constructor(link: DelayedLink) {
+    this.#link = link;
+  }
+
+  static async create(): Promise<DelayedNamespaces | string> {
+    const link = await DelayedLink.create();
+    return typeof link === 'string' ? link : new DelayedNamespaces(link);
+  }
+
+  get serverPrefix(): string[] { return this.#link.serverPrefix; }
+  get clientPrefix(): string[] { return this.#link.clientPrefix; }
+  get serverHost(): string { return this.#link.serverHost; }
+
+  get method(): string {
+    return `two network namespaces joined through TUN devices by a user-space forwarder (bench/lib/delayed-link.ts): `
+      + `every IPv4 packet, TCP or UDP, waits ${DELAY_MS} ms ± ${JITTER_MS} ms (uniform, drawn per packet as netem does, so packets `
+      + `less than ${2 * JITTER_MS} ms apart may swap) in each direction, i.e. a ${2 * DELAY_MS} ms ± ${2 * JITTER_MS} ms round trip, and `
+      + `${LOSS_PERCENT} % of them are dropped in each direction once every connection is up; loss and jitter come from a `
+      + 'seeded generator, the same seed for both sides of a round.';
+  }
+
+  async lose(percent: number, seed: number): Promise<{ dropped: number; cpuMs: number }> {
+    const shape: LinkShape = { delayMs: DELAY_MS, jitterMs: JITTER_MS, lossPercent: percent, seed };
+    const c = await this.#link.shape(shape);
+    return { dropped: c.droppedTcp + c.droppedUdp, cpuMs: c.cpuUs / 1000 };
+  }
+
+  dispose(): void {
+    this.#link.dispose();
+  }
 }
 
-function firstLine(err: unknown): string {
-  const e = err as { stderr?: Buffer; message?: string };
-  return (e.stderr?.toString() || e.message || String(err)).trim().split('\n')[0];
+/** A suite measuring round trips over one kind of link; `goal` is the p99.9 ratio aimed for. */
+function rttSuite(name: string, goal: number, what: string, create: () => Promise<Link | string>): Suite {
+  let probed: Link | string | null = null;
+  return {
+    name,
+    goal,
+    better: 'lower',
+    unit: 'ms p99.9 RTT',
+    description: `Round trip at ${HZ} Hz ${what}: p99.9 of ${CONNECTIONS} connections (quick: ${QUICK_CONNECTIONS}) each sending one `
+      + `${SIZE} B message per frame, UTP [ReliableSequenced] over UDP vs ws over TCP.`,
+    async unavailable() {
+      probed = await create();
+      return typeof probed === 'string' ? probed : null;
+    },
+    async run(opts) {
+      const link = probed !== null && typeof probed !== 'string' ? probed : await create();
+      probed = null;
+      if (typeof link === 'string') throw new Error(link);
+      const cleanup = (): void => link.dispose();
+      process.once('exit', cleanup);
+      try {
+        return await measureRounds(name, link, opts);
+      } finally {
+        process.off('exit', cleanup);
+        link.dispose();
+      }
+    },
+  };
 }
 
-let probed: LossyNamespace | string | null = null;
+export const rttUnderLoss = rttSuite('rtt-under-loss', 0.25,
+  `with ${LOSS_PERCENT} % packet loss (each direction, kernel-level, applied to both sides alike) and no delay`, LossyNamespace.create);
 
-export const rttUnderLoss: Suite = {
-  name: 'rtt-under-loss',
-  goal: 0.25,
-  better: 'lower',
-  unit: 'ms p99.9 RTT',
-  description: `Round trip at ${HZ} Hz with ${LOSS_PERCENT} % packet loss (each direction, kernel-level, applied to both sides alike): `
-    + `p99.9 of ${CONNECTIONS} connections (quick: ${QUICK_CONNECTIONS}) each sending one ${SIZE} B message per frame, `
-    + 'UTP [ReliableSequenced] over UDP vs ws over TCP.',
-  async unavailable() {
-    probed = LossyNamespace.create();
-    return typeof probed === 'string' ? probed : null;
-  },
-  async run(opts) {
-    const ns = probed instanceof LossyNamespace ? probed : LossyNamespace.create();
-    probed = null;
-    if (typeof ns === 'string') throw new Error(ns);
-    const cleanup = (): void => ns.dispose();
-    process.once('exit', cleanup);
-    try {
-      const n = opts.quick ? QUICK_CONNECTIONS : CONNECTIONS;
-      const durationMs = opts.quick ? 2_000 : Math.max(opts.durationMs, 6_000);
-      const tails: Record<Side, number[]> = { ours: [], baseline: [] };
-      const counts: Record<Side, number> = { ours: 0, baseline: 0 };
-      const rounds = await alternate(this.name, opts, async (side) => {
-        const { sample, tail } = await measure(side, ns, n, durationMs, opts);
-        tails[side].push(...tail);
-        counts[side] += sample.extra.samples;
-        return sample;
-      }, this.unit);
-      // Pooled over every kept and discarded round: each round sent back its slowest 2 %, enough for p99 and p99.9.
-      const pooled = (side: Side, q: number): number => {
-        const t = [...tails[side]].sort((a, b) => b - a);
-        const k = Math.floor((1 - q) * counts[side]);
-        return t[Math.min(k, t.length - 1)] ?? Number.NaN;
-      };
-      const med = (side: Side, key: string): number => {
-        const v = rounds.map((r) => r[side].extra[key]).sort((a, b) => a - b);
-        return v[Math.floor(v.length / 2)];
-      };
-      const line = (side: Side, name: string): string => `${name}: p50 ${med(side, 'p50').toFixed(2)} ms, p99 ${med(side, 'p99').toFixed(2)} ms, `
-        + `p99.9 ${med(side, 'p999').toFixed(2)} ms (medians of rounds); pooled over ${counts[side].toLocaleString('en-US')} round trips: `
-        + `p99 ${pooled(side, 0.99).toFixed(2)} ms, p99.9 ${pooled(side, 0.999).toFixed(2)} ms; never echoed within ${DRAIN_MS} ms: `
-        + `${rounds.reduce((s, r) => s + r[side].extra.unanswered, 0)}`;
-      return {
-        rounds,
-        details: [
-          `loss method: ${ns.method === 'nftables' ? 'nftables' : 'tc netem'} in a network namespace (kernel-level, both sides alike): `
-            + `${ns.method === 'nftables' ? `an output-hook rule on the namespace's loopback drops TCP and UDP packets with numgen random mod 10000 < ${LOSS_PERCENT * 100}` : `netem loss ${LOSS_PERCENT}% on the namespace's loopback`} `
-            + '(every packet leaves once, so each direction loses 2 %).',
-          line('ours', 'UTP reliable (UDP)'),
-          line('baseline', 'ws (TCP)'),
-          `pooled p99.9 ratio: ${(pooled('ours', 0.999) / pooled('baseline', 0.999)).toFixed(3)}×`,
-        ],
-        note: `Server and clients run in separate processes inside one network namespace; the loss rule is switched on once every `
-          + `connection is up and off after the drain. Each of the ${n} connections sends a ${SIZE} B message every 1/${HZ} s (phases `
-          + 'spread over the frame); the server echoes it at once; RTT = echo received − message sent, for every message sent in the '
-          + `${durationMs / 1000} s measured window (after ${opts.warmupMs} ms of warm-up under loss), waiting up to ${DRAIN_MS} ms for `
-          + 'late echoes (later ones count as the slowest). Ours: NetworkDriver over UDP, pipeline [ReliableSequenced] (window 32), '
-          + 'updates on every datagram and every 5 ms, replies flushed at once. Baseline: ws server and clients, no compression, '
-          + 'Nagle off (ws default). Value = p99.9 RTT of the round (lower is better).',
-      };
-    } finally {
-      process.off('exit', cleanup);
-      ns.dispose();
-    }
-  },
-};
+export const rttDelayedLink = rttSuite('rtt-delayed-link', 0.5,
+  `over a link with ${2 * DELAY_MS} ms ± ${2 * JITTER_MS} ms round trip and ${LOSS_PERCENT} % loss each way (TUN devices between two `
+  + 'network namespaces, a user-space forwarder, applied to TCP and UDP alike)', DelayedNamespaces.create);
 
-async function measure(side: Side, ns: LossyNamespace, n: number, durationMs: number, opts: RunOptions): Promise<{ sample: Sample; tail: number[] }> {
+async function measureRounds(name: string, link: Link, opts: RunOptions) {
+  const n = opts.quick ? QUICK_CONNECTIONS : CONNECTIONS;
+  const durationMs = opts.quick ? 2_000 : Math.max(opts.durationMs, 6_000);
+  const tails: Record<Side, number[]> = { ours: [], baseline: [] };
+  const counts: Record<Side, number> = { ours: 0, baseline: 0 };
+  let sides = 0;
+  const rounds = await alternate(name, opts, async (side) => {
+    // Both sides of a round (and of a repeated attempt) share a seed.
+    const seed = 1 + Math.floor(sides++ / 2);
+    const { sample, tail } = await measure(side, link, seed, n, durationMs, opts);
+    tails[side].push(...tail);
+    counts[side] += sample.extra.samples;
+    return sample;
+  }, 'ms p99.9 RTT');
+  // Pooled over every kept and discarded round: each round sent back its slowest 2 %, enough for p99 and p99.9.
+  const pooled = (side: Side, q: number): number => {
+    const t = [...tails[side]].sort((a, b) => b - a);
+    const k = Math.floor((1 - q) * counts[side]);
+    return t[Math.min(k, t.length - 1)] ?? Number.NaN;
+  };
+  const med = (side: Side, key: string): number => {
+    const v = rounds.map((r) => r[side].extra[key]).sort((a, b) => a - b);
+    return v[Math.floor(v.length / 2)];
+  };
+  const line = (side: Side, label: string): string => `${label}: p50 ${med(side, 'p50').toFixed(2)} ms, p99 ${med(side, 'p99').toFixed(2)} ms, `
+    + `p99.9 ${med(side, 'p999').toFixed(2)} ms (medians of rounds); pooled over ${counts[side].toLocaleString('en-US')} round trips: `
+    + `p99 ${pooled(side, 0.99).toFixed(2)} ms, p99.9 ${pooled(side, 0.999).toFixed(2)} ms; never echoed within ${DRAIN_MS} ms: `
+    + `${rounds.reduce((s, r) => s + r[side].extra.unanswered, 0)}; packets dropped per round trip: `
+    + `${(med(side, 'packetsDropped') / Math.max(1, med(side, 'samples'))).toFixed(3)}`;
+  const ratio = (key: string): string => (med('ours', key) / med('baseline', key)).toFixed(3);
+  return {
+    rounds,
+    details: [
+      `loss method: ${link.method}`,
+      line('ours', 'UTP reliable (UDP)'),
+      line('baseline', 'ws (TCP)'),
+      `ratios of the medians: p50 ${ratio('p50')}×, p99 ${ratio('p99')}×, p99.9 ${ratio('p999')}×; `
+        + `pooled p99 ratio ${(pooled('ours', 0.99) / pooled('baseline', 0.99)).toFixed(3)}×, `
+        + `pooled p99.9 ratio ${(pooled('ours', 0.999) / pooled('baseline', 0.999)).toFixed(3)}×`,
+    ],
+    note: `Server and clients run in separate processes (${link.clientPrefix.join(' ') === link.serverPrefix.join(' ') ? 'one network namespace' : 'one namespace each'}); the loss is switched on once every `
+      + `connection is up and off after the drain. Each of the ${n} connections sends a ${SIZE} B message every 1/${HZ} s (phases `
+      + 'spread over the frame); the server echoes it at once; RTT = echo received − message sent, for every message sent in the '
+      + `${durationMs / 1000} s measured window (after ${opts.warmupMs} ms of warm-up under loss), waiting up to ${DRAIN_MS} ms for `
+      + 'late echoes (later ones count as the slowest). Ours: NetworkDriver over UDP, pipeline [ReliableSequenced] (window 32), '
+      + 'updates on every datagram and every 5 ms, replies flushed at once. Baseline: ws server and clients, no compression, '
+      + 'Nagle off (ws default). Value = p99.9 RTT of the round (lower is better).',
+  };
+}
+
+async function measure(side: Side, link: Link, seed: number, n: number, durationMs: number, opts: RunOptions): Promise<{ sample: Sample; tail: number[] }> {
   const impl = side === 'ours' ? 'utp' : 'ws';
-  ns.lose(0);
-  const server = new BenchProcess(SELF, ['--role', 'server', '--impl', impl], [], undefined, ns.prefix);
+  await link.lose(0, seed);
+  const server = new BenchProcess(SELF, ['--role', 'server', '--impl', impl, '--host', link.serverHost], [], undefined, link.serverPrefix);
   let clients: BenchProcess | null = null;
   try {
     const { port } = await server.next('ready', 30_000);
-    clients = new BenchProcess(SELF, ['--role', 'clients', '--impl', impl, '--port', String(port), '--count', String(n),
-      '--warmup', String(opts.warmupMs), '--duration', String(durationMs)], [], undefined, ns.prefix);
+    clients = new BenchProcess(SELF, ['--role', 'clients', '--impl', impl, '--host', link.serverHost, '--port', String(port),
+      '--count', String(n), '--warmup', String(opts.warmupMs), '--duration', String(durationMs)], [], undefined, link.clientPrefix);
     await clients.next('connected', 60_000);
-    ns.lose(LOSS_PERCENT);
-    const dropped0 = ns.dropped();
+    const before = await link.lose(LOSS_PERCENT, seed);
     clients.send({ type: 'start' });
     await clients.next('measuring', opts.warmupMs + 10_000);
     const busy0 = machineBusyMs();
@@ -189,10 +265,10 @@ async function measure(side: Side, ns: LossyNamespace, n: number, durationMs: nu
     const r = await clients.next('result', durationMs + DRAIN_MS + 20_000);
     const elapsed = performance.now() - t0;
     const busy = machineBusyMs() - busy0;
-    const dropped = ns.dropped() - dropped0;
-    ns.lose(0);
+    const after = await link.lose(0, seed);
     const s: Record<string, unknown> = (await server.stop()) ?? {};
-    const oursMs = (((s.cpuUs as number) ?? 0) + (r.cpuUs as number)) / 1000;
+    // The link's own CPU (a forwarder) counts as ours: it is part of the measurement, not other load.
+    const oursMs = (((s.cpuUs as number) ?? 0) + (r.cpuUs as number)) / 1000 + (after.cpuMs - before.cpuMs);
     const tail = r.tail as number[];
     return {
       tail,
@@ -200,13 +276,13 @@ async function measure(side: Side, ns: LossyNamespace, n: number, durationMs: nu
         value: r.p999 as number,
         extra: {
           p50: r.p50 as number, p99: r.p99 as number, p999: r.p999 as number, max: r.max as number,
-          samples: r.samples as number, unanswered: r.unanswered as number, packetsDropped: dropped,
+          samples: r.samples as number, unanswered: r.unanswered as number, packetsDropped: after.dropped,
           otherCores: Math.max(0, (busy - oursMs) / elapsed),
         },
       },
     };
   } finally {
-    ns.lose(0);
+    await link.lose(0, seed).catch(() => {});
     clients?.kill();
     server.kill();
   }
@@ -220,11 +296,11 @@ async function measure(side: Side, ns: LossyNamespace, n: number, durationMs: nu
  * window filled by a burst of losses delays messages as TCP's send buffer does instead of refusing them), pumped on
  * every datagram and every 5 ms.
  */
-async function utpDriver(onEvent: (type: number, conn: unknown, data: Uint8Array | null) => void) {
+async function utpDriver(bindHost: string, onEvent: (type: number, conn: unknown, data: Uint8Array | null) => void) {
   const t = await import('../../plugin/transport/index.ts');
   const settings = new t.NetworkSettings().withNetworkConfigParameters({ receiveQueueCapacity: 4096 });
   const driver = t.NetworkDriver.create({ settings, networkInterface: new t.UDPNetworkInterface({ receiveBufferSize: 4 << 20 }) });
-  await driver.bind(t.NetworkEndpoint.parse('127.0.0.1', 0));
+  await driver.bind(t.NetworkEndpoint.parse(bindHost, 0));
   const reliable = driver.createPipeline({ sendQueue: true }, t.ReliableSequencedPipelineStage);
   const ev = new t.NetworkEvent();
   let scheduled = false;
@@ -245,7 +321,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   if (a.impl === 'utp') {
     // eslint-disable-next-line prefer-const
     let u: Awaited<ReturnType<typeof utpDriver>>;
-    u = await utpDriver((type, conn, data) => {
+    u = await utpDriver(a.host, (type, conn, data) => {
       if (type === u.t.NetworkEventType.Data) {
         const rc = u.driver.send(conn as never, u.reliable, data!);
         if (rc < 0) throw new Error(`echo failed: ${rc}`);
@@ -255,7 +331,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
     port = u.driver.localEndpoint().port;
   } else {
     const { WebSocketServer } = await import('ws');
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, backlog: 1024 });
+    const wss = new WebSocketServer({ host: a.host, port: 0, perMessageDeflate: false, backlog: 1024 });
     wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })));
     await new Promise<void>((r) => wss.once('listening', () => r()));
     port = (wss.address() as { port: number }).port;
@@ -297,13 +373,13 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
     let connected = 0;
     // eslint-disable-next-line prefer-const
     let u: Awaited<ReturnType<typeof utpDriver>>;
-    u = await utpDriver((type, conn, data) => {
+    u = await utpDriver('0.0.0.0', (type, conn, data) => {
       const i = index.get((conn as { id: number }).id)!;
       if (type === u.t.NetworkEventType.Connect) { if (++connected === n) reply({ type: 'connected' }); }
       else if (type === u.t.NetworkEventType.Data) received(i, data!);
       else if (type === u.t.NetworkEventType.Disconnect) throw new Error('a connection closed');
     });
-    const server = u.t.NetworkEndpoint.parse('127.0.0.1', port);
+    const server = u.t.NetworkEndpoint.parse(a.host, port);
     for (let i = 0; i < n; i++) {
       const c = u.driver.connect(server);
       conns.push(c);
@@ -319,7 +395,7 @@ async function clientsRole(a: Record<string, string>): Promise<void> {
     const { WebSocket } = await import('ws');
     const sockets: InstanceType<typeof WebSocket>[] = [];
     await Promise.all(Array.from({ length: n }, (_, i) => new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+      const ws = new WebSocket(`ws://${a.host}:${port}/`, { perMessageDeflate: false });
       ws.binaryType = 'nodebuffer';
       sockets.push(ws);
       ws.on('message', (data) => received(i, data as Buffer));
