@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, read, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { SeededRandom } from '../../plugin/transport/random.ts';
+import { SeededRandom } from '../../plugin/transport/api/random.ts';
 import { reply, reportChildErrors } from './child.ts';
 import { BenchProcess, type Msg } from './proc.ts';
 
