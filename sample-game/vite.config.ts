@@ -2,7 +2,7 @@
 //   npm run build:game → sample-game/dist (served by the game server on :2567): index.html (Orb Arena) and
 //                        relay.html (the relay demo, "Host in this tab")
 //   npm run dev        → this dev server with hot reload, proxying matchmaking, the relay's allocation API and the
-//                        UTP tunnel to :2567
+//                        UTP tunnel to the game server (GAME_SERVER, set by server/dev.ts)
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 // Browsers have no UDP: the transport's UDP interface becomes its browser stub.
@@ -31,7 +31,8 @@ export default defineConfig({
     fs: { allow: [repo] },
     proxy: {
       '/matchmake': { target: gameServer, changeOrigin: true },
-      '/relay/v1': { target: gameServer },
+      // xfwd: the game server tells LAN visitors from local ones (the allocation API serves only the latter by default).
+      '/relay/v1': { target: gameServer, xfwd: true },
       '/utp': { target: gameServer.replace(/^http/, 'ws'), ws: true },
     },
   },

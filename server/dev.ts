@@ -1,27 +1,33 @@
-// `npm run dev`: the game server (:2567, with the relay demo's relay on :2569) and Vite's dev server with hot reload
-// (:5173), which proxies matchmaking, the relay's allocation API and the UTP WebSocket tunnel to it. One process, no
-// extra dependency. Options: --port N (game server).
-import { parseArgs } from 'node:util';
+// `npm run dev`: the game server (and the relay demo's relay), with the options of `npm start`, plus Vite's dev
+// server with hot reload (:5173, or the next free port), which proxies matchmaking, the relay's allocation API and
+// the UTP WebSocket tunnel to it. Vite listens on the same --host. One process, no extra dependency.
 import { fileURLToPath } from 'node:url';
-import { startGameServer } from './game-server.ts';
+import { describeListening, launch } from './launch.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: process.env.PORT ?? '2567' } } });
-const game = await startGameServer({ port: Number(values.port), relay: { port: 2569 } });
-process.env.GAME_SERVER = `http://localhost:${game.port}`;
+const launched = await launch('npm run dev', process.argv.slice(2));
+const { game, options } = launched;
+// Where Vite's proxy finds the game server: a wildcard host is reached on loopback.
+const wildcard = options.host === undefined || options.host === '0.0.0.0' || options.host === '::';
+const reach = wildcard ? '127.0.0.1' : options.host!.includes(':') ? `[${options.host}]` : options.host!;
+process.env.GAME_SERVER = `http://${reach}:${game.port}`;
 const { createServer } = await import('vite');
-const vite = await createServer({ configFile: fileURLToPath(new URL('../sample-game/vite.config.ts', import.meta.url)) });
-await vite.listen();
-console.log(`utp-ts arena (dev): game server on port ${game.port} (HTTP, WebSocket, UDP); Vite with hot reload:`);
-vite.printUrls();
-console.log('bots: npm run bots -- --url http://localhost:' + game.port);
-
+let vite: Awaited<ReturnType<typeof createServer>> | null = null;
 let stopping = false;
 const stop = async (): Promise<void> => {
   if (stopping) process.exit(1);
   stopping = true;
-  await vite.close();
+  await vite?.close();
   await game.shutdown();
   process.exit(0);
 };
 process.on('SIGINT', () => { void stop(); });
 process.on('SIGTERM', () => { void stop(); });
+vite = await createServer({
+  configFile: fileURLToPath(new URL('../sample-game/vite.config.ts', import.meta.url)),
+  server: options.host === undefined ? {} : { host: options.host },
+});
+await vite.listen();
+for (const line of describeListening(launched, 'utp-ts arena (dev): game server')) console.log(line);
+console.log('Vite with hot reload (use this one while editing):');
+vite.printUrls();
+console.log(`bots: npm run bots -- --url http://localhost:${game.port}`);

@@ -8,6 +8,7 @@ import { UtpTransport, type UtpTransportOptions } from '../plugin/colyseus/serve
 import { ROOM_NAME } from '../sample-game/shared/constants.ts';
 import { ArenaRoom, type ArenaConfig } from './arena-room.ts';
 import { startDemoRelay, type DemoRelay, type DemoRelayOptions } from './relay.ts';
+import { StartError } from './start-options.ts';
 import { staticFiles } from './static.ts';
 
 /** Where `vite build` puts the client. */
@@ -16,14 +17,17 @@ export const CLIENT_DIST = fileURLToPath(new URL('../sample-game/dist/', import.
 export interface GameServerOptions {
   /** Port number for HTTP, UDP and WebSocket; default 2567 (0 = any free port). */
   port?: number;
-  /** Address to listen on; default all interfaces (HTTP on IPv6 and IPv4, UDP on IPv4). */
+  /**
+   * Address to listen on; default 127.0.0.1 (this computer only). `0.0.0.0` serves every IPv4 interface, `::`
+   * HTTP on IPv6 and IPv4 (UDP on IPv4).
+   */
   host?: string;
   /** Directory of the built client, or null to serve no files; default sample-game/dist. */
   staticDir?: string | null;
   /** Room settings (round length, reconnection window…). */
   config?: ArenaConfig;
   transport?: UtpTransportOptions;
-  /** Also run the relay of relay.html (`npm start`: port 2569); default none. */
+  /** Also run the relay of relay.html (`npm start`: game port + 2), on the same host; default none. */
   relay?: DemoRelayOptions;
 }
 
@@ -31,25 +35,33 @@ export interface GameServer {
   server: Server;
   transport: UtpTransport;
   port: number;
-  /** `http://localhost:PORT` (or the host given): the game's URL and the SDK's endpoint. */
+  /** `http://localhost:PORT` (or the host given, when it is not a wildcard): the game's URL and the SDK's endpoint. */
   url: string;
   /** The relay of relay.html, when asked for. */
   relay: DemoRelay | null;
   shutdown(): Promise<void>;
 }
 
+/** Starts the game server; a failure to listen rejects with a `StartError` naming the part (game or relay). */
 export async function startGameServer(options: GameServerOptions = {}): Promise<GameServer> {
+  const listenHost = options.host ?? '127.0.0.1';
   const transport = new UtpTransport(options.transport);
   const server = new Server({ transport, greet: false, gracefullyShutdown: false });
   server.define(ROOM_NAME, ArenaRoom, { config: options.config ?? {} });
-  await server.listen(options.port ?? 2567, options.host);
+  try {
+    await server.listen(options.port ?? 2567, listenHost);
+  } catch (err) {
+    await server.gracefullyShutdown(false).catch(() => {}); // HTTP may be bound when UDP was not
+    await transport.closed;
+    throw new StartError('game', err);
+  }
   let relay: DemoRelay | null = null;
   try {
-    if (options.relay) relay = await startDemoRelay({ host: options.host, ...options.relay });
+    if (options.relay) relay = await startDemoRelay({ host: listenHost, ...options.relay });
   } catch (err) {
     await server.gracefullyShutdown(false);
     await transport.closed;
-    throw err;
+    throw new StartError('relay', err);
   }
   const dir = options.staticDir === undefined ? CLIENT_DIST : options.staticDir;
   if (dir !== null || relay) serveBeside(transport, relay, dir === null ? null : staticFiles(dir));

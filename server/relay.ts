@@ -1,6 +1,7 @@
-// The relay behind relay.html ("Host in this tab"): an in-process RelayServer on UDP and WebSocket (port 2569
-// with `npm start`) and its allocation API, served by the game's HTTP server under /relay/v1/ (same origin as the
-// page, so no CORS and no second HTTP port).
+// The relay behind relay.html ("Host in this tab"): an in-process RelayServer on UDP and WebSocket (the game's
+// port + 2 with `npm start`) and its allocation API, served by the game's HTTP server under /relay/v1/ (same origin
+// as the page, so no CORS and no second HTTP port). The API has no authentication, so by default it answers
+// requests from this computer only, even when the game listens on the LAN.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv4 } from 'node:net';
 import { NetworkEndpoint } from '../plugin/transport/api/endpoint.ts';
@@ -12,8 +13,13 @@ export const RELAY_API_PREFIX = '/relay';
 export interface DemoRelayOptions {
   /** Port of the relay, UDP and WebSocket (TCP) alike; 0 picks free ports. Default 2569. */
   port?: number;
-  /** Address to bind (numeric, or `localhost`); default all IPv4 interfaces (also for `::`). */
+  /** Address to bind (numeric, or `localhost`); default 127.0.0.1; `::` binds all IPv4 interfaces. */
   host?: string;
+  /**
+   * Answer allocation requests from other machines too. Default false: only requests from a loopback address
+   * (and, through a local proxy such as Vite's, whose last `X-Forwarded-For` hop is one) are served; others get 403.
+   */
+  publicApi?: boolean;
   /**
    * Host put in allocations' endpoints. Default: the host name the page was loaded from (the request's Host
    * header), so the WebSocket endpoint is one the browser can reach (`localhost`, a LAN address…).
@@ -31,7 +37,7 @@ export interface DemoRelay {
 }
 
 export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<DemoRelay> {
-  const host = options.host === undefined || options.host === '::' ? '0.0.0.0' : options.host === 'localhost' ? '127.0.0.1' : options.host;
+  const host = options.host === undefined || options.host === 'localhost' ? '127.0.0.1' : options.host === '::' ? '0.0.0.0' : options.host;
   const at = NetworkEndpoint.tryParse(host, options.port ?? 2569);
   if (!at) throw new Error(`the relay binds to a numeric address, not '${options.host}'`);
   const relay = new RelayServer();
@@ -52,6 +58,10 @@ export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<De
     handle(req, res) {
       const url = req.url ?? '/';
       if (!url.startsWith(`${RELAY_API_PREFIX}/v1/`)) return false;
+      if (!options.publicApi && !fromThisComputer(req)) {
+        res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 403, title: 'Forbidden', detail: LOCAL_ONLY }));
+        return true;
+      }
       req.url = url.slice(RELAY_API_PREFIX.length);
       const host = options.publicHost ?? requestHost(req);
       const api = new AllocationApi({ store: relay.store, serverEndpoints: () => endpointsFor(relay, host), load });
@@ -62,6 +72,29 @@ export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<De
       relay.dispose();
     },
   };
+}
+
+const LOCAL_ONLY = 'this relay hands out allocations to its own computer only: start the server with '
+  + '--public-relay-api to let other machines host and join (the allocation API has no authentication)';
+
+/** Whether `address` is a loopback address (127.0.0.0/8, ::1, or IPv4-mapped 127.x). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.trim().replace(/^::ffff:/i, '');
+  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+}
+
+/**
+ * Whether a request comes from this computer: its socket's peer is a loopback address and, if a proxy on this
+ * computer forwarded it, the hop that proxy added (the last of `X-Forwarded-For`; earlier ones are the client's
+ * word) is one too.
+ */
+export function fromThisComputer(req: IncomingMessage): boolean {
+  if (!isLoopbackAddress(req.socket.remoteAddress)) return false;
+  const forwarded = req.headers['x-forwarded-for'];
+  if (forwarded === undefined) return true;
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',');
+  return isLoopbackAddress(hops[hops.length - 1]);
 }
 
 /** The host name of the request's Host header (`localhost` of `localhost:2567`), if it is a usable one. */

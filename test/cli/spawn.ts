@@ -1,4 +1,4 @@
-/** Runs `plugin/cli/utp.ts` in a child Node process and reads its output line by line. */
+/** Runs `plugin/cli/utp.ts` (or another script) in a child Node process and reads its output line by line. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -16,8 +16,8 @@ export class UtpProcess {
   readonly exited: Promise<Exit>;
   #waiters: Array<() => void> = [];
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [UTP, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(args: string[], script = UTP) {
+    this.child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#lines(this.child.stdout!, this.stdout);
     this.#lines(this.child.stderr!, this.stderr);
     this.exited = new Promise((resolve) => {

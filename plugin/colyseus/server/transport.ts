@@ -160,8 +160,9 @@ export class UtpTransport extends Transport {
     if (options.udp === false && this.#wsPath === null) throw new Error('UtpTransport: enable udp, webSocket or both');
     this.#ownServer = !options.server;
     this.server = options.server ?? createServer();
-    // Without this listener an ECONNRESET on the HTTP server would be an uncaught error (as in ws-transport).
-    this.server.on('error', (err) => debugAndPrintError(err));
+    // Without this listener an ECONNRESET on the HTTP server would be an uncaught error (as in ws-transport). A
+    // failed listen() is reported to its caller (`server.listen` rejects), so it is not printed here as well.
+    this.server.on('error', (err) => { if ((err as NodeJS.ErrnoException).syscall !== 'listen') debugAndPrintError(err); });
   }
 
   /** The port number serving HTTP, UDP and the WebSocket tunnel (after `listen`). */
