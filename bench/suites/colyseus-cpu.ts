@@ -160,7 +160,7 @@ async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: num
 async function serverRole(a: Record<string, string>): Promise<void> {
   const { Room } = await import('@colyseus/core');
   const { schema, t } = await import('@colyseus/schema');
-  const { startColyseusServer } = await import('../../plugin/colyseus/server/index.ts');
+  const { startColyseusServer } = await import('../../plugin/colyseus/testing/index.ts');
   const Player = schema({ x: t.float32().default(0), y: t.float32().default(0) }, 'BenchPlayer');
   const State = schema({ players: t.map(Player), tick: t.uint32().default(0) }, 'BenchState');
   class BenchRoom extends Room {

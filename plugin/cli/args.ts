@@ -1,5 +1,5 @@
-import { lookup } from 'node:dns/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolveHost } from '../transport/api/address.ts';
 import { NetworkEndpoint } from '../transport/api/endpoint.ts';
 
 /** Exit codes shared by every `utp` subcommand (documented in `utp --help`). */
@@ -143,12 +143,9 @@ async function resolveHostPort(hostPort: string, text: string, what: string, exp
   if (!m) throw new UsageError(`${what}: expected ${expected}, got '${text}'`);
   const port = Number(m[2]);
   if (port > 65535) throw new UsageError(`${what}: port out of range 0..65535 in '${text}'`);
-  const host = m[1] === 'localhost' ? '127.0.0.1' : m[1];
-  const direct = NetworkEndpoint.tryParse(host, port);
-  if (direct) return direct;
+  const host = m[1];
   try {
-    const { address } = await lookup(host);
-    return NetworkEndpoint.parse(address, port);
+    return NetworkEndpoint.parse(await resolveHost(host), port);
   } catch (err) {
     throw new Error(`${what}: cannot resolve host '${host}': ${(err as Error).message}`);
   }

@@ -4,13 +4,15 @@
 //   import { UtpSDK } from 'utp-ts/colyseus';
 //   const client = new UtpSDK('http://localhost:2567');   // instead of new Client('ws://localhost:2567')
 //   const room = await client.joinOrCreate('battle');
-export { UtpSDK, UtpRoom } from './sdk.ts';
-export type { UtpSDKOptions } from './sdk.ts';
-export { UtpClientTransport, defaultClientSettings, defaultCarrier, tunnelUrl } from './client-transport.ts';
-export type { UtpClientOptions, UtpClientTransportStats } from './client-transport.ts';
+export { UtpSDK, UtpRoom } from './client/sdk.ts';
+export type { UtpSDKOptions } from './client/sdk.ts';
+export { UtpClientTransport, defaultClientSettings, defaultCarrier, tunnelUrl } from './client/transport.ts';
+export type { UtpClientOptions, UtpClientTransportStats } from './client/transport.ts';
+export { CloseCodes, CONTROL_FRAME, encodeCloseFrame, decodeCloseFrame } from './close-frame.ts';
+export type { CloseFrame } from './close-frame.ts';
+export { DEFAULT_LINGER_MS } from './close-handshake.ts';
 export {
-  CloseCodes, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, DEFAULT_RELIABLE_WINDOW, DEFAULT_MAX_FRAME_SIZE,
-  DEFAULT_SEND_QUEUE_LIMIT, DEFAULT_WEBSOCKET_PATH, CONTROL_FRAME, encodeCloseFrame, decodeCloseFrame,
-  createColyseusPipelines,
+  RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, DEFAULT_RELIABLE_WINDOW, DEFAULT_MAX_FRAME_SIZE, DEFAULT_SEND_QUEUE_LIMIT,
+  DEFAULT_WEBSOCKET_PATH, createColyseusPipelines,
 } from './protocol.ts';
 export type { ColyseusPipelineOptions } from './protocol.ts';

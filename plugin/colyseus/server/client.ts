@@ -6,8 +6,8 @@ import {
 /** WebSocket-style ready states, which Colyseus core reads (`client.readyState === WebSocket.OPEN`). */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 
-/** What a `UtpClient` needs from its transport: one UTP connection, seen from the room. */
-export interface UtpClientLink {
+/** What a `UtpClient` sends through: its UTP connection, as `UtpTransport` keeps it (`ServerConnection`). */
+export interface ClientConnection {
   /** `ReadyState` of the connection. */
   readonly readyState: number;
   /** The peer's IP address, as the carrier reports it. */
@@ -25,7 +25,7 @@ export interface UtpClientLink {
 }
 
 /**
- * The server-side Colyseus client of `UtpTransport`: one UTP connection. Frames from the room go on the reliable
+ * The server-side Colyseus `Client` of `UtpTransport` (as `WebSocketClient` is ws-transport's): one UTP connection. Frames from the room go on the reliable
  * pipeline (`raw`, `send`, `sendBytes`, `error`, state patches) or the unreliable one (`rawUnreliable` — its presence
  * makes core send `.unreliable()` schema fields to this client — and `sendUnreliable`). `ref` emits `'message'`
  * (one Colyseus frame, a `Buffer`) and `'close'` (the numeric close code), which is all core listens to.
@@ -50,35 +50,35 @@ export class UtpClient implements Client, ClientPrivate {
   _messageCountResetsAt = 0;
   _lastMessageTime = 0;
 
-  readonly #link: UtpClientLink;
+  readonly #connection: ClientConnection;
   /** Our own emitter: `ref` may be replaced by core, our events always go to the emitter we created. */
   readonly #events = new EventEmitter();
   #closeEmitted = false;
 
-  constructor(sessionId: string, link: UtpClientLink) {
+  constructor(sessionId: string, connection: ClientConnection) {
     this.sessionId = this.id = sessionId;
-    this.#link = link;
+    this.#connection = connection;
     this.ref = this.#events;
   }
 
   /** 1 while the connection is open (core checks it on reconnection), 2 closing, 3 closed. */
   get readyState(): number {
-    return this.#link.readyState;
+    return this.#connection.readyState;
   }
 
   /** The peer's IP address. */
   get remoteAddress(): string {
-    return this.#link.remoteAddress;
+    return this.#connection.remoteAddress;
   }
 
   /** `'udp'` (Node clients) or `'websocket'` (browsers). */
   get carrier(): string {
-    return this.#link.carrier;
+    return this.#connection.carrier;
   }
 
   /** One frame on the reliable, ordered, fragmented pipeline. */
   raw(data: Uint8Array | Buffer, _options?: ISendOptions, cb?: (err?: Error) => void): void {
-    const delay = this.#link.latencyMs;
+    const delay = this.#connection.latencyMs;
     if (delay > 0) {
       // Patches are views of the encoder's shared buffer, reused next tick: copy before deferring.
       const copy = Uint8Array.from(data);
@@ -93,7 +93,7 @@ export class UtpClient implements Client, ClientPrivate {
    * one datagram (about 1.3 KB) is dropped and counted in `transport.stats.unreliableOversize`.
    */
   rawUnreliable(data: Uint8Array | Buffer, _options?: ISendOptions, cb?: (err?: Error) => void): void {
-    const delay = this.#link.latencyMs;
+    const delay = this.#connection.latencyMs;
     if (delay > 0) {
       const copy = Uint8Array.from(data);
       setTimeout(() => this.#rawUnreliableNow(copy, cb), delay);
@@ -129,7 +129,7 @@ export class UtpClient implements Client, ClientPrivate {
 
   /** Closes the connection with `code` (sent to the SDK before the UTP Disconnect); `'close'` follows. */
   leave(code?: number, data?: string): void {
-    const delay = this.#link.latencyMs;
+    const delay = this.#connection.latencyMs;
     // With simulated latency, frames sent just before must still arrive first.
     if (delay > 0) setTimeout(() => this.#leaveNow(code, data), delay);
     else this.#leaveNow(code, data);
@@ -157,27 +157,27 @@ export class UtpClient implements Client, ClientPrivate {
   }
 
   #rawNow(data: Uint8Array, cb?: (err?: Error) => void): void {
-    if (this.#link.readyState !== ReadyState.OPEN) {
+    if (this.#connection.readyState !== ReadyState.OPEN) {
       cb?.(new Error('connection is not open'));
       return;
     }
-    this.#link.sendReliable(data);
+    this.#connection.sendReliable(data);
     cb?.();
   }
 
   #rawUnreliableNow(data: Uint8Array, cb?: (err?: Error) => void): void {
-    if (this.#link.readyState !== ReadyState.OPEN) {
+    if (this.#connection.readyState !== ReadyState.OPEN) {
       cb?.(new Error('connection is not open'));
       return;
     }
-    const sent = this.#link.sendUnreliable(data);
+    const sent = this.#connection.sendUnreliable(data);
     cb?.(sent ? undefined : new Error('unreliable frame larger than one datagram: dropped'));
   }
 
   #leaveNow(code?: number, reason?: string): void {
-    if (this.#link.readyState !== ReadyState.OPEN) return;
+    if (this.#connection.readyState !== ReadyState.OPEN) return;
     const c = code ?? 1005;
-    this.#link.close(c, reason);
+    this.#connection.close(c, reason);
     // `ws` reports the closure once the close handshake is done; ours is reported on the next turn, so core's
     // handlers never run inside the caller's `leave()`.
     setImmediate(() => this._closed(c, reason));

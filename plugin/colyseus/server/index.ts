@@ -5,15 +5,16 @@
 //   const server = new Server({ transport: new UtpTransport() });
 //   server.define('battle', BattleRoom);
 //   await server.listen(2567);   // HTTP matchmaking + UTP/UDP + UTP/WebSocket (/utp), one port number
+//
+// Test aids (a server on a free port, cutting one client off) are in `utp-ts/colyseus/testing`.
 export { UtpTransport, defaultServerSettings } from './transport.ts';
 export type { UtpTransportOptions, UtpTransportStats } from './transport.ts';
 export { UtpClient, ReadyState } from './client.ts';
-export type { UtpClientLink } from './client.ts';
-export { GatedInterface } from './gate.ts';
-export { startColyseusServer, listeningPort } from './harness.ts';
-export type { StartedColyseusServer } from './harness.ts';
+export { CloseCodes, CONTROL_FRAME, encodeCloseFrame, decodeCloseFrame } from '../close-frame.ts';
+export type { CloseFrame } from '../close-frame.ts';
+export { DEFAULT_LINGER_MS } from '../close-handshake.ts';
 export {
-  CloseCodes, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, DEFAULT_RELIABLE_WINDOW, DEFAULT_MAX_FRAME_SIZE,
-  DEFAULT_SEND_QUEUE_LIMIT, DEFAULT_WEBSOCKET_PATH, CONTROL_FRAME, encodeCloseFrame, decodeCloseFrame,
+  RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, DEFAULT_RELIABLE_WINDOW, DEFAULT_MAX_FRAME_SIZE, DEFAULT_SEND_QUEUE_LIMIT,
+  DEFAULT_WEBSOCKET_PATH,
 } from '../protocol.ts';
 export type { ColyseusPipelineOptions } from '../protocol.ts';

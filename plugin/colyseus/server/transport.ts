@@ -5,16 +5,19 @@ import {
 } from '@colyseus/core';
 import {
   DriverLoop, MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
-  ReliableSequencedPipelineStage, StatusCode, UDPNetworkInterface, WebSocketServerInterface,
-  type MultiNetworkConnection, type ReliableSnapshot,
+  StatusCode, UDPNetworkInterface, WebSocketServerInterface, type MultiNetworkConnection,
 } from '../../transport/node.ts';
+import { plainAddress, resolveHost } from '../../transport/api/address.ts';
+import { CloseCodes, decodeCloseFrame, isControlFrame } from '../close-frame.ts';
+import { CloseHandshake, DEFAULT_LINGER_MS } from '../close-handshake.ts';
 import {
-  CloseCodes, DEFAULT_LINGER_MS, DEFAULT_MAX_FRAME_SIZE, DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH,
-  RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, createColyseusPipelines, decodeCloseFrame, encodeCloseFrame, isControlFrame,
-  type ColyseusPipelineOptions,
+  DEFAULT_MAX_FRAME_SIZE, DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE,
+  createColyseusPipelines, type ColyseusPipelineOptions,
 } from '../protocol.ts';
-import { ReadyState, UtpClient, type UtpClientLink } from './client.ts';
-import { GatedInterface } from './gate.ts';
+import { GatedInterface } from '../testing/gated-interface.ts';
+import { ReadyState, UtpClient } from './client.ts';
+import { parseConnectRequest } from './connect-request.ts';
+import { ServerConnection, type ConnectionHost } from './connection.ts';
 
 /** Options of `UtpTransport`. */
 export interface UtpTransportOptions extends ColyseusPipelineOptions {
@@ -65,36 +68,7 @@ export function defaultServerSettings(): NetworkSettings {
   return new NetworkSettings().withNetworkConfigParameters({ disconnectTimeoutMS: 10_000, receiveQueueCapacity: 2048 });
 }
 
-const textDecoder = new TextDecoder();
 const EMPTY_HEADERS: Record<string, string | undefined> = {};
-
-/** One UTP connection of the server: a room client, a ping-utility peer, or one being set up. */
-class ServerLink implements UtpClientLink {
-  readonly connection: MultiNetworkConnection;
-  readonly carrier: string;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly #host: UtpTransport;
-  readyState: number = ReadyState.OPEN;
-  /** Closing: disconnect when the reliable pipeline drained or at this time. */
-  lingerUntil = 0;
-  client: UtpClient | null = null;
-  /** Ping utility: every frame is answered with PING. */
-  ping = false;
-
-  constructor(host: UtpTransport, connection: MultiNetworkConnection, carrier: string, address: string, port: number) {
-    this.#host = host;
-    this.connection = connection;
-    this.carrier = carrier;
-    this.remoteAddress = address;
-    this.remotePort = port;
-  }
-
-  get latencyMs(): number { return this.#host.latencyMs; }
-  sendReliable(frame: Uint8Array): void { this.#host._sendReliable(this, frame); }
-  sendUnreliable(frame: Uint8Array): boolean { return this.#host._sendUnreliable(this, frame); }
-  close(code: number, reason?: string): void { this.#host._close(this, code, reason); }
-}
 
 /**
  * A Colyseus 0.18 `Transport` over Unity Transport: `new Server({ transport: new UtpTransport() })`.
@@ -119,8 +93,10 @@ export class UtpTransport extends Transport {
   readonly #maxPayload: number;
   readonly #lingerMS: number;
   readonly #wsPath: string | null;
-  readonly #links = new Map<MultiNetworkConnection, ServerLink>();
-  readonly #closing = new Set<ServerLink>();
+  readonly #connections = new Map<MultiNetworkConnection, ServerConnection>();
+  /** What `ServerConnection`s call back into. */
+  readonly #host: ConnectionHost;
+  readonly #closing = new Set<ServerConnection>();
   /** Upgrade headers of open tunnel sockets by `address|port` (for `onAuth` and proxies' x-forwarded-for). */
   readonly #wsHeaders = new Map<string, IncomingMessage['headers']>();
   readonly #event = new NetworkEvent();
@@ -150,6 +126,13 @@ export class UtpTransport extends Transport {
 
   constructor(options: UtpTransportOptions = {}) {
     super();
+    const transport = this;
+    this.#host = {
+      get latencyMs() { return transport.#latencyMs; },
+      sendReliable: (c, frame) => this.#sendReliable(c, frame),
+      sendUnreliable: (c, frame) => this.#sendUnreliable(c, frame),
+      close: (c, code, reason) => this.#close(c, code, reason),
+    };
     this.#options = options;
     this.#settings = options.settings ?? defaultServerSettings();
     this.#maxPayload = options.maxPayload ?? 128 * 1024;
@@ -174,7 +157,7 @@ export class UtpTransport extends Transport {
   /** @internal Half the simulated round trip, applied to every outbound frame. */
   get latencyMs(): number { return this.#latencyMs; }
   /** Open UTP connections (room clients, ping peers, and those closing). */
-  get connectionCount(): number { return this.#links.size; }
+  get connectionCount(): number { return this.#connections.size; }
 
   /**
    * An Express app on `transport.server` (what `new Server({ express: (app) => … })` and @colyseus/tools use), as
@@ -221,10 +204,10 @@ export class UtpTransport extends Transport {
     if (this.#stopping) return;
     this.#shuttingDown = true;
     this.#stopping = new Promise<void>((resolve) => { this.#closedResolve = resolve; });
-    for (const link of [...this.#links.values()]) {
-      if (link.readyState === ReadyState.OPEN) {
-        if (link.client) link.client.leave(CloseCodes.SERVER_SHUTDOWN);
-        else this._close(link, CloseCodes.SERVER_SHUTDOWN);
+    for (const conn of [...this.#connections.values()]) {
+      if (conn.readyState === ReadyState.OPEN) {
+        if (conn.client) conn.client.leave(CloseCodes.SERVER_SHUTDOWN);
+        else this.#close(conn, CloseCodes.SERVER_SHUTDOWN);
       }
     }
     if (!this.#multi) this.#finishShutdown();
@@ -250,11 +233,11 @@ export class UtpTransport extends Transport {
    * side timed out. Returns false if no such client is connected.
    */
   simulateTimeout(sessionId: string): boolean {
-    for (const link of this.#links.values()) {
-      if (link.client?.sessionId !== sessionId || link.readyState !== ReadyState.OPEN) continue;
-      const gate = link.connection.driverId === this.#udpDriverId ? this.#udpGate : this.#wsGate;
+    for (const conn of this.#connections.values()) {
+      if (conn.client?.sessionId !== sessionId || conn.readyState !== ReadyState.OPEN) continue;
+      const gate = conn.connection.driverId === this.#udpDriverId ? this.#udpGate : this.#wsGate;
       if (!gate) return false;
-      gate.block(link.remoteAddress, link.remotePort);
+      gate.block(conn.remoteAddress, conn.remotePort);
       return true;
     }
     return false;
@@ -270,7 +253,7 @@ export class UtpTransport extends Transport {
       throw new Error(`UtpTransport listens on a port number (UDP uses the same number), got '${port}'`);
     }
     const udpOption = this.#options.udp ?? true;
-    const udpHost = await numericHost((typeof udpOption === 'object' ? udpOption.host : undefined) ?? hostname ?? '0.0.0.0');
+    const udpHost = await resolveHost((typeof udpOption === 'object' ? udpOption.host : undefined) ?? hostname ?? '0.0.0.0');
     const udpOptions = typeof udpOption === 'object' ? udpOption : {};
     let udp: NetworkDriver | null = null;
     for (let attempt = 0; ; attempt++) {
@@ -351,15 +334,15 @@ export class UtpTransport extends Transport {
     for (let c; (c = multi.accept(this.#accept) as MultiNetworkConnection | null); ) this.#onAccept(c, this.#accept.payload ?? null);
     const ev = this.#event;
     while (this.#multi && multi.popEvent(ev) !== NetworkEventType.Empty) {
-      const link = this.#links.get(ev.connection as MultiNetworkConnection);
-      if (!link) continue;
-      if (ev.type === NetworkEventType.Data) this.#onData(link, ev.pipeline.id, ev.data);
-      else if (ev.type === NetworkEventType.Disconnect) this.#onDisconnect(link);
+      const conn = this.#connections.get(ev.connection as MultiNetworkConnection);
+      if (!conn) continue;
+      if (ev.type === NetworkEventType.Data) this.#onData(conn, ev.pipeline.id, ev.data);
+      else if (ev.type === NetworkEventType.Disconnect) this.#onDisconnect(conn);
     }
-    if (this.#closing.size) this.#checkClosing(multi);
+    if (this.#closing.size) this.#checkClosing();
     if (!this.#multi) return;
     multi.flush();
-    if (this.#shuttingDown && this.#links.size === 0) this.#finishShutdown();
+    if (this.#shuttingDown && this.#connections.size === 0) this.#finishShutdown();
   }
 
   #onAccept(connection: MultiNetworkConnection, payload: Uint8Array | null): void {
@@ -367,39 +350,30 @@ export class UtpTransport extends Transport {
     const remote = multi.remoteEndpoint(connection);
     const udp = connection.driverId === this.#udpDriverId;
     if (udp) this.stats.acceptedUdp++; else this.stats.acceptedWebSocket++;
-    const link = new ServerLink(this, connection, udp ? 'udp' : 'websocket', remote?.address ?? '', remote?.port ?? 0);
-    this.#links.set(connection, link);
-    if (this.#shuttingDown) { this._close(link, CloseCodes.SERVER_SHUTDOWN); return; }
+    const conn = new ServerConnection(
+      this.#host, connection, multi.getDriverForConnection(connection), udp ? 'udp' : 'websocket', remote?.address ?? '', remote?.port ?? 0,
+    );
+    this.#connections.set(connection, conn);
+    if (this.#shuttingDown) { this.#close(conn, CloseCodes.SERVER_SHUTDOWN); return; }
 
-    // Exactly what ws-transport reads from its upgrade URL.
-    let url: URL;
-    try {
-      url = new URL(`utp://server${payload && payload.length ? normalizePath(textDecoder.decode(payload)) : '/'}`);
-    } catch {
-      this._close(link, CloseCodes.WITH_ERROR, 'malformed connect payload');
-      return;
-    }
-    const sessionId = url.searchParams.get('sessionId');
-    const match = url.pathname.match(/\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)$/);
-    const roomId = match && match[1];
-    if (!sessionId && !roomId) {
+    const request = parseConnectRequest(payload);
+    if (request.ping) {
       // Ping utility (SDK getLatency): answer every frame with PING, close after one second.
-      link.ping = true;
-      setTimeout(() => { if (link.readyState === ReadyState.OPEN) this._close(link, CloseCodes.NORMAL_CLOSURE); }, 1000).unref?.();
+      conn.ping = true;
+      setTimeout(() => { if (conn.readyState === ReadyState.OPEN) this.#close(conn, CloseCodes.NORMAL_CLOSURE); }, 1000).unref?.();
       return;
     }
 
-    const client = new UtpClient(sessionId ?? '', link);
-    link.client = client;
-    const headers = udp ? EMPTY_HEADERS : (this.#wsHeaders.get(`${link.remoteAddress}|${link.remotePort}`) ?? EMPTY_HEADERS);
+    const client = new UtpClient(request.sessionId, conn);
+    conn.client = client;
+    const headers = udp ? EMPTY_HEADERS : (this.#wsHeaders.get(`${conn.remoteAddress}|${conn.remotePort}`) ?? EMPTY_HEADERS);
     const authContext = createAuthContext({
       headers: headers as Record<string, string | undefined>,
-      token: url.searchParams.get('_authToken'),
-      remoteAddress: link.remoteAddress,
+      token: request.authToken,
+      remoteAddress: conn.remoteAddress,
     });
-    const reconnectionToken = url.searchParams.get('reconnectionToken');
-    const skipHandshake = url.searchParams.has('skipHandshake');
-    const room = matchMaker.getLocalRoomById(roomId as string);
+    const { reconnectionToken, skipHandshake } = request;
+    const room = matchMaker.getLocalRoomById(request.roomId ?? '');
     connectClientToRoom(room, client, authContext, { reconnectionToken: reconnectionToken ?? undefined, skipHandshake })
       .catch((e: any) => {
         debugAndPrintError(e);
@@ -411,16 +385,16 @@ export class UtpTransport extends Transport {
       });
   }
 
-  #onData(link: ServerLink, pipeline: number, data: Uint8Array): void {
+  #onData(conn: ServerConnection, pipeline: number, data: Uint8Array): void {
     if (pipeline === RELIABLE_PIPELINE && isControlFrame(data)) {
       const close = decodeCloseFrame(data);
-      if (close) this.#onPeerClose(link, close.code, close.reason);
+      if (close) this.#onPeerClose(conn, close.code, close.reason);
       return;
     }
-    if (link.readyState !== ReadyState.OPEN || (pipeline !== RELIABLE_PIPELINE && pipeline !== UNRELIABLE_PIPELINE)) return;
+    if (conn.readyState !== ReadyState.OPEN || (pipeline !== RELIABLE_PIPELINE && pipeline !== UNRELIABLE_PIPELINE)) return;
     if (data.length === 0) return;
-    if (link.ping) { this._sendReliable(link, PING_FRAME); return; }
-    const client = link.client;
+    if (conn.ping) { this.#sendReliable(conn, PING_FRAME); return; }
+    const client = conn.client;
     if (!client) return;
     if (data.length > this.#maxPayload) {
       this.stats.inboundOversize++;
@@ -436,35 +410,34 @@ export class UtpTransport extends Transport {
   }
 
   /** The peer closed with a code: report it and disconnect now (the peer is waiting for our Disconnect). */
-  #onPeerClose(link: ServerLink, code: number, reason: string): void {
-    const wasOpen = link.readyState === ReadyState.OPEN;
-    this.#forget(link, true);
-    if (wasOpen) reportClosed(link, code, reason);
+  #onPeerClose(conn: ServerConnection, code: number, reason: string): void {
+    const wasOpen = conn.readyState === ReadyState.OPEN;
+    this.#forget(conn, true);
+    if (wasOpen) reportClosed(conn, code, reason);
   }
 
-  #onDisconnect(link: ServerLink): void {
-    const wasOpen = link.readyState === ReadyState.OPEN;
-    this.#forget(link, false);
-    if (wasOpen) reportClosed(link, CloseCodes.ABNORMAL_CLOSURE);
+  #onDisconnect(conn: ServerConnection): void {
+    const wasOpen = conn.readyState === ReadyState.OPEN;
+    this.#forget(conn, false);
+    if (wasOpen) reportClosed(conn, CloseCodes.ABNORMAL_CLOSURE);
     // A simulated timeout has done its work once the server side timed out.
-    this.#udpGate?.unblock(link.remoteAddress, link.remotePort);
-    this.#wsGate?.unblock(link.remoteAddress, link.remotePort);
+    this.#udpGate?.unblock(conn.remoteAddress, conn.remotePort);
+    this.#wsGate?.unblock(conn.remoteAddress, conn.remotePort);
   }
 
-  #checkClosing(multi: MultiNetworkDriver): void {
-    const now = performance.now();
-    for (const link of this.#closing) {
-      if (now >= link.lingerUntil || drained(multi, link.connection)) this.#forget(link, true);
+  #checkClosing(): void {
+    for (const conn of this.#closing) {
+      if (conn.closing?.finished) this.#forget(conn, true);
     }
   }
 
   /** Drops a connection from our tables; with `disconnect`, the UTP Disconnect leaves at the next update. */
-  #forget(link: ServerLink, disconnect: boolean): void {
-    link.readyState = ReadyState.CLOSED;
-    this.#closing.delete(link);
-    if (this.#links.get(link.connection) === link) this.#links.delete(link.connection);
+  #forget(conn: ServerConnection, disconnect: boolean): void {
+    conn.readyState = ReadyState.CLOSED;
+    this.#closing.delete(conn);
+    if (this.#connections.get(conn.connection) === conn) this.#connections.delete(conn.connection);
     if (disconnect && this.#multi) {
-      this.#multi.disconnect(link.connection);
+      this.#multi.disconnect(conn.connection);
       this.#loop?.schedule(); // the Disconnect leaves at the next update
     }
   }
@@ -477,7 +450,7 @@ export class UtpTransport extends Transport {
 
   #finishShutdown(): void {
     if (!this.#closedResolve) return;
-    for (const link of [...this.#links.values()]) this.#forget(link, true);
+    for (const conn of [...this.#connections.values()]) this.#forget(conn, true);
     const multi = this.#multi;
     if (multi) {
       multi.update(); // the Disconnects leave now
@@ -496,51 +469,48 @@ export class UtpTransport extends Transport {
     resolve();
   }
 
-  // ------------------------------------------------------------------ used by ServerLink / UtpClient
+  // ------------------------------------------------------------------ what ServerConnection / UtpClient call
 
-  /** @internal */
-  _sendReliable(link: ServerLink, frame: Uint8Array): void {
+  #sendReliable(conn: ServerConnection, frame: Uint8Array): void {
     const multi = this.#multi;
-    if (!multi || link.readyState !== ReadyState.OPEN) return;
-    const rc = multi.send(link.connection, RELIABLE_PIPELINE, frame);
+    if (!multi || conn.readyState !== ReadyState.OPEN) return;
+    const rc = multi.send(conn.connection, RELIABLE_PIPELINE, frame);
     if (rc >= 0) { this.#scheduleFlush(); return; }
     if (rc === StatusCode.NetworkSendQueueFull) {
       // The peer stopped acknowledging while we kept sending: nothing more can be queued, the close frame
       // included. Drop the connection; the client sees a disconnect without a code (1006) and reconnects.
       this.stats.sendQueueOverflow++;
-      this.#forget(link, true);
-      reportClosed(link, CloseCodes.ABNORMAL_CLOSURE, 'send queue overflow');
+      this.#forget(conn, true);
+      reportClosed(conn, CloseCodes.ABNORMAL_CLOSURE, 'send queue overflow');
     } else if (rc === StatusCode.NetworkPacketOverflow) {
       debugAndPrintError(new Error(`UtpTransport: a ${frame.length}-byte frame exceeds maxFrameSize; raise the maxFrameSize option (both sides)`));
-      link.client ? link.client.leave(CloseCodes.WITH_ERROR, 'frame too large') : this._close(link, CloseCodes.WITH_ERROR);
+      conn.client ? conn.client.leave(CloseCodes.WITH_ERROR, 'frame too large') : this.#close(conn, CloseCodes.WITH_ERROR);
     }
   }
 
-  /** @internal */
-  _sendUnreliable(link: ServerLink, frame: Uint8Array): boolean {
+  #sendUnreliable(conn: ServerConnection, frame: Uint8Array): boolean {
     const multi = this.#multi;
-    if (!multi || link.readyState !== ReadyState.OPEN) return false;
-    if (frame.length > multi.maxPayloadSize(link.connection, UNRELIABLE_PIPELINE)) {
+    if (!multi || conn.readyState !== ReadyState.OPEN) return false;
+    if (frame.length > multi.maxPayloadSize(conn.connection, UNRELIABLE_PIPELINE)) {
       this.stats.unreliableOversize++;
       return false;
     }
-    if (multi.send(link.connection, UNRELIABLE_PIPELINE, frame) < 0) return false;
+    if (multi.send(conn.connection, UNRELIABLE_PIPELINE, frame) < 0) return false;
     this.#scheduleFlush();
     return true;
   }
 
-  /** @internal Close frame, then linger until it is acknowledged (or `lingerMS`), then the UTP Disconnect. */
-  _close(link: ServerLink, code: number, reason?: string): void {
-    const multi = this.#multi;
-    if (link.readyState !== ReadyState.OPEN) return;
-    if (!multi) { link.readyState = ReadyState.CLOSED; return; }
-    link.readyState = ReadyState.CLOSING;
-    if (multi.send(link.connection, RELIABLE_PIPELINE, encodeCloseFrame(code, reason)) < 0) {
-      this.#forget(link, true);
+  /** Close frame, then linger until it is acknowledged (or `lingerMS`), then the UTP Disconnect. */
+  #close(conn: ServerConnection, code: number, reason?: string): void {
+    if (conn.readyState !== ReadyState.OPEN) return;
+    if (!this.#multi) { conn.readyState = ReadyState.CLOSED; return; }
+    conn.readyState = ReadyState.CLOSING;
+    conn.closing = CloseHandshake.begin(conn.driver, conn.connection.connection, code, reason, this.#lingerMS);
+    if (!conn.closing) {
+      this.#forget(conn, true);
       return;
     }
-    link.lingerUntil = performance.now() + this.#lingerMS;
-    this.#closing.add(link);
+    this.#closing.add(conn);
     this.#scheduleFlush();
   }
 }
@@ -548,22 +518,11 @@ export class UtpTransport extends Transport {
 const PING_FRAME = new Uint8Array([Protocol.PING]);
 
 /** Tells the room (`ref` 'close'); a throwing listener is logged, never thrown into the driver loop. */
-function reportClosed(link: ServerLink, code: number, reason?: string): void {
+function reportClosed(conn: ServerConnection, code: number, reason?: string): void {
   try {
-    link.client?._closed(code, reason);
+    conn.client?._closed(code, reason);
   } catch (err) {
     debugAndPrintError(err as Error);
-  }
-}
-
-/** True when everything sent on the reliable pipeline, the close frame included, was acknowledged. */
-function drained(multi: MultiNetworkDriver, connection: MultiNetworkConnection): boolean {
-  try {
-    const s = multi.getDriverForConnection(connection)
-      .getPipelineBuffers(RELIABLE_PIPELINE, ReliableSequencedPipelineStage, connection.connection) as ReliableSnapshot;
-    return s.inFlight === 0 && s.queuedMessages === 0;
-  } catch {
-    return true; // the connection is gone
   }
 }
 
@@ -576,22 +535,6 @@ function addressPort(server: HttpServer | HttpsServer): number {
 function isAddressInUse(err: unknown): boolean {
   const e = err as { code?: unknown; cause?: { code?: unknown } };
   return e?.cause?.code === 'EADDRINUSE' || e?.code === 'EADDRINUSE';
-}
-
-/** `localhost` → `127.0.0.1`: UTP endpoints are numeric. IPv4 preferred (the default bind is IPv4). */
-async function numericHost(host: string): Promise<string> {
-  if (NetworkEndpoint.tryParse(host, 0)) return host;
-  const { lookup } = await import('node:dns/promises');
-  const all = await lookup(host, { all: true });
-  return (all.find((a) => a.family === 4) ?? all[0]).address;
-}
-
-function normalizePath(text: string): string {
-  return text.startsWith('/') ? text : `/${text}`;
-}
-
-function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { NetworkEndpoint } from '../../transport/api/endpoint.ts';
+import { endpointFromAddress } from '../../transport/api/address.ts';
+import type { NetworkEndpoint } from '../../transport/api/endpoint.ts';
 import type { NetworkInterface } from '../../transport/carriers/network-interface.ts';
 import { UDPNetworkInterface } from '../../transport/carriers/udp.ts';
 import { WebSocketServerInterface, type WebSocketServerInterfaceOptions } from '../../transport/carriers/websocket-server.ts';
@@ -247,7 +248,7 @@ export class RelayServer {
     if (a.address !== address || a.port !== port || !a.endpoint) {
       a.address = address;
       a.port = port;
-      a.endpoint = NetworkEndpoint.tryParse(address, port) ?? NetworkEndpoint.custom(address, port);
+      a.endpoint = endpointFromAddress(address, port);
     }
     a.nonce = f.nonce;
     a.lastSeen = now;
@@ -336,7 +337,7 @@ export class RelayServer {
 
   #replyError(carrier: Carrier, address: string, port: number, id: Uint8Array, code: number): void {
     this.#countError(code);
-    const to = NetworkEndpoint.tryParse(address, port) ?? NetworkEndpoint.custom(address, port);
+    const to = endpointFromAddress(address, port);
     const bytes = encodeError(id, code);
     this.#load.packetsOut++;
     this.#load.bytesOut += bytes.length;

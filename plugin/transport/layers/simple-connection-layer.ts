@@ -1,5 +1,6 @@
 import { ConnectionList, type ConnectionRecord, SclState } from './connection-list.ts';
-import { NetworkEndpoint } from '../api/endpoint.ts';
+import { endpointFromAddress } from '../api/address.ts';
+import type { NetworkEndpoint } from '../api/endpoint.ts';
 import { DisconnectReason, NetworkEventType } from '../api/status-codes.ts';
 import { AbsoluteMinimumMtuSize, type NetworkSettings } from '../api/settings.ts';
 import {
@@ -88,7 +89,7 @@ export class SimpleConnectionLayer {
     switch (buf[start + 4]) {
       case HandshakeType.ConnectionRequest: {
         if (!rec) {
-          const endpoint = endpointOf(address, port);
+          const endpoint = address ? endpointFromAddress(address, port) : undefined;
           if (!endpoint) return this.#host.drop('malformed');
           const created = this.connections.create(false, endpoint, this.#settings.networkConfig.maxMessageSize);
           created.setToken(buf, start + 5);
@@ -143,7 +144,7 @@ export class SimpleConnectionLayer {
     if (rec.state !== SclState.Established && !discovering) return this.#host.drop('wrongState');
     if (rec.address !== address || rec.port !== port) {
       // Roaming (§3.7): the token is the identity, so follow the sender unless pinned by settings.
-      const moved = this.#settings.local.connectionRoaming && rec.state === SclState.Established ? endpointOf(address, port) : undefined;
+      const moved = this.#settings.local.connectionRoaming && rec.state === SclState.Established && address ? endpointFromAddress(address, port) : undefined;
       if (!moved) return this.#host.drop('addressMismatch');
       rec.endpoint = moved; rec.address = address; rec.port = port;
     }
@@ -327,9 +328,4 @@ export class SimpleConnectionLayer {
     rec.lastSendTime = this.#host.now;
     this.#host.transmit(rec, this.#scratch, start, end);
   }
-}
-
-/** The sender's endpoint; allocated only for new connections and address changes. */
-function endpointOf(address: string, port: number): NetworkEndpoint | undefined {
-  return NetworkEndpoint.tryParse(address, port) ?? (address ? NetworkEndpoint.custom(address, port) : undefined);
 }

@@ -1,6 +1,6 @@
 // Joining: quick play, a new private room, or a room code; and what to tell the player when it fails.
 import type { Room } from '@colyseus/sdk';
-import { UtpSDK } from '../../../plugin/colyseus/sdk.ts';
+import { UtpSDK } from '../../../plugin/colyseus/index.ts';
 import { ROOM_NAME } from '../../shared/constants.ts';
 import type { ArenaView, JoinOptions } from '../../shared/messages.ts';
 import { clientSettings, type NetParams } from './params.ts';

@@ -2,7 +2,7 @@
 // network. A client can only delay what it sends, so `lag` (added round trip) and `jitter` apply to outgoing
 // packets; `loss` drops that share of packets in both directions.
 import { NetworkSettings } from '../../../plugin/transport/api/settings.ts';
-import { defaultClientSettings } from '../../../plugin/colyseus/client-transport.ts';
+import { defaultClientSettings } from '../../../plugin/colyseus/index.ts';
 
 export interface NetParams {
   lag: number;

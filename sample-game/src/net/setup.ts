@@ -1,6 +1,6 @@
 // This page's network setup: the server endpoint (the page's own origin: the game server serves the page, and
 // Vite's dev server proxies to it) and the simulator parameters from the URL.
-import type { UtpSDK } from '../../../plugin/colyseus/sdk.ts';
+import type { UtpSDK } from '../../../plugin/colyseus/index.ts';
 import { makeSdk } from './connect.ts';
 import { parseNetParams, type NetParams } from './params.ts';
 

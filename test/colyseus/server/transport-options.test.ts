@@ -1,8 +1,8 @@
 // Server options: maxPayload (like ws-transport's), simulateLatency, and loss simulated on the server's drivers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCodes } from '../../plugin/colyseus/index.ts';
-import { defaultServerSettings } from '../../plugin/colyseus/server/index.ts';
-import { bootUtp, checksum, logs, nextMessage, pattern, until, type GameRoom, type UtpTestServer } from './helpers.ts';
+import { CloseCodes } from '../../../plugin/colyseus/index.ts';
+import { defaultServerSettings } from '../../../plugin/colyseus/server/index.ts';
+import { bootUtp, checksum, logs, nextMessage, pattern, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 let boot: UtpTestServer;
 

@@ -2,8 +2,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { matchMaker } from '@colyseus/core';
 import { MatchMakeError } from '@colyseus/sdk';
-import { CloseCodes, UtpRoom } from '../../plugin/colyseus/index.ts';
-import { bootUtp, checksum, logs, nextMessage, pattern, until, type GameRoom, type UtpTestServer } from './helpers.ts';
+import { CloseCodes, UtpRoom } from '../../../plugin/colyseus/index.ts';
+import { bootUtp, checksum, logs, nextMessage, pattern, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 let boot: UtpTestServer;
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoNodeBuiltins, launchChromium, requireChromium, serveStatic } from '../support/browser.ts';
-import { bootUtp, logs, until, type GameRoom, type UtpTestServer } from './helpers.ts';
+import { expectNoNodeBuiltins, launchChromium, requireChromium, serveStatic } from '../../support/browser.ts';
+import { bootUtp, logs, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 const udp = join(root, 'plugin/transport/carriers/udp.ts');
 const udpBrowser = join(root, 'plugin/transport/carriers/udp.browser.ts');
 let outDir = '';

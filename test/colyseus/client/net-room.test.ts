@@ -2,16 +2,17 @@
 // A Colyseus room as `this.net.room` (utp-ts/colyseus/phaser): the plugin owns the room connection's frame order
 // (update on PRE_STEP, flush on POST_STEP, no timers of the transport meanwhile), the watchdog pumps it when frames
 // stop, `this.net.stats`/NetGraph show it, and a reconnection keeps all of that. Real UDP on loopback, real time.
-import './setup.ts'; // before Phaser: canvas and Image mocks
+import '../../phaser/setup.ts'; // before Phaser: canvas and Image mocks
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Phaser from 'phaser';
 import { Room, type Client } from '@colyseus/core';
 import { schema, t } from '@colyseus/schema';
-import { CloseCodes, UtpSDK } from '../../plugin/colyseus/index.ts';
-import { ColyseusNetRoom } from '../../plugin/colyseus/phaser.ts';
-import { startColyseusServer, UtpTransport, type StartedColyseusServer } from '../../plugin/colyseus/server/index.ts';
-import { NetGraph } from '../../plugin/phaser/index.ts';
-import { bootGame, destroyGame } from './harness.ts';
+import { CloseCodes, UtpSDK } from '../../../plugin/colyseus/index.ts';
+import { ColyseusNetRoom } from '../../../plugin/colyseus/phaser.ts';
+import { UtpTransport } from '../../../plugin/colyseus/server/index.ts';
+import { startColyseusServer, type StartedColyseusServer } from '../../../plugin/colyseus/testing/index.ts';
+import { NetGraph } from '../../../plugin/phaser/index.ts';
+import { bootGame, destroyGame } from '../../phaser/harness.ts';
 
 const State = schema({ counter: t.number().default(0) }, 'PumpState');
 

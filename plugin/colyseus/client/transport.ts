@@ -1,14 +1,15 @@
 import type { ITransport, ITransportEventMap } from '@colyseus/sdk/transport/ITransport';
 import {
-  DriverLoop, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
-  StatusCode, UDPNetworkInterface, WebSocketNetworkInterface, disconnectReasonName,
-  type NetworkConnection, type ReliableSnapshot, type WebSocketConstructor,
-} from '../transport/index.ts';
+  DriverLoop, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, StatusCode,
+  UDPNetworkInterface, WebSocketNetworkInterface, disconnectReasonName, type NetworkConnection, type WebSocketConstructor,
+} from '../../transport/index.ts';
+import { resolveHost } from '../../transport/api/address.ts';
+import { CloseCodes, decodeCloseFrame, isControlFrame } from '../close-frame.ts';
+import { CloseHandshake } from '../close-handshake.ts';
 import {
-  CloseCodes, DEFAULT_LINGER_MS, DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH, RELIABLE_PIPELINE,
-  UNRELIABLE_PIPELINE, createColyseusPipelines, decodeCloseFrame, encodeCloseFrame, isControlFrame,
+  DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, createColyseusPipelines,
   type ColyseusPipelineOptions,
-} from './protocol.ts';
+} from '../protocol.ts';
 
 /** Options of the SDK side (`new UtpSDK(endpoint, { utp: {...} })`). */
 export interface UtpClientOptions extends ColyseusPipelineOptions {
@@ -183,9 +184,8 @@ class ClientLink {
   /** Pumped from outside (`UtpClientTransport.setExternallyPumped`): no loop, no scheduled flushes. */
   #external: boolean;
   #flushScheduled = false;
-  #lingerUntil = 0;
-  #closeCode = 0;
-  #closeReason = '';
+  /** Set while CLOSING: our close frame waits for its acknowledgement. */
+  #closing: CloseHandshake | null = null;
   #closeNotified = false;
   readonly #flush = (): void => {
     this.#flushScheduled = false;
@@ -295,15 +295,12 @@ class ClientLink {
       this.#finish(code, reason, true);
       return;
     }
-    const driver = this.driver!;
-    if (driver.send(this.connection!, RELIABLE_PIPELINE, encodeCloseFrame(code, reason)) < 0) {
+    this.#closing = CloseHandshake.begin(this.driver!, this.connection!, code, reason, this.#options.lingerMS);
+    if (!this.#closing) {
       this.#finish(code, reason, true);
       return;
     }
     this.state = CLOSING;
-    this.#closeCode = code;
-    this.#closeReason = reason;
-    this.#lingerUntil = performance.now() + (this.#options.lingerMS ?? DEFAULT_LINGER_MS);
     this.#scheduleFlush();
   }
 
@@ -318,8 +315,9 @@ class ClientLink {
       else if (ev.type === NetworkEventType.Disconnect) this.#onDisconnect(ev.disconnectReason);
     }
     if (!this.driver) return;
-    if (this.state === CLOSING && (performance.now() >= this.#lingerUntil || this.#drained())) {
-      this.#finish(this.#closeCode, this.#closeReason, true);
+    const closing = this.#closing;
+    if (closing?.finished) {
+      this.#finish(closing.code, closing.reason, true);
       return;
     }
     driver.flush();
@@ -334,7 +332,7 @@ class ClientLink {
   #onData(pipeline: number, data: Uint8Array): void {
     if (pipeline === RELIABLE_PIPELINE && isControlFrame(data)) {
       const close = decodeCloseFrame(data);
-      if (close) this.#finish(this.state === CLOSING ? this.#closeCode : close.code, close.reason, true);
+      if (close) this.#finish(this.#closing?.code ?? close.code, close.reason, true);
       return;
     }
     if (this.state !== OPEN || data.length === 0) return;
@@ -348,19 +346,10 @@ class ClientLink {
     const wasConnecting = this.state === CONNECTING;
     this.connection = null; // already closed by the driver: nothing to disconnect
     this.#finish(
-      this.state === CLOSING ? this.#closeCode : CloseCodes.ABNORMAL_CLOSURE,
+      this.#closing?.code ?? CloseCodes.ABNORMAL_CLOSURE,
       wasConnecting ? `could not connect: ${disconnectReasonName(reason)}` : disconnectReasonName(reason),
       true,
     );
-  }
-
-  #drained(): boolean {
-    try {
-      const s = this.driver!.getPipelineBuffers(RELIABLE_PIPELINE, ReliableSequencedPipelineStage, this.connection!) as ReliableSnapshot;
-      return s.inFlight === 0 && s.queuedMessages === 0;
-    } catch {
-      return true;
-    }
   }
 
   #scheduleFlush(): void {
@@ -405,13 +394,4 @@ export function tunnelUrl(url: URL, secure: boolean, options: UtpClientOptions):
   if (url.searchParams.has('sessionId')) prefix = prefix.replace(/\/[^/]+\/[^/]+$/, '');
   prefix = prefix.replace(/\/+$/, '');
   return `${secure ? 'wss' : 'ws'}://${url.host}${prefix}${options.webSocketPath ?? DEFAULT_WEBSOCKET_PATH}`;
-}
-
-/** A numeric address for `host` (IPv4 preferred: the server binds UDP on IPv4 by default). */
-async function resolveHost(host: string): Promise<string> {
-  if (NetworkEndpoint.tryParse(host, 0)) return host;
-  const name = ['node', 'dns/promises'].join(':'); // computed: browser bundles never include it (UDP is Node-only)
-  const dns = (await import(/* @vite-ignore */ name)) as typeof import('node:dns/promises');
-  const all = await dns.lookup(host, { all: true });
-  return (all.find((a) => a.family === 4) ?? all[0]).address;
 }

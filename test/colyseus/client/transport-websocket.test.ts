@@ -1,7 +1,7 @@
 // The browser path, run in Node: UtpSDK forced onto the WebSocket tunnel (/utp on the matchmaking HTTP server).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCodes, tunnelUrl } from '../../plugin/colyseus/index.ts';
-import { bootUtp, checksum, logs, nextMessage, pattern, until, type GameRoom, type UtpTestServer } from './helpers.ts';
+import { CloseCodes, tunnelUrl } from '../../../plugin/colyseus/index.ts';
+import { bootUtp, checksum, logs, nextMessage, pattern, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 let boot: UtpTestServer;
 

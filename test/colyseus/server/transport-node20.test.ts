@@ -1,8 +1,8 @@
 // Node 20 has no global WebSocket, and Colyseus core reads `WebSocket.OPEN` on every reconnection (notes §7):
 // here the global is removed before the server starts, as on Node 20, and a reconnection must still succeed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCodes } from '../../plugin/colyseus/index.ts';
-import { bootUtp, until, type GameRoom, type UtpTestServer } from './helpers.ts';
+import { CloseCodes } from '../../../plugin/colyseus/index.ts';
+import { bootUtp, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 const g = globalThis as { WebSocket?: unknown };
 const saved = g.WebSocket;

@@ -1,8 +1,8 @@
 // Twenty clients in one room, and state convergence under 10 % simulated packet loss each way.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Room as SDKRoom } from '@colyseus/sdk';
-import { NetworkSettings } from '../../plugin/transport/index.ts';
-import { bootUtp, until, type GameRoom, type UtpTestServer } from './helpers.ts';
+import { NetworkSettings } from '../../../plugin/transport/index.ts';
+import { bootUtp, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 let boot: UtpTestServer;
 

@@ -2,8 +2,8 @@ import { ColyseusSDK, Room, ServerError, type ClientOptions, type EndpointSettin
 import type { Connection } from '@colyseus/sdk/Connection';
 import type { ITransportEventMap } from '@colyseus/sdk/transport/ITransport';
 import type { SDKTypes } from '@colyseus/shared-types';
-import { CloseCodes } from './protocol.ts';
-import { UtpClientTransport, type UtpClientOptions } from './client-transport.ts';
+import { CloseCodes } from '../close-frame.ts';
+import { UtpClientTransport, type UtpClientOptions } from './transport.ts';
 
 /** Options of `UtpSDK`: the stock SDK's, plus `utp` for the transport. */
 export interface UtpSDKOptions extends Omit<ClientOptions, 'protocol'> {

@@ -1,10 +1,10 @@
 // Drops and automatic reconnection with the same sessionId: the SDK's own offline path (close 4010) and a real UTP
 // timeout on both ends (the server cuts one client off).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NetworkSettings } from '../../plugin/transport/index.ts';
-import { CloseCodes } from '../../plugin/colyseus/index.ts';
-import { defaultServerSettings } from '../../plugin/colyseus/server/index.ts';
-import { bootUtp, logs, nextMessage, until, type GameRoom, type UtpTestServer } from './helpers.ts';
+import { NetworkSettings } from '../../../plugin/transport/index.ts';
+import { CloseCodes } from '../../../plugin/colyseus/index.ts';
+import { defaultServerSettings } from '../../../plugin/colyseus/server/index.ts';
+import { bootUtp, logs, nextMessage, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 // Short timeouts on both ends so that a cut-off connection times out in about a second.
 const TIMEOUT_MS = 1200;

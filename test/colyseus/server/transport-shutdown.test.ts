@@ -1,7 +1,7 @@
 // Graceful shutdown: every client, on either carrier, leaves with 4001 and the transport stops.
 import { describe, expect, it } from 'vitest';
-import { CloseCodes } from '../../plugin/colyseus/index.ts';
-import { bootUtp, type GameRoom } from './helpers.ts';
+import { CloseCodes } from '../../../plugin/colyseus/index.ts';
+import { bootUtp, type GameRoom } from '../helpers.ts';
 
 describe('server shutdown', () => {
   it('closes every client with 4001 (onLeave), then stops HTTP, UDP and the tunnel', async () => {
