@@ -1,0 +1,232 @@
+/**
+ * The DTLS 1.2 engine: werift-dtls (pinned, exact version), loaded from its compiled modules, plus the few
+ * additions utp-ts needs that it lacks. werift-dtls was written for WebRTC, where a certificate fingerprint in the
+ * signalling is the only identity check; for a game server addressed by name it misses:
+ *
+ *  - ChaCha20-Poly1305 suites (RFC 7905): 29 bytes per record (13 header + 16 tag), exactly UTP's DTLS reservation;
+ *    werift's AES-128-GCM costs 37 (8 more: the explicit nonce) and stays as the fallback a peer may pick;
+ *  - checking what the peer proves: the ServerKeyExchange signature, the client's CertificateVerify and both
+ *    Finished messages (werift computes its own but never compares the peer's);
+ *  - PSK key exchange (RFC 4279) for Relay's `dtls` connection type.
+ *
+ * Each addition hooks one werift function and is listed in `applyPatches`; nothing here encodes handshake
+ * messages that werift already encodes. The module throws at load if another werift-dtls version is installed.
+ */
+import { createRequire } from 'node:module';
+import { createCipheriv, createDecipheriv, type CipherChaCha20Poly1305Types } from 'node:crypto';
+
+const require = createRequire(import.meta.url);
+const root = 'werift-dtls/lib/dtls/src/';
+const load = (path: string): any => require(root + path);
+
+export const WERIFT_DTLS_VERSION = '0.5.8';
+const installed = (require('werift-dtls/package.json') as { version: string }).version;
+if (installed !== WERIFT_DTLS_VERSION) {
+  throw new Error(`utp-ts needs werift-dtls ${WERIFT_DTLS_VERSION} exactly (its DTLS layer hooks that version), found ${installed}`);
+}
+
+/** werift's classes and functions that utp-ts uses (typed loosely: they are CommonJS without usable types). */
+export const werift = {
+  DtlsClient: load('client.js').DtlsClient as new (options: object) => WeriftSocket,
+  DtlsServer: load('server.js').DtlsServer as new (options: object) => WeriftSocket,
+  flight2: load('flight/server/flight2.js').flight2 as (transport: unknown, dtls: unknown, cipher: unknown, srtp: unknown) => (hello: ClientHelloMessage) => void,
+  ClientHello: load('handshake/message/client/hello.js').ClientHello as { deSerialize(b: Buffer): ClientHelloMessage },
+  Finished: load('handshake/message/finished.js').Finished as { deSerialize(b: Buffer): { verifyData: Buffer } },
+  ServerKeyExchange: load('handshake/message/server/keyExchange.js').ServerKeyExchange as { deSerialize(b: Buffer): ServerKeyExchangeMessage },
+  CertificateVerify: load('handshake/message/client/certificateVerify.js').CertificateVerify as { deSerialize(b: Buffer): { algorithm: number; signature: Buffer } },
+  FragmentedHandshake: load('record/message/fragment.js').FragmentedHandshake as { deSerialize(b: Buffer): HandshakeFragment },
+  prf: load('cipher/prf.js') as {
+    prfVerifyDataClient(master: Buffer, handshakes: Buffer): Buffer;
+    prfVerifyDataServer(master: Buffer, handshakes: Buffer): Buffer;
+  },
+};
+
+export interface HandshakeFragment {
+  msg_type: number; length: number; message_seq: number; fragment_offset: number; fragment_length: number; fragment: Buffer;
+  serialize(): Buffer;
+}
+export interface ClientHelloMessage { random: { serialize(): Buffer } | Buffer; sessionId: Buffer; cookie: Buffer; cipherSuites: number[] }
+interface ServerKeyExchangeMessage {
+  ellipticCurveType: number; namedCurve: number; publicKey: Buffer; hashAlgorithm: number; signatureAlgorithm: number; signature: Buffer;
+}
+interface WeriftEvent<A extends unknown[]> { subscribe(f: (...a: A) => void): unknown }
+export interface WeriftContext {
+  options: Record<string, unknown>;
+  cookie?: Buffer;
+  flight: number;
+  sortedHandshakeCache: HandshakeFragment[];
+}
+export interface WeriftCipher {
+  localRandom: { serialize(): Buffer };
+  remoteRandom: { serialize(): Buffer };
+  cipherSuite: number;
+  remoteCertificate?: Buffer;
+  masterSecret?: Buffer;
+  signatureHashAlgorithm?: { hash: number; signature: number };
+}
+export interface WeriftSocket {
+  readonly onConnect: WeriftEvent<[]>;
+  readonly onData: WeriftEvent<[Buffer]>;
+  readonly onError: WeriftEvent<[Error]>;
+  readonly onClose: WeriftEvent<[]>;
+  readonly transport: unknown;
+  dtls: WeriftContext;
+  cipher: WeriftCipher;
+  srtp: unknown;
+  connected: boolean;
+  onHandleHandshakes: (assembled: HandshakeFragment[]) => Promise<void>;
+  connect(): Promise<void>;
+  send(data: Buffer): Promise<void>;
+}
+
+/** IANA cipher-suite numbers utp-ts negotiates, preferred first. */
+export const CipherSuite = {
+  ECDHE_ECDSA_CHACHA20_POLY1305: 0xcca9,
+  ECDHE_RSA_CHACHA20_POLY1305: 0xcca8,
+  ECDHE_ECDSA_AES_128_GCM: 0xc02b,
+  ECDHE_RSA_AES_128_GCM: 0xc02f,
+} as const;
+/** What a client offers in its ClientHello, in order of preference. */
+export const CERTIFICATE_SUITES: readonly number[] = [
+  CipherSuite.ECDHE_ECDSA_CHACHA20_POLY1305, CipherSuite.ECDHE_RSA_CHACHA20_POLY1305,
+  CipherSuite.ECDHE_ECDSA_AES_128_GCM, CipherSuite.ECDHE_RSA_AES_128_GCM,
+];
+/** Bytes a suite adds to each record: header 13 + explicit nonce + tag. */
+export function recordOverhead(suite: number): number {
+  return suite === CipherSuite.ECDHE_ECDSA_AES_128_GCM || suite === CipherSuite.ECDHE_RSA_AES_128_GCM ? 13 + 8 + 16 : 13 + 16;
+}
+
+/** The server's pick: ChaCha20-Poly1305 for the certificate's key type if the client offers it, else AES-128-GCM. */
+export function chooseServerSuite(offered: readonly number[], keyIsEcdsa: boolean): number | undefined {
+  const prefs = keyIsEcdsa
+    ? [CipherSuite.ECDHE_ECDSA_CHACHA20_POLY1305, CipherSuite.ECDHE_ECDSA_AES_128_GCM]
+    : [CipherSuite.ECDHE_RSA_CHACHA20_POLY1305, CipherSuite.ECDHE_RSA_AES_128_GCM];
+  return prefs.find((s) => offered.includes(s));
+}
+
+const AEADCipher = load('cipher/suites/aead.js').default as new () => any;
+const keyExchanges = load('cipher/key-exchange.js');
+
+/**
+ * RFC 7905 record protection: the 12-byte write IV XOR the 64-bit epoch‖sequence is the nonce, nothing explicit
+ * travels, the 16-byte tag follows the ciphertext. Keys come from werift's key expansion (32-byte key, 12-byte IV).
+ */
+class ChaCha20Poly1305Cipher extends AEADCipher {
+  constructor(id: number, name: string, kx: unknown) {
+    super();
+    Object.assign(this, {
+      id, name, kx, blockAlgorithm: 'chacha20-poly1305', hashAlgorithm: 'sha256',
+      keyLength: 32, ivLength: 12, nonceLength: 12, nonceImplicitLength: 12, nonceExplicitLength: 0, authTagLength: 16,
+    });
+  }
+
+  private nonce(fixed: Buffer, epoch: number, sequenceNumber: number): Buffer {
+    const nonce = Buffer.from(fixed);
+    nonce[4] ^= epoch >>> 8; nonce[5] ^= epoch & 0xff;
+    for (let i = 0, s = sequenceNumber; i < 6; i++, s = Math.floor(s / 256)) nonce[11 - i] ^= s % 256;
+    return nonce;
+  }
+
+  encrypt(type: number, data: Buffer, header: { epoch: number; sequenceNumber: number }): Buffer {
+    const client = type === 1;
+    const c = createCipheriv('chacha20-poly1305' satisfies CipherChaCha20Poly1305Types,
+      client ? this.clientWriteKey : this.serverWriteKey, this.nonce(client ? this.clientNonce : this.serverNonce, header.epoch, header.sequenceNumber), { authTagLength: 16 });
+    c.setAAD(this.encodeAdditionalBuffer(header, data.length), { plaintextLength: data.length });
+    return Buffer.concat([c.update(data), c.final(), c.getAuthTag()]);
+  }
+
+  decrypt(type: number, data: Buffer, header: { epoch: number; sequenceNumber: number }): Buffer {
+    const client = type === 1;
+    if (data.length < 16) throw new Error('record shorter than its tag');
+    const body = data.subarray(0, data.length - 16);
+    const d = createDecipheriv('chacha20-poly1305',
+      client ? this.serverWriteKey : this.clientWriteKey, this.nonce(client ? this.serverNonce : this.clientNonce, header.epoch, header.sequenceNumber), { authTagLength: 16 });
+    d.setAuthTag(data.subarray(data.length - 16));
+    d.setAAD(this.encodeAdditionalBuffer(header, body.length), { plaintextLength: body.length });
+    return Buffer.concat([d.update(body), d.final()]);
+  }
+}
+
+let patched = false;
+/** Installs the additions once per process (werift's modules are singletons). */
+export function applyPatches(): void {
+  if (patched) return;
+  patched = true;
+
+  // 1. Suites: werift's createCipher knows AES-GCM only; ChaCha20-Poly1305 joins it.
+  const create = load('cipher/create.js');
+  const createCipher = create.createCipher as (suite: number) => unknown;
+  create.createCipher = (suite: number) => {
+    if (suite === CipherSuite.ECDHE_ECDSA_CHACHA20_POLY1305) {
+      return new ChaCha20Poly1305Cipher(suite, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', keyExchanges.createECDHEECDSAKeyExchange());
+    }
+    if (suite === CipherSuite.ECDHE_RSA_CHACHA20_POLY1305) {
+      return new ChaCha20Poly1305Cipher(suite, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', keyExchanges.createECDHERSAKeyExchange());
+    }
+    return createCipher(suite);
+  };
+  // The ClientHello's list is werift's module constant; offer ours (flight1 reads it when it runs).
+  const constants = load('cipher/const.js');
+  constants.CipherSuiteList.splice(0, constants.CipherSuiteList.length, ...CERTIFICATE_SUITES);
+
+  // 2. The client checks the server's certificate and ServerKeyExchange signature before it answers (flight 5).
+  const { Flight5 } = load('flight/client/flight5.js');
+  const handleServerFlight = Flight5.prototype.handleHandshake as (this: any, h: HandshakeFragment) => void;
+  Flight5.prototype.handleHandshake = function (this: any, h: HandshakeFragment) {
+    handleServerFlight.call(this, h);
+    const hooks = this.dtls.options.utp as SessionHooks | undefined;
+    if (h.msg_type === 11) hooks?.certificate?.(this.cipher.remoteCertificate);
+    if (h.msg_type === 12 && hooks) {
+      const ske = werift.ServerKeyExchange.deSerialize(h.fragment);
+      const params = h.fragment.subarray(0, 4 + ske.publicKey.length);  // curve type, curve, length, point (RFC 8422 §5.4)
+      const signed = Buffer.concat([this.cipher.localRandom.serialize(), this.cipher.remoteRandom.serialize(), params]);
+      hooks.serverKeyExchange?.(signed, ske.hashAlgorithm, ske.signature, this.cipher.remoteCertificate);
+    }
+  };
+
+  // 3. The server checks the client's certificate, CertificateVerify and Finished (flight 5 as received).
+  const { Flight6 } = load('flight/server/flight6.js');
+  const handleClientFlight = Flight6.prototype.handleHandshake as (this: any, h: HandshakeFragment) => void;
+  Flight6.prototype.handleHandshake = function (this: any, h: HandshakeFragment) {
+    const hooks = this.dtls.options.utp as SessionHooks | undefined;
+    const transcript = () => Buffer.concat(this.dtls.sortedHandshakeCache.map((m: HandshakeFragment) => m.serialize()));
+    if (h.msg_type === 15 && hooks) {
+      const cv = werift.CertificateVerify.deSerialize(h.fragment);
+      hooks.certificateVerify?.(transcript(), cv.signature, this.cipher.remoteCertificate);
+    }
+    if (h.msg_type === 20) {
+      const master = this.cipher.masterSecret as Buffer | undefined;
+      const expected = master && werift.prf.prfVerifyDataClient(master, transcript());
+      if (!expected || !expected.equals(werift.Finished.deSerialize(h.fragment).verifyData)) {
+        throw new DtlsAuthenticationError('the client Finished does not match the handshake');
+      }
+    }
+    handleClientFlight.call(this, h);
+    if (h.msg_type === 11) hooks?.certificate?.(this.cipher.remoteCertificate);
+  };
+}
+
+/** Called by the patched flights; each throws `DtlsAuthenticationError` to abort the handshake. */
+export interface SessionHooks {
+  certificate?(der: Buffer | undefined): void;
+  serverKeyExchange?(signed: Buffer, hashAlgorithm: number, signature: Buffer, certificate: Buffer | undefined): void;
+  certificateVerify?(transcript: Buffer, signature: Buffer, certificate: Buffer | undefined): void;
+}
+
+/** The peer failed to prove who it is (bad certificate, signature or Finished). */
+export class DtlsAuthenticationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DtlsAuthenticationError';
+  }
+}
+
+/** The server's Finished, checked by the client before it reports the session up. */
+export function checkServerFinished(socket: WeriftSocket, finished: HandshakeFragment): void {
+  const master = socket.cipher.masterSecret;
+  const transcript = Buffer.concat(socket.dtls.sortedHandshakeCache.map((m) => m.serialize()));
+  const expected = master && werift.prf.prfVerifyDataServer(master, transcript);
+  if (!expected || !expected.equals(werift.Finished.deSerialize(finished.fragment).verifyData)) {
+    throw new DtlsAuthenticationError('the server Finished does not match the handshake');
+  }
+}

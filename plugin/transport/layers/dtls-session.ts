@@ -1,0 +1,234 @@
+/**
+ * One DTLS association with one peer, client or server side, over werift-dtls. Bytes go in through `receive` and
+ * come out through the callbacks; the library is asynchronous, so callbacks may fire later than the call that
+ * caused them (the layer buffers and forwards on its next update). Nothing here throws at the caller.
+ */
+import {
+  applyPatches, checkServerFinished, chooseServerSuite, DtlsAuthenticationError, werift,
+  type HandshakeFragment, type SessionHooks, type WeriftSocket,
+} from './dtls-library.ts';
+import { checkPeerCertificate, checkSignature, type LocalCredential, type PeerCheck } from './dtls-certificates.ts';
+
+export interface DtlsSessionEvents {
+  /** A datagram for the peer. */
+  send(datagram: Buffer): void;
+  connected(): void;
+  /** Decrypted application data. */
+  data(plaintext: Buffer): void;
+  /** The handshake failed or the peer sent a fatal alert; the session is dead. */
+  failed(error: Error, authentication: boolean): void;
+  /** The peer closed (close_notify or any other alert after the handshake). */
+  closed(): void;
+  /** A record was dropped (bad, replayed, or early); `reason` names it for the driver's drop statistics. */
+  dropped(reason: string): void;
+}
+
+export interface DtlsClientConfig {
+  readonly role: 'client';
+  /** Server certificate check. */
+  readonly peer: PeerCheck;
+  /** Our certificate when the server asks for one. */
+  readonly credential?: LocalCredential;
+}
+
+export interface DtlsServerConfig {
+  readonly role: 'server';
+  readonly credential: LocalCredential;
+  /** Client certificates are requested and checked when set. */
+  readonly clientCertificates?: PeerCheck;
+}
+
+export type DtlsConfig = DtlsClientConfig | DtlsServerConfig;
+export type DtlsSessionState = 'handshaking' | 'connected' | 'failed' | 'closed';
+
+const APPLICATION_DATA = 23;
+const ALERT = 21;
+
+export class DtlsSession {
+  state: DtlsSessionState = 'handshaking';
+  /** The negotiated suite, once connected. */
+  get cipherSuite(): number { return this.socket.cipher.cipherSuite; }
+
+  private readonly socket: WeriftSocket;
+  private readonly transport: { onData(data: Buffer, from?: unknown): void };
+  private readonly events: DtlsSessionEvents;
+  private muted = false;
+  private delivered = false;
+  private readonly replay = new ReplayWindow();
+
+  private constructor(config: DtlsConfig, events: DtlsSessionEvents) {
+    applyPatches();
+    this.events = events;
+    const transport = {
+      type: 'udp', address: {}, closed: false, onData: (_d: Buffer) => {},
+      send: async (datagram: Buffer) => {
+        if (!this.muted && (this.state === 'handshaking' || this.state === 'connected')) this.events.send(datagram);
+      },
+      close: async () => {},
+    };
+    this.transport = transport;
+    const hooks = config.role === 'client' ? clientHooks(config) : serverHooks(config);
+    const options = {
+      transport,
+      extendedMasterSecret: true,
+      utp: hooks,
+      ...(config.credential ? { cert: config.credential.certPem, key: config.credential.keyPem, signatureHash: config.credential.signatureHash } : {}),
+      ...(config.role === 'server' && config.clientCertificates ? { certificateRequest: true } : {}),
+    };
+    this.socket = config.role === 'client' ? new werift.DtlsClient(options) : new werift.DtlsServer(options);
+    this.socket.onConnect.subscribe(() => {
+      if (this.state !== 'handshaking') return;
+      this.state = 'connected';
+      this.events.connected();
+    });
+    this.socket.onData.subscribe((data) => {
+      if (this.state !== 'connected') return;
+      this.delivered = true;
+      this.events.data(data);
+    });
+    this.socket.onError.subscribe((e) => this.fail(e));
+    this.socket.onClose.subscribe(() => {
+      if (this.state === 'connected') {
+        this.state = 'closed';
+        this.events.closed();
+      }
+    });
+    if (config.role === 'client') {
+      const handle = this.socket.onHandleHandshakes;
+      this.socket.onHandleHandshakes = async (assembled: HandshakeFragment[]) => {
+        for (const h of assembled) if (h.msg_type === 20) checkServerFinished(this.socket, h);
+        return handle(assembled);
+      };
+    }
+  }
+
+  /** Starts a handshake to a server (the ClientHello leaves through `events.send`). */
+  static connect(config: DtlsClientConfig, events: DtlsSessionEvents): DtlsSession {
+    const session = new DtlsSession(config, events);
+    session.socket.connect().catch((e: unknown) => session.fail(e));
+    return session;
+  }
+
+  /**
+   * Creates the server side for a ClientHello whose cookie the layer has verified. werift's flight 2 prepares the
+   * session (randoms, curve, key pair) and its own HelloVerifyRequest is discarded: ours went out statelessly.
+   */
+  static accept(config: DtlsServerConfig, events: DtlsSessionEvents, datagram: Buffer, cookie: Buffer): DtlsSession {
+    const session = new DtlsSession(config, events);
+    try {
+      const fragment = werift.FragmentedHandshake.deSerialize(datagram.subarray(13));
+      const hello = werift.ClientHello.deSerialize(fragment.fragment);
+      const suite = chooseServerSuite(hello.cipherSuites, config.credential.ecdsa);
+      if (suite === undefined) throw new DtlsAuthenticationError('no cipher suite in common with the client');
+      const offered = hello.cipherSuites;
+      hello.cipherSuites = [...offered, 0xc02b, 0xc02f];  // werift's flight 2 insists on its AES-GCM pick
+      session.socket.dtls.cookie = cookie;
+      session.muted = true;
+      werift.flight2(session.socket.transport, session.socket.dtls, session.socket.cipher, session.socket.srtp)(hello);
+      session.socket.cipher.cipherSuite = suite;
+    } catch (e) {
+      session.fail(e);
+      return session;
+    } finally {
+      session.muted = false;
+    }
+    session.receive(datagram);
+    return session;
+  }
+
+  /** A datagram from the peer. */
+  receive(datagram: Buffer): void {
+    if (this.state === 'failed' || this.state === 'closed') return this.events.dropped('dtls-session-closed');
+    const type = datagram[0];
+    if (datagram.length < 13) return this.events.dropped('dtls-truncated');
+    const length = datagram.readUInt16BE(11);
+    if (type === APPLICATION_DATA) {
+      // One record per datagram (as UTP and utp-ts send); checked against replay before werift decrypts it.
+      if (this.state !== 'connected') return this.events.dropped('dtls-early-data');
+      if (13 + length !== datagram.length) return this.events.dropped('dtls-truncated');
+      const epoch = datagram.readUInt16BE(3);
+      const sequence = datagram.readUIntBE(5, 6);
+      if (epoch !== 1 || !this.replay.mayReceive(sequence)) return this.events.dropped('dtls-replayed');
+      this.delivered = false;
+      this.feed(datagram);
+      if (this.delivered) this.replay.received(sequence);
+      else this.events.dropped('dtls-bad-record');
+      return;
+    }
+    if (type === ALERT && datagram.readUInt16BE(3) === 0 && length >= 2 && datagram.length >= 15) {
+      // A plaintext alert: during the handshake the peer refuses us (bad certificate, unknown PSK identity, …).
+      if (datagram[13] === 2 || this.state === 'handshaking') {
+        return this.fail(new DtlsAuthenticationError(`the peer refused the handshake (alert ${datagram[14]})`));
+      }
+    }
+    this.feed(datagram);
+  }
+
+  /** Encrypts and sends application data; ignored unless connected. */
+  send(plaintext: Buffer): boolean {
+    if (this.state !== 'connected') return false;
+    this.socket.send(plaintext).catch((e: unknown) => this.fail(e));
+    return true;
+  }
+
+  /** Forgets the session; later library timers send nothing. */
+  close(): void {
+    if (this.state === 'handshaking' || this.state === 'connected') this.state = 'closed';
+  }
+
+  private feed(datagram: Buffer): void {
+    try {
+      this.transport.onData(datagram);
+    } catch {
+      this.events.dropped('dtls-malformed');
+    }
+  }
+
+  private fail(e: unknown): void {
+    if (this.state === 'failed' || this.state === 'closed') return;
+    this.state = 'failed';
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.events.failed(error, error instanceof DtlsAuthenticationError);
+  }
+}
+
+function clientHooks(config: DtlsClientConfig): SessionHooks {
+  return {
+    certificate: (der) => { checkPeerCertificate(der, config.peer); },
+    serverKeyExchange: (signed, hash, signature, der) => {
+      if (hash !== 4) throw new DtlsAuthenticationError(`the server signed with hash ${hash}, not SHA-256`);
+      checkSignature(der, signed, signature, 'the ServerKeyExchange');
+    },
+  };
+}
+
+function serverHooks(config: DtlsServerConfig): SessionHooks {
+  const check = config.clientCertificates;
+  if (!check) return {};
+  return {
+    certificate: (der) => { checkPeerCertificate(der, check); },
+    certificateVerify: (transcript, signature, der) => checkSignature(der, transcript, signature, 'the client CertificateVerify'),
+  };
+}
+
+/** RFC 6347 §4.1.2.6 sliding window over the 48-bit record sequence numbers of one epoch (64 records wide). */
+class ReplayWindow {
+  private highest = -1;
+  private bits = 0n;
+
+  mayReceive(seq: number): boolean {
+    if (seq > this.highest) return true;
+    const offset = this.highest - seq;
+    return offset < 64 && ((this.bits >> BigInt(offset)) & 1n) === 0n;
+  }
+
+  received(seq: number): void {
+    if (seq > this.highest) {
+      const shift = seq - this.highest;
+      this.bits = shift >= 64 ? 1n : ((this.bits << BigInt(shift)) | 1n) & 0xffffffffffffffffn;
+      this.highest = seq;
+    } else {
+      this.bits |= 1n << BigInt(this.highest - seq);
+    }
+  }
+}
