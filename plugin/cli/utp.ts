@@ -14,7 +14,9 @@ Commands:
   ping     connect to a UTP server, measure round trips, disconnect
   relay    a self-hosted Unity Relay server and its allocation API
 
-Run 'utp <command> --help' for a command's options.
+Run 'utp <command> --help' for a command's options. The package installs the same
+command as 'utp-ts' too: outside a project, 'npx utp' finds an unrelated npm package,
+so use 'npx utp-ts <command>'.
 
 Options:
   -h, --help       this help
