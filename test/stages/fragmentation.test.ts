@@ -54,20 +54,36 @@ describe('sender (§5.4)', () => {
     expect(big.host.sent).toHaveLength(15);
   });
 
-  it('a window that fills part-way returns −5; the receiver drops the partial message', () => {
+  it('a message the window cannot take whole returns −5 and sends none of its chunks (UTP sends a torso)', () => {
     const settings = settingsWithWindow(8);
     const a = fragmentedReliable(settings);
     const b = fragmentedReliable(settings);
     for (let i = 0; i < 6; i++) expect(a.send(bytes(10, i))).toBe(0);
-    expect(a.send(bytes(4096))).toBe(StatusCode.NetworkSendQueueFull); // 2 of 3 chunks fit
+    expect(a.send(bytes(4096))).toBe(StatusCode.NetworkSendQueueFull); // 2 of 3 chunks would fit
+    expect(a.host.sent).toHaveLength(6);
+    expect(a.send(bytes(2752, 3))).toBe(0); // 2 chunks: exactly the room left
     expect(a.host.sent).toHaveLength(8);
     for (const p of a.host.sent) b.receivePacket(p);
     b.update(1);
     a.receivePacket(b.host.sent[0]);
     expect(a.send(bytes(3000, 9))).toBe(0);
     for (const p of a.host.sent.slice(8)) b.receivePacket(p);
-    expect(b.host.delivered.map((d) => d.length)).toEqual([10, 10, 10, 10, 10, 10, 3000]);
-    expect(hexOf(b.host.delivered[6])).toBe(hexOf(bytes(3000, 9)));
+    expect(b.host.delivered.map((d) => d.length)).toEqual([10, 10, 10, 10, 10, 10, 2752, 3000]);
+    expect(hexOf(b.host.delivered[7])).toBe(hexOf(bytes(3000, 9)));
+    expect(b.stats.packetsDropped).toBe(0); // no torso to discard
+  });
+
+  it('with a send queue, a message goes whole into window and queue, or not at all', () => {
+    const settings = settingsWithWindow(8);
+    const one = new Endpoint([FragmentationPipelineStage, ReliableSequencedPipelineStage], settings, { sendQueue: 1 }, 3);
+    for (let i = 0; i < 8; i++) expect(one.send(bytes(10, i))).toBe(0);
+    expect(one.send(bytes(2752))).toBe(StatusCode.NetworkSendQueueFull); // 2 chunks, 1 queue place
+    expect(one.stats.queuedMessages).toBe(0);
+    const two = new Endpoint([FragmentationPipelineStage, ReliableSequencedPipelineStage], settings, { sendQueue: 2 }, 3);
+    for (let i = 0; i < 7; i++) expect(two.send(bytes(10, i))).toBe(0);
+    expect(two.send(bytes(4096))).toBe(0); // 3 chunks: 1 slot + 2 queue places
+    expect(two.host.sent).toHaveLength(8);
+    expect(two.stats.queuedMessages).toBe(2);
   });
 });
 

@@ -96,6 +96,9 @@ export const FragmentationPipelineStage: PipelineStage<FragmentationState> = {
     const first = chunk - ctx.info.headerCapacityBefore;
     if (length <= first) return emit(ctx, buffer, start, end, FIRST | LAST); // fits: in place, no copy
     if (first <= 0) return StatusCode.NetworkPacketOverflow;
+    // All chunks or none: UTP sends what fits and returns −5, and the receiver then drops that torso (§5.4), so
+    // its bytes (and their resends) would be pure waste. Refusing up front sends no packet a Unity peer would not.
+    if (ctx.forwardRoom() < 1 + Math.ceil((length - first) / chunk)) return StatusCode.NetworkSendQueueFull;
     const room = ctx.headroom + HEADER;
     let buf = s.scratch;
     if (!buf || buf.length < room + chunk) buf = s.scratch = new Uint8Array(room + chunk);
@@ -104,8 +107,7 @@ export const FragmentationPipelineStage: PipelineStage<FragmentationState> = {
       copyBytes(buf, room, buffer, at, at + n);
       at += n;
       const rc = emit(ctx, buf, room, room + n, at === end ? flags | LAST : flags);
-      // E.g. the reliable window filled part-way: what left stays sent, the receiver drops the torso (§5.4).
-      if (rc < 0) return rc;
+      if (rc < 0) return rc; // a later stage failed (the wire): what left stays sent, the receiver drops the torso (§5.4)
     }
     return StatusCode.Success;
   },

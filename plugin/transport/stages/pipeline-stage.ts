@@ -34,6 +34,11 @@ export interface PipelineStage<S = unknown> {
   /** Inbound: reads its header at `start` and calls `ctx.deliver` zero or more times with the inner bytes. */
   receive(ctx: StageContext<S>, buffer: Uint8Array, start: number, end: number): void;
   /**
+   * utp-ts only: how many packets `send` would accept right now (Reliable: free window slots plus send-queue room);
+   * absent means no limit. Lets an earlier stage refuse a whole message rather than send part of it.
+   */
+  room?(ctx: StageContext<S>): number;
+  /**
    * Called once per driver update, before that update's received packets (UTP's order, spec §5.3.7).
    * Packets forwarded here (resends, ack-only, delayed packets) run only the stages after this one (§4.3).
    */
@@ -110,6 +115,8 @@ export interface StageContext<S = unknown> {
   readonly stats: StageStatistics;
   /** Passes a packet to the next stage, or to the wire after the last. Returns a status code. */
   forward(buffer: Uint8Array, start: number, end: number): number;
+  /** How many packets `forward` accepts right now: the least `room` of the stages after this one (Infinity: no limit). */
+  forwardRoom(): number;
   /** Passes inner bytes toward the application (the previous stage, or a Data event after the first). */
   deliver(buffer: Uint8Array, start: number, end: number): void;
 }

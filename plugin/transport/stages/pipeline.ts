@@ -147,6 +147,12 @@ class StageRuntime implements StageContext<unknown> {
     return this.#host.sendPipelinePacket(this.connection.id, this.#pipelineId, buffer, start, end);
   }
 
+  forwardRoom(): number {
+    let room = Infinity;
+    for (let n = this.next; n; n = n.next) if (n.stage.room) room = Math.min(room, n.stage.room(n));
+    return room;
+  }
+
   deliver(buffer: Uint8Array, start: number, end: number): void {
     const p = this.prev;
     if (p) p.stage.receive(p, buffer, start, end);

@@ -22,6 +22,11 @@ export class MessageQueue {
     return this.#count;
   }
 
+  /** How many more messages it takes (0 when off or full). */
+  get room(): number {
+    return this.limit - this.#count;
+  }
+
   /** Copies a message to the tail; false when the queue is full (or off). */
   push(src: Uint8Array, start: number, end: number): boolean {
     if (this.#count >= this.limit) return false;

@@ -185,6 +185,9 @@ export const ReliableSequencedPipelineStage: PipelineStage<ReliableState> = {
     return StatusCode.Success;
   },
 
+  // Queued messages take free slots first, so either way the room is free slots + free queue places.
+  room: (ctx) => ctx.state.send.freeSlots() + ctx.state.queue.room,
+
   receive(ctx, buffer, start, end) {
     const s = ctx.state;
     const h = s.header;

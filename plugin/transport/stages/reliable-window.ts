@@ -83,6 +83,13 @@ export class SendWindow {
     return this.seq[this.nextSequence % this.size] === EMPTY;
   }
 
+  /** How many new packets fit now: free slots from the next sequence's on, up to the first still in use. */
+  freeSlots(): number {
+    let n = 0;
+    while (n < this.size && this.seq[(this.nextSequence + n) % this.size] === EMPTY) n++;
+    return n;
+  }
+
   /**
    * Copies `src[start, end)` into the next sequence's slot with `room` free bytes in front and returns the
    * slot. The caller must have checked `canSend()`; the packet counts as sent only after `commit`.
