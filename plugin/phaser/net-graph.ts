@@ -26,6 +26,8 @@ export interface NetGraphOptions {
   sampleMS?: number;
   /** Phaser key names that toggle the overlay; default `['BACKTICK', 'F3']`; `false` for none. */
   toggleKeys?: string[] | false;
+  /** Show it from the start; default false (a toggle key or `toggle()` shows it; it samples while hidden). */
+  visible?: boolean;
   /** Where the numbers come from; default the scene's `this.net.stats`. */
   source?: (out: NetStats) => NetStats;
 }
@@ -43,7 +45,8 @@ const GAP = 3;
 /**
  * A net-graph overlay: round-trip time, loss, resends and bandwidth in and out as small live line graphs (one
  * `Graphics` and one `Text`, fixed to the camera). It samples `this.net.stats` every `sampleMS` of game time and
- * redraws only then, so a frame costs one addition; a toggle key (backquote or F3) shows and hides it.
+ * redraws only then, so a frame costs one addition. It starts hidden; a toggle key (backquote or F3) shows and
+ * hides it.
  *
  * ```ts
  * this.add.existing(new NetGraph(this, 8, 8));
@@ -82,7 +85,7 @@ export class NetGraph extends Phaser.GameObjects.Container {
       fontFamily: 'monospace', fontSize: '11px', color: '#ffffff',
     }).setLineSpacing(this.#h + GAP - 11);
     this.add([this.#graphics, this.#label]);
-    this.setScrollFactor(0).setDepth(1e6);
+    this.setScrollFactor(0).setDepth(1e6).setVisible(options.visible ?? false);
     const keyboard = scene.input?.keyboard;
     for (const name of this.#toggleKeys) {
       keyboard?.on(`keydown-${name}`, this.toggle, this);
@@ -90,9 +93,11 @@ export class NetGraph extends Phaser.GameObjects.Container {
     }
   }
 
-  /** Shows or hides the overlay. */
+  /** Shows (with the samples taken while hidden) or hides the overlay. */
   toggle(): this {
-    return this.setVisible(!this.visible);
+    this.setVisible(!this.visible);
+    if (this.visible) this.redraw();
+    return this;
   }
 
   /** Joins the update list when added to a scene (`this.add.existing`, containers). */

@@ -59,15 +59,27 @@ describe('Phaser plugin: NetGraph', () => {
     expect(peer.received.length).toBe(scene.sent); // everything arrived in the end
   });
 
-  it('toggles with backquote and F3', async () => {
-    const { clock, scene, g } = await start();
-    expect(scene.graph.visible).toBe(true);
+  it('starts hidden, sampling all the same; backquote shows it drawn at once, F3 hides it', async () => {
+    const { clock, peer, scene, g } = await start();
+    expect(scene.graph.visible).toBe(false);
+    scene.sending = true;
+    run(g, clock, peer, 1);
+    expect(scene.graph.values.out).toBeGreaterThan(0);
+    const label = scene.graph.list.find((o) => o instanceof Phaser.GameObjects.Text) as Phaser.GameObjects.Text;
+    expect(label.text).toBe('');                      // nothing drawn while hidden
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '`', code: 'Backquote', keyCode: 192 }));
     step(g, clock);
-    expect(scene.graph.visible).toBe(false);
+    expect(scene.graph.visible).toBe(true);
+    expect(label.text).toMatch(/^rtt \d+ ms\nloss /);  // the samples taken while hidden, without waiting
     window.dispatchEvent(new KeyboardEvent('keyup', { key: '`', code: 'Backquote', keyCode: 192 }));
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F3', code: 'F3', keyCode: 114 }));
     step(g, clock);
-    expect(scene.graph.visible).toBe(true);
+    expect(scene.graph.visible).toBe(false);
+  });
+
+  it('is shown from the start with visible: true', async () => {
+    const { scene } = await start();
+    const shown = scene.add.existing(new NetGraph(scene, 4, 4, { visible: true, toggleKeys: false }));
+    expect(shown.visible).toBe(true);
   });
 });

@@ -23,9 +23,7 @@ export class HudScene extends Phaser.Scene {
     const c = (this.#client = data.client);
     this.#dropped = false;
     this.#hud = new Hud(this);
-    const graph = new NetGraph(this, 14, 108);
-    graph.setVisible(false);
-    this.add.existing(graph);
+    this.add.existing(new NetGraph(this, 14, 108));   // hidden until ` or F3
     new TouchControls(this);
     this.#chat = new ChatBox((text) => c.sendChat(text));
     this.#chat.line('', `Room ${c.room.roomId}: share the code to play together. Enter to chat, Esc to leave.`);
