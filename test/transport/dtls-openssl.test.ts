@@ -100,3 +100,59 @@ describe('openssl s_client → utp-ts server', () => {
     wrong.kill();
   });
 });
+
+describe('pre-shared keys (Relay: identity = allocation id, key = HMAC key)', () => {
+  const identity = 'allocation-0001';
+  const key = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff));
+  const hex = key.toString('hex');
+  const psk = (k = key) => ({ role: 'client' as const, psk: { identity: Buffer.from(identity), key: k } });
+
+  it('utp-ts client → openssl s_server -psk: PSK-AES128-GCM-SHA256, data both ways', async () => {
+    const { proc, port } = await opensslServer(['-nocert', '-psk', hex, '-psk_identity', identity]);
+    track(proc);
+    const peer = track(await udpDtlsPeer(psk()));
+    peer.table.connect('127.0.0.1', port, performance.now());
+    peer.table.send(Buffer.from('psk hello\n'), '127.0.0.1', port);
+    await proc.waitFor(/psk hello/);
+    expect(proc.output).toContain('CIPHER is PSK-AES128-GCM-SHA256');
+    proc.write('psk reply\n');
+    await peer.until(() => peer.received.some((r) => r.text === 'psk reply\n'));
+  });
+
+  it('utp-ts client with a wrong key never gets a session (openssl drops its Finished): the half-open timeout ends it', async () => {
+    const { proc, port } = await opensslServer(['-nocert', '-psk', hex, '-psk_identity', identity]);
+    track(proc);
+    const peer = track(await udpDtlsPeer(psk(Buffer.alloc(64, 7)), { halfOpenTimeoutMS: 1500 }));
+    peer.table.connect('127.0.0.1', port, performance.now());
+    peer.table.send(Buffer.from('secret\n'), '127.0.0.1', port);
+    await peer.until(() => peer.closed.length > 0);
+    expect(peer.closed[0]).toMatchObject({ reason: 'timeout' });
+    expect(peer.closed[0].detail).toMatch(/wrong pre-shared key/);
+    expect(proc.output).not.toContain('secret');
+  });
+
+  const pskServer = () => ({
+    role: 'server' as const,
+    pskKey: (id: Buffer) => (id.toString() === identity ? key : undefined),
+  });
+
+  it('openssl s_client -psk → utp-ts server: handshake, data both ways', async () => {
+    const peer = track(await udpDtlsPeer(pskServer()));
+    const client = track(opensslClient(peer.port, ['-psk', hex, '-psk_identity', identity]));
+    await client.waitFor(/Cipher is PSK-AES128-GCM-SHA256/);
+    client.write('from psk client\n');
+    await peer.until(() => peer.received.some((r) => r.text === 'from psk client\n'));
+    const { address, port } = peer.received[0];
+    peer.table.send(Buffer.from('from psk server\n'), address, port);
+    await client.waitFor(/from psk server/);
+  });
+
+  it('refuses an unknown identity and a wrong key from openssl', async () => {
+    const peer = track(await udpDtlsPeer(pskServer()));
+    track(opensslClient(peer.port, ['-psk', hex, '-psk_identity', 'someone-else']));
+    await peer.until(() => peer.closed.some((c) => /unknown PSK identity/.test(c.detail)));
+    track(opensslClient(peer.port, ['-psk', Buffer.alloc(64, 7).toString('hex'), '-psk_identity', identity]));
+    await peer.until(() => peer.closed.some((c) => /keys differ/.test(c.detail)));
+    expect(peer.received).toEqual([]);
+  });
+});

@@ -38,6 +38,8 @@ export const werift = {
   prf: load('cipher/prf.js') as {
     prfVerifyDataClient(master: Buffer, handshakes: Buffer): Buffer;
     prfVerifyDataServer(master: Buffer, handshakes: Buffer): Buffer;
+    prfMasterSecret(preMaster: Buffer, clientRandom: Buffer, serverRandom: Buffer): Buffer;
+    prfExtendedMasterSecret(preMaster: Buffer, handshakes: Buffer): Buffer;
   },
 };
 
@@ -55,6 +57,7 @@ export interface WeriftContext {
   cookie?: Buffer;
   flight: number;
   sortedHandshakeCache: HandshakeFragment[];
+  checkHandshakesExist: (types: number[]) => boolean;
 }
 export interface WeriftCipher {
   localRandom: { serialize(): Buffer };
@@ -63,6 +66,7 @@ export interface WeriftCipher {
   remoteCertificate?: Buffer;
   masterSecret?: Buffer;
   signatureHashAlgorithm?: { hash: number; signature: number };
+  decryptPacket: (packet: unknown) => Buffer;
 }
 export interface WeriftSocket {
   readonly onConnect: WeriftEvent<[]>;
@@ -85,7 +89,11 @@ export const CipherSuite = {
   ECDHE_RSA_CHACHA20_POLY1305: 0xcca8,
   ECDHE_ECDSA_AES_128_GCM: 0xc02b,
   ECDHE_RSA_AES_128_GCM: 0xc02f,
+  /** Relay's `dtls` type (RFC 5487); 37 bytes per record, UTP's reservation through Relay. */
+  PSK_AES_128_GCM: 0x00a8,
 } as const;
+/** What a PSK client offers. */
+export const PSK_SUITES: readonly number[] = [CipherSuite.PSK_AES_128_GCM];
 /** What a client offers in its ClientHello, in order of preference. */
 export const CERTIFICATE_SUITES: readonly number[] = [
   CipherSuite.ECDHE_ECDSA_CHACHA20_POLY1305, CipherSuite.ECDHE_RSA_CHACHA20_POLY1305,
@@ -93,7 +101,8 @@ export const CERTIFICATE_SUITES: readonly number[] = [
 ];
 /** Bytes a suite adds to each record: header 13 + explicit nonce + tag. */
 export function recordOverhead(suite: number): number {
-  return suite === CipherSuite.ECDHE_ECDSA_AES_128_GCM || suite === CipherSuite.ECDHE_RSA_AES_128_GCM ? 13 + 8 + 16 : 13 + 16;
+  const gcm: number[] = [CipherSuite.ECDHE_ECDSA_AES_128_GCM, CipherSuite.ECDHE_RSA_AES_128_GCM, CipherSuite.PSK_AES_128_GCM];
+  return gcm.includes(suite) ? 13 + 8 + 16 : 13 + 16;
 }
 
 /** The server's pick: ChaCha20-Poly1305 for the certificate's key type if the client offers it, else AES-128-GCM. */
@@ -194,7 +203,8 @@ export function applyPatches(): void {
       const cv = werift.CertificateVerify.deSerialize(h.fragment);
       hooks.certificateVerify?.(transcript(), cv.signature, this.cipher.remoteCertificate);
     }
-    if (h.msg_type === 20) {
+    if (h.msg_type === 16 && hooks?.pskKey) return pskServerKeyExchange(this, h, hooks.pskKey);
+    if (h.msg_type === 20 && this.dtls.flight !== 6) {   // a retransmitted Finished was checked the first time
       const master = this.cipher.masterSecret as Buffer | undefined;
       const expected = master && werift.prf.prfVerifyDataClient(master, transcript());
       if (!expected || !expected.equals(werift.Finished.deSerialize(h.fragment).verifyData)) {
@@ -204,10 +214,93 @@ export function applyPatches(): void {
     handleClientFlight.call(this, h);
     if (h.msg_type === 11) hooks?.certificate?.(this.cipher.remoteCertificate);
   };
+
+  // 4. PSK (RFC 4279 §2). The client offers its own suite list (flight1 reads werift's module constant while it
+  // builds the ClientHello) and sends its identity as the ClientKeyExchange; the server answers the ClientHello with
+  // ServerHello and ServerHelloDone only. Both derive the premaster from the key.
+  const { Flight1 } = load('flight/client/flight1.js');
+  const clientHello = Flight1.prototype.exec as (this: any, extensions: unknown) => Promise<void>;
+  Flight1.prototype.exec = function (this: any, extensions: unknown) {
+    const suites = (this.dtls.options.utp as SessionHooks | undefined)?.suites;
+    if (!suites) return clientHello.call(this, extensions);
+    const saved = constants.CipherSuiteList;
+    constants.CipherSuiteList = [...suites];
+    try {
+      return clientHello.call(this, extensions);
+    } finally {
+      constants.CipherSuiteList = saved;
+    }
+  };
+  const clientKeyExchange = Flight5.prototype.sendClientKeyExchange as (this: any) => Buffer;
+  Flight5.prototype.sendClientKeyExchange = function (this: any) {
+    const psk = (this.dtls.options.utp as SessionHooks | undefined)?.psk;
+    if (!psk) return clientKeyExchange.call(this);
+    const body = Buffer.alloc(2 + psk.identity.length);
+    body.writeUInt16BE(psk.identity.length, 0);
+    psk.identity.copy(body, 2);
+    const packets = this.createPacket([handshakeMessage(16, body)]);
+    pskKeys(this.dtls, this.cipher, psk.key, this.cipher.localRandom.serialize(), this.cipher.remoteRandom.serialize());
+    return Buffer.concat(packets.map((p: { serialize(): Buffer }) => p.serialize()));
+  };
+  const { Flight4 } = load('flight/server/flight4.js');
+  const serverHello = Flight4.prototype.exec as (this: any, hello: HandshakeFragment, certificateRequest?: boolean) => Promise<void>;
+  Flight4.prototype.exec = async function (this: any, hello: HandshakeFragment, certificateRequest?: boolean) {
+    if (!(this.dtls.options.utp as SessionHooks | undefined)?.pskKey) return serverHello.call(this, hello, certificateRequest);
+    if (this.dtls.flight === 4) return void this.send(this.dtls.lastMessage);   // as werift: resend the flight
+    this.dtls.flight = 4;
+    this.dtls.sequenceNumber = 1;
+    this.dtls.bufferHandshakeCache([hello], false, 4);
+    const messages = [this.sendServerHello(), this.sendServerHelloDone()];
+    this.dtls.lastMessage = messages;
+    await this.transmit(messages);
+  };
+}
+
+const FragmentedHandshakeClass = load('record/message/fragment.js').FragmentedHandshake as new (
+  type: number, length: number, seq: number, offset: number, fragLength: number, body: Buffer) => HandshakeFragment;
+
+/** A handshake message werift can send: werift's builder assigns messageSeq and calls toFragment. */
+function handshakeMessage(type: number, body: Buffer): object {
+  return {
+    msgType: type,
+    messageSeq: undefined as number | undefined,
+    serialize: () => body,
+    toFragment(this: { messageSeq: number }) { return new FragmentedHandshakeClass(type, body.length, this.messageSeq, 0, body.length, body); },
+  };
+}
+
+/** RFC 4279 §2 premaster (N zeros and the N-byte key, each length-prefixed), then the master secret and the cipher. */
+function pskKeys(dtls: any, cipher: any, key: Buffer, clientRandom: Buffer, serverRandom: Buffer): void {
+  const pre = Buffer.alloc(4 + 2 * key.length);
+  pre.writeUInt16BE(key.length, 0);
+  pre.writeUInt16BE(key.length, 2 + key.length);
+  key.copy(pre, 4 + key.length);
+  const transcript = Buffer.concat(dtls.sortedHandshakeCache.map((m: HandshakeFragment) => m.serialize()));
+  cipher.masterSecret = dtls.options.extendedMasterSecret && dtls.remoteExtendedMasterSecret
+    ? werift.prf.prfExtendedMasterSecret(pre, transcript)
+    : werift.prf.prfMasterSecret(pre, clientRandom, serverRandom);
+  cipher.cipher = load('cipher/create.js').createCipher(cipher.cipherSuite);
+  cipher.cipher.init(cipher.masterSecret, serverRandom, clientRandom);
+}
+
+/** Server: the client's PSK identity (RFC 4279 §2: opaque psk_identity<0..2^16-1>) instead of an ECDHE key. */
+function pskServerKeyExchange(flight: any, h: HandshakeFragment, pskKey: (identity: Buffer) => Buffer | undefined): void {
+  flight.dtls.bufferHandshakeCache([h], false, 5);
+  const length = h.fragment.length >= 2 ? h.fragment.readUInt16BE(0) : -1;
+  if (length < 0 || 2 + length !== h.fragment.length) throw new DtlsAuthenticationError('malformed PSK identity');
+  const key = pskKey(h.fragment.subarray(2));
+  if (!key) throw new DtlsAuthenticationError('unknown PSK identity');
+  pskKeys(flight.dtls, flight.cipher, key, flight.cipher.remoteRandom.serialize(), flight.cipher.localRandom.serialize());
 }
 
 /** Called by the patched flights; each throws `DtlsAuthenticationError` to abort the handshake. */
 export interface SessionHooks {
+  /** Client: the suites its ClientHello offers instead of werift's list. */
+  suites?: readonly number[];
+  /** Client: the pre-shared key and its identity (PSK mode). */
+  psk?: { identity: Buffer; key: Buffer };
+  /** Server: the key for a PSK identity, undefined to refuse it (PSK mode). */
+  pskKey?(identity: Buffer): Buffer | undefined;
   certificate?(der: Buffer | undefined): void;
   serverKeyExchange?(signed: Buffer, hashAlgorithm: number, signature: Buffer, certificate: Buffer | undefined): void;
   certificateVerify?(transcript: Buffer, signature: Buffer, certificate: Buffer | undefined): void;

@@ -103,14 +103,15 @@ export class DtlsSessionTable {
     }
     if (existing?.next) return existing.next.receive(datagram);
     if (!existing && this.entries.size >= this.limits.maxSessions) return this.out.drop('dtls-sessions-full');
-    const config = this.config as DtlsServerConfig;
     const entry = existing ?? this.newEntry(address, port);
-    const session = DtlsSession.accept(config, this.events(entry, () => session), datagram, Buffer.from(hello.cookie));
+    let session: DtlsSession | undefined;
+    session = DtlsSession.accept(this.config as DtlsServerConfig, this.events(entry, () => session), datagram, Buffer.from(hello.cookie));
     if (existing) existing.next = session;
     else {
       entry.session = session;
       this.entries.set(key(address, port), entry);
     }
+    session.receive(datagram);
   }
 
   /** Client: opens (or keeps) the session with the server at address:port. */
@@ -121,8 +122,8 @@ export class DtlsSessionTable {
     if (this.entries.size >= this.limits.maxSessions) return this.out.drop('dtls-sessions-full');
     const entry = this.newEntry(address, port);
     this.entries.set(k, entry);
-    const session = DtlsSession.connect(this.config as DtlsClientConfig, this.events(entry, () => session));
-    entry.session = session;
+    let session: DtlsSession | undefined;
+    session = entry.session = DtlsSession.connect(this.config as DtlsClientConfig, this.events(entry, () => session));
   }
 
   /** Plaintext for the peer; held while the client handshakes, dropped when there is no session. */
@@ -154,14 +155,14 @@ export class DtlsSessionTable {
     for (const entry of [...this.entries.values()]) {
       const { session } = entry;
       if (session.state === 'handshaking' && now - entry.createdAt > this.limits.halfOpenTimeoutMS) {
-        this.end(entry, 'timeout', 'the DTLS handshake did not finish in time');
+        this.end(entry, 'timeout', 'the DTLS handshake did not finish in time (no answer, or a wrong pre-shared key: DTLS peers drop what they cannot decrypt)');
       } else if (session.state === 'connected' && this.limits.idleTimeoutMS > 0 && now - entry.lastReceive > this.limits.idleTimeoutMS) {
         this.end(entry, 'timeout', 'nothing received on the DTLS session');
       } else if (this.config.role === 'client' && session.state === 'connected' && !entry.next
         && this.limits.reconnectionTimeoutMS > 0 && now - entry.lastReceive > this.limits.reconnectionTimeoutMS) {
         entry.createdAt = now;
-        const next = DtlsSession.connect(this.config, this.events(entry, () => next));
-        entry.next = next;
+        let next: DtlsSession | undefined;
+        next = entry.next = DtlsSession.connect(this.config, this.events(entry, () => next));
       } else if (entry.next && entry.next.state === 'handshaking' && now - entry.createdAt > this.limits.halfOpenTimeoutMS) {
         entry.next.close();
         entry.next = undefined;
@@ -186,7 +187,7 @@ export class DtlsSessionTable {
   }
 
   /** Callbacks of one session of `entry`; `self` resolves the session once constructed. */
-  private events(entry: Entry, self: () => DtlsSession): DtlsSessionEvents {
+  private events(entry: Entry, self: () => DtlsSession | undefined): DtlsSessionEvents {
     const current = () => this.entries.get(key(entry.address, entry.port)) === entry;
     return {
       send: (datagram) => { if (current()) this.out.transmit(datagram, entry.address, entry.port); },
@@ -194,7 +195,7 @@ export class DtlsSessionTable {
         if (!current()) return;
         if (entry.next === self()) {            // the second handshake won: it replaces the first
           entry.session.close();
-          entry.session = self();
+          entry.session = self()!;
           entry.next = undefined;
         }
         entry.lastReceive = this.now;
@@ -205,7 +206,7 @@ export class DtlsSessionTable {
         if (!current()) return;
         if (entry.next === self()) {            // the new association carries data: the old one is gone
           entry.session.close();
-          entry.session = self();
+          entry.session = self()!;
           entry.next = undefined;
         }
         if (self() !== entry.session) return this.out.drop('dtls-stale-session');

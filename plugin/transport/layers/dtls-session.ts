@@ -4,7 +4,7 @@
  * caused them (the layer buffers and forwards on its next update). Nothing here throws at the caller.
  */
 import {
-  applyPatches, checkServerFinished, chooseServerSuite, DtlsAuthenticationError, werift,
+  applyPatches, checkServerFinished, chooseServerSuite, CipherSuite, DtlsAuthenticationError, PSK_SUITES, werift,
   type HandshakeFragment, type SessionHooks, type WeriftSocket,
 } from './dtls-library.ts';
 import { checkPeerCertificate, checkSignature, type LocalCredential, type PeerCheck } from './dtls-certificates.ts';
@@ -25,17 +25,22 @@ export interface DtlsSessionEvents {
 
 export interface DtlsClientConfig {
   readonly role: 'client';
-  /** Server certificate check. */
-  readonly peer: PeerCheck;
+  /** Server certificate check (certificate mode). */
+  readonly peer?: PeerCheck;
   /** Our certificate when the server asks for one. */
   readonly credential?: LocalCredential;
+  /** Pre-shared key mode (Relay): no certificates. */
+  readonly psk?: { readonly identity: Buffer; readonly key: Buffer };
 }
 
 export interface DtlsServerConfig {
   readonly role: 'server';
-  readonly credential: LocalCredential;
+  /** Certificate mode. */
+  readonly credential?: LocalCredential;
   /** Client certificates are requested and checked when set. */
   readonly clientCertificates?: PeerCheck;
+  /** Pre-shared key mode: the key for an identity, undefined to refuse it. */
+  readonly pskKey?: (identity: Buffer) => Buffer | undefined;
 }
 
 export type DtlsConfig = DtlsClientConfig | DtlsServerConfig;
@@ -93,6 +98,22 @@ export class DtlsSession {
         this.events.closed();
       }
     });
+    // A Finished that does not decrypt during the handshake means the keys differ: a wrong pre-shared key.
+    const decrypt = this.socket.cipher.decryptPacket.bind(this.socket.cipher);
+    this.socket.cipher.decryptPacket = (packet: unknown) => {
+      try {
+        return decrypt(packet);
+      } catch (e) {
+        // (Without keys at all, the key exchange itself failed and reports why.)
+        if (this.state === 'handshaking' && (this.socket.cipher as { cipher?: unknown }).cipher) this.fail(new DtlsAuthenticationError('the peer Finished does not decrypt: the keys differ (wrong pre-shared key?)'));
+        throw e;
+      }
+    };
+    if (config.role === 'client' && config.psk) {
+      // werift waits for the server's Certificate and ServerKeyExchange, which PSK does not send.
+      const exist = this.socket.dtls.checkHandshakesExist;
+      this.socket.dtls.checkHandshakesExist = (types: number[]) => exist(types.filter((t) => t !== 11 && t !== 12));
+    }
     if (config.role === 'client') {
       const handle = this.socket.onHandleHandshakes;
       this.socket.onHandleHandshakes = async (assembled: HandshakeFragment[]) => {
@@ -112,13 +133,18 @@ export class DtlsSession {
   /**
    * Creates the server side for a ClientHello whose cookie the layer has verified. werift's flight 2 prepares the
    * session (randoms, curve, key pair) and its own HelloVerifyRequest is discarded: ours went out statelessly.
+   * The caller then passes the same datagram to `receive`, once it can route the session's output.
    */
   static accept(config: DtlsServerConfig, events: DtlsSessionEvents, datagram: Buffer, cookie: Buffer): DtlsSession {
     const session = new DtlsSession(config, events);
     try {
       const fragment = werift.FragmentedHandshake.deSerialize(datagram.subarray(13));
       const hello = werift.ClientHello.deSerialize(fragment.fragment);
-      const suite = chooseServerSuite(hello.cipherSuites, config.credential.ecdsa);
+      const suite = config.pskKey
+        ? (hello.cipherSuites.includes(CipherSuite.PSK_AES_128_GCM) ? CipherSuite.PSK_AES_128_GCM : undefined)
+        : chooseServerSuite(hello.cipherSuites, config.credential!.ecdsa);
+      // werift's flight 2 wants a signature algorithm even without a certificate (it only reads it).
+      if (config.pskKey) session.socket.cipher.signatureHashAlgorithm = { hash: 4, signature: 3 };
       if (suite === undefined) throw new DtlsAuthenticationError('no cipher suite in common with the client');
       const offered = hello.cipherSuites;
       hello.cipherSuites = [...offered, 0xc02b, 0xc02f];  // werift's flight 2 insists on its AES-GCM pick
@@ -128,11 +154,9 @@ export class DtlsSession {
       session.socket.cipher.cipherSuite = suite;
     } catch (e) {
       session.fail(e);
-      return session;
     } finally {
       session.muted = false;
     }
-    session.receive(datagram);
     return session;
   }
 
@@ -193,8 +217,10 @@ export class DtlsSession {
 }
 
 function clientHooks(config: DtlsClientConfig): SessionHooks {
+  if (config.psk) return { suites: PSK_SUITES, psk: { identity: config.psk.identity, key: config.psk.key } };
+  const peer = config.peer ?? { cas: undefined };
   return {
-    certificate: (der) => { checkPeerCertificate(der, config.peer); },
+    certificate: (der) => { checkPeerCertificate(der, peer); },
     serverKeyExchange: (signed, hash, signature, der) => {
       if (hash !== 4) throw new DtlsAuthenticationError(`the server signed with hash ${hash}, not SHA-256`);
       checkSignature(der, signed, signature, 'the ServerKeyExchange');
@@ -203,6 +229,7 @@ function clientHooks(config: DtlsClientConfig): SessionHooks {
 }
 
 function serverHooks(config: DtlsServerConfig): SessionHooks {
+  if (config.pskKey) return { pskKey: config.pskKey };
   const check = config.clientCertificates;
   if (!check) return {};
   return {
