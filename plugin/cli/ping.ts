@@ -177,6 +177,13 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     io.out(`${size} bytes from ${url}: seq=${seq} time=${rtt.toFixed(3)} ms`);
   };
 
+  /**
+   * Nothing came back. A server drops Data for a pipeline id it never created, silently (spec §4.1), and a plain UTP
+   * server often creates none, so name the pipeline and suggest the one every server has.
+   */
+  const noEcho = (): string => `no echo from ${url} (${sent} message(s) sent on pipeline ${pipeText})`
+    + (pipe === 0 ? '' : `; a server that did not create pipeline ${pipe} drops them: try --pipeline 0`);
+
   const sendNext = (now: number): number => {
     view.setUint32(0, sent, true);
     fillPattern(message, sent);
@@ -235,9 +242,7 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
           }
         }
         if (count > 0 && sent === count && (rtts.length === count || now - lastSendAt >= timeout)) {
-          return rtts.length > 0
-            ? finish(ExitCode.Ok)
-            : finish(ExitCode.Failure, `no echo from ${url} (${sent} message(s) sent)`);
+          return rtts.length > 0 ? finish(ExitCode.Ok) : finish(ExitCode.Failure, noEcho());
         }
       }
       driver.flush();
@@ -247,7 +252,8 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
       intervalMS: 1,
       onError: (err) => finish(ExitCode.Failure, `internal error: ${(err as Error)?.stack ?? String(err)}`),
     }).start();
-    const removeSignals = onStopSignal(() => finish(ExitCode.Ok));
+    // Stopped by hand: still exit 0, but say why nothing came back if nothing did.
+    const removeSignals = onStopSignal(() => finish(ExitCode.Ok, connected && sent > 0 && rtts.length === 0 ? noEcho() : undefined));
   });
 }
 

@@ -97,7 +97,7 @@ describe('utp ping against a raw spec-built server', () => {
     const r = await runUtp(['ping', `127.0.0.1:${server.port}`, '--count', '2', '--interval', '10', '--timeout', '200', '--pipeline', '0']);
     expect(r.exit.code).toBe(1);
     expect(r.stdout).toContain('2 messages sent, 0 received, 100% loss');
-    expect(r.stderr).toEqual([`utp ping: no echo from udp://127.0.0.1:${server.port} (2 message(s) sent)`]);
+    expect(r.stderr).toEqual([`utp ping: no echo from udp://127.0.0.1:${server.port} (2 message(s) sent on pipeline 0 (no stages))`]);
     // The ping still said goodbye.
     expect(server.log.some((d) => isMessage(d.bytes, Msg.Disconnect, d.bytes.subarray(1, 9)) && d.bytes.length === 9)).toBe(true);
   });
@@ -156,6 +156,21 @@ describe('utp ping with custom pipeline lists', () => {
     expect(r.exit.code).toBe(0);
     expect(r.stdout[0]).toMatch(/: pipeline 0 \(no stages\), 32 bytes$/);
     expect(r.stdout.filter((l) => RTT_LINE.test(l))).toHaveLength(2);
+  });
+
+  it('against a server that created no pipelines, the default (reliable) gets no echo: the error names it and suggests --pipeline 0', async () => {
+    const { echo, port } = await startEcho(['--pipelines', 'none']);
+    const r = await runUtp(['ping', `127.0.0.1:${port}`, '--count', '2', '--interval', '10', '--timeout', '300']);
+    expect(r.exit.code).toBe(1);
+    expect(r.stdout[0]).toMatch(/: pipeline 1 \(reliable\), 32 bytes$/);
+    expect(r.stdout).toContain('2 messages sent, 0 received, 100% loss');
+    expect(r.stderr).toEqual([`utp ping: no echo from udp://127.0.0.1:${port} (2 message(s) sent on pipeline 1 (reliable)); `
+      + 'a server that did not create pipeline 1 drops them: try --pipeline 0']);
+    // The suggestion works against the same server.
+    await echo.waitFor(/^disconnect .*: ClosedByRemote$/);
+    const again = await runUtp(['ping', `127.0.0.1:${port}`, '--count', '2', '--interval', '10', '--pipeline', '0']);
+    expect(again.exit.code).toBe(0);
+    expect(again.stdout).toContain('2 messages sent, 2 received, 0% loss');
   });
 
   it('a simulator stage on one side only is wire-compatible (it has no header, spec §5.5)', async () => {
