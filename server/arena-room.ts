@@ -1,7 +1,6 @@
 // The authoritative arena room: a fixed 30 Hz simulation (ArenaWorld), inputs in on the unreliable channel,
 // snapshots out on the unreliable channel every tick, events and state on the reliable one.
 import { Room, type Client } from '@colyseus/core';
-import type { UtpClient } from '../plugin/colyseus/server/index.ts';
 import { cleanChat, cleanColor, cleanName, ChatLimiter } from '../sample-game/shared/chat.ts';
 import { makeCode } from '../sample-game/shared/codes.ts';
 import { MAX_PLAYERS, TICK_RATE } from '../sample-game/shared/constants.ts';
@@ -139,7 +138,7 @@ export class ArenaRoom extends Room<{ state: ArenaState }> {
       const player = this.world.players.get(client.sessionId);
       if (!player) continue;
       setSnapshotAck(bytes, player.inputs.ack);
-      (client as unknown as UtpClient).sendUnreliable?.(MSG.snapshot, bytes);
+      client.sendUnreliable?.(MSG.snapshot, bytes);
     }
   }
 }

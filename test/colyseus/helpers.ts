@@ -4,7 +4,7 @@ import { Encoder, schema, t, type SchemaType } from '@colyseus/schema';
 import type { Room as SDKRoom } from '@colyseus/sdk';
 import { ColyseusTestServer } from '@colyseus/testing';
 import { UtpSDK, type UtpClientOptions } from '../../plugin/colyseus/index.ts';
-import { UtpTransport, type UtpClient, type UtpTransportOptions } from '../../plugin/colyseus/server/index.ts';
+import { UtpTransport, type UtpTransportOptions } from '../../plugin/colyseus/server/index.ts';
 
 // Full states of the large-message test are ~80 KB: room for them without schema's overflow warning.
 Encoder.BUFFER_SIZE = 256 * 1024;
@@ -53,10 +53,10 @@ export class GameRoom extends Room<{ state: GameState }> {
     this.onMessage('echo', (client, message) => client.send('echo', message));
     this.onMessage('echo-unreliable', (client, message) => {
       this.log.unreliableFrom.push(client.sessionId);
-      (client as unknown as UtpClient).sendUnreliable('echo-unreliable', message);
+      client.sendUnreliable?.('echo-unreliable', message);
     });
     this.onMessage('unreliable-big', (client, n: number) => {
-      (client as unknown as UtpClient).sendUnreliable('echo-unreliable', 'u'.repeat(n));
+      client.sendUnreliable?.('echo-unreliable', 'u'.repeat(n));
     });
     this.onMessage('count', (_client, n: number) => { this.state.counter += n; });
     this.onMessage('move', (client, x: number) => {

@@ -3,6 +3,15 @@ import {
   ClientState, Protocol, enqueueClientRaw, getMessageBytes, type Client, type ClientPrivate, type ISendOptions,
 } from '@colyseus/core';
 
+declare module '@colyseus/core' {
+  // Every client of a server on UtpTransport has `sendUnreliable`; optional here because Colyseus' `Client` type is
+  // shared with other transports, whose clients do not (`isUtpClient(client)` narrows to `UtpClient`).
+  interface Client<T extends { userData?: any, auth?: any, messages?: Record<string | number, any> } = any> {
+    /** utp-ts: a message on the unreliable channel (`UtpClient.sendUnreliable`); absent on other transports. */
+    sendUnreliable?(type: string | number, message?: unknown): void;
+  }
+}
+
 /** WebSocket-style ready states, which Colyseus core reads (`client.readyState === WebSocket.OPEN`). */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 
@@ -182,4 +191,9 @@ export class UtpClient implements Client, ClientPrivate {
     // handlers never run inside the caller's `leave()`.
     setImmediate(() => this._closed(c, reason));
   }
+}
+
+/** True when `client` is a client of `UtpTransport` (`carrier`, `remoteAddress`, `sendUnreliable` always present). */
+export function isUtpClient(client: unknown): client is UtpClient {
+  return client instanceof UtpClient;
 }

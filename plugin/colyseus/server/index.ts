@@ -9,7 +9,8 @@
 // Test aids (a server on a free port, cutting one client off) are in `utp-ts/colyseus/testing`.
 export { UtpTransport, defaultServerSettings } from './transport.ts';
 export type { UtpTransportOptions, UtpTransportStats } from './transport.ts';
-export { UtpClient, ReadyState } from './client.ts';
+export { UtpClient, ReadyState, isUtpClient } from './client.ts';
+export { UPGRADE_REFUSAL_REASON } from './upgrade-refusal.ts';
 export { CloseCodes, CONTROL_FRAME, encodeCloseFrame, decodeCloseFrame } from '../close-frame.ts';
 export type { CloseFrame } from '../close-frame.ts';
 export { DEFAULT_LINGER_MS } from '../close-handshake.ts';

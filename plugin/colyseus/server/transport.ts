@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import {
-  ErrorCode, Protocol, Transport, connectClientToRoom, createAuthContext, debugAndPrintError, isDevMode, matchMaker,
+  ErrorCode, Protocol, Transport, connectClientToRoom, createAuthContext, debugAndPrintError, isDevMode, logger, matchMaker,
 } from '@colyseus/core';
 import {
   DriverLoop, MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
@@ -18,6 +19,8 @@ import { GatedInterface } from '../testing/gated-interface.ts';
 import { ReadyState, UtpClient } from './client.ts';
 import { parseConnectRequest } from './connect-request.ts';
 import { ServerConnection, type ConnectionHost } from './connection.ts';
+import { declareUnreliableChannel } from './unreliable-channel.ts';
+import { UPGRADE_REFUSAL_REASON, refuseUpgrade, refusingWebSocketServer } from './upgrade-refusal.ts';
 
 /** Options of `UtpTransport`. */
 export interface UtpTransportOptions extends ColyseusPipelineOptions {
@@ -61,6 +64,8 @@ export interface UtpTransportStats {
   inboundOversize: number;
   /** Connections dropped because their send queue overflowed (the peer stopped acknowledging). */
   sendQueueOverflow: number;
+  /** WebSocket upgrades on paths other than the tunnel's (stock Colyseus clients), refused at once. */
+  refusedUpgrades: number;
 }
 
 /** The default driver settings of the server side. */
@@ -121,7 +126,7 @@ export class UtpTransport extends Transport {
 
   /** Counters for monitoring and tests. */
   readonly stats: UtpTransportStats = {
-    acceptedUdp: 0, acceptedWebSocket: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0,
+    acceptedUdp: 0, acceptedWebSocket: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0, refusedUpgrades: 0,
   };
 
   constructor(options: UtpTransportOptions = {}) {
@@ -281,6 +286,7 @@ export class UtpTransport extends Transport {
       break;
     }
 
+    const upgradeListenersBefore = this.server.listenerCount('upgrade');
     const multi = MultiNetworkDriver.create();
     if (udp) this.#udpDriverId = multi.addDriver(udp);
     if (this.#wsPath !== null) {
@@ -301,6 +307,7 @@ export class UtpTransport extends Transport {
       this.#wsGate = gate;
       multi.addDriver(ws);
     }
+    this.#refuseOtherUpgrades(upgradeListenersBefore);
     createColyseusPipelines(multi, this.#settings, {
       reliableWindowSize: this.#options.reliableWindowSize,
       maxFrameSize: Math.max(this.#options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE, this.#maxPayload),
@@ -310,6 +317,27 @@ export class UtpTransport extends Transport {
     this.#loop = new DriverLoop(multi, () => this.#update(), {
       intervalMS: this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS, unref: true,
     }).start();
+  }
+
+  /**
+   * Every upgrade the tunnel does not take is refused at once (a stock Colyseus client would otherwise wait
+   * forever), unless the application listens for upgrades on the server too: then they are its business.
+   */
+  #refuseOtherUpgrades(listenersBefore: number): void {
+    const server = this.server;
+    const wss = refusingWebSocketServer();
+    let logged = false;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.#wsPath !== null && req.url === this.#wsPath) return; // the tunnel's
+      if (server.listenerCount('upgrade') !== ours) return; // someone else's listener may take it
+      this.stats.refusedUpgrades++;
+      if (!logged) {
+        logged = true;
+        logger.warn(`UtpTransport: refused a WebSocket upgrade on '${req.url}' from ${plainAddress(req.socket.remoteAddress ?? '?')}: ${UPGRADE_REFUSAL_REASON} (logged once; transport.stats.refusedUpgrades counts them)`);
+      }
+      refuseUpgrade(wss, req, socket, head);
+    });
+    const ours = server.listenerCount('upgrade') - listenersBefore;
   }
 
   #listenHttp(port: number, hostname: string | undefined, backlog: number | undefined): Promise<number> {
@@ -374,6 +402,7 @@ export class UtpTransport extends Transport {
     });
     const { reconnectionToken, skipHandshake } = request;
     const room = matchMaker.getLocalRoomById(request.roomId ?? '');
+    if (room) declareUnreliableChannel(room);
     connectClientToRoom(room, client, authContext, { reconnectionToken: reconnectionToken ?? undefined, skipHandshake })
       .catch((e: any) => {
         debugAndPrintError(e);
