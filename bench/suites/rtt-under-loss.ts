@@ -178,12 +178,16 @@ function rttSuite(name: string, goal: number, what: string, create: () => Promis
       const link = probed !== null && typeof probed !== 'string' ? probed : await create();
       probed = null;
       if (typeof link === 'string') throw new Error(link);
+      // Namespaces outlive the process: remove them on exit and on Ctrl-C / SIGTERM too.
       const cleanup = (): void => link.dispose();
+      const interrupted = (signal: NodeJS.Signals): void => { cleanup(); process.kill(process.pid, signal); };
       process.once('exit', cleanup);
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, interrupted);
       try {
         return await measureRounds(name, link, opts);
       } finally {
         process.off('exit', cleanup);
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, interrupted);
         link.dispose();
       }
     },
@@ -347,6 +351,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
 }
 
 async function clientsRole(a: Record<string, string>): Promise<void> {
+  process.on('disconnect', () => process.exit(0)); // the harness is gone
   const n = Number(a.count);
   const port = Number(a.port);
   const RING = 4096;
