@@ -12,11 +12,11 @@ export type { PipelineStage, StageContext, StageInfo, StageStatistics } from './
 export { DataStreamWriter, DataStreamReader } from './api/data-stream.ts';
 export {
   NetworkSettings, defaultNetworkConfig, defaultReliableStage, defaultFragmentationStage, defaultSimulatorStage,
-  AbsoluteMaxMessageSize, AbsoluteMinimumMtuSize, MaxReliableWindowSize,
+  AbsoluteMaxMessageSize, AbsoluteMinimumMtuSize, MaxReliableWindowSize, SecureClientAuthPolicy,
 } from './api/settings.ts';
 export type {
   NetworkConfigParameters, ReliableStageParameters, FragmentationStageParameters, SimulatorStageParameters,
-  NetworkSimulatorParameters, LocalParameters,
+  NetworkSimulatorParameters, LocalParameters, SecureNetworkProtocolParameters,
 } from './api/settings.ts';
 export {
   StatusCode, DisconnectReason, NetworkEventType, ConnectionState, statusCodeName, disconnectReasonName,

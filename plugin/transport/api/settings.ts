@@ -84,6 +84,33 @@ export interface LocalParameters {
   connectionRoaming: boolean;
 }
 
+/** Mirrors `SecureClientAuthPolicy`: whether a secure server asks clients for a certificate. */
+export const SecureClientAuthPolicy = {
+  /** No client certificate is asked for. (UTP asks and accepts none; werift-dtls cannot, so utp-ts does not ask.) */
+  Optional: 'optional',
+  /** Every client must present a certificate issued by `caCertificate` (and for `serverName` if set). */
+  Required: 'required',
+} as const;
+export type SecureClientAuthPolicy = (typeof SecureClientAuthPolicy)[keyof typeof SecureClientAuthPolicy];
+
+/**
+ * Mirrors `SecureNetworkProtocolParameter` (spec §6.4): PEM text, checked when the driver builds its DTLS layer.
+ * Set it with `withSecureServerParameters` / `withSecureClientParameters`.
+ */
+export interface SecureNetworkProtocolParameters {
+  readonly role: 'server' | 'client';
+  /** Our certificate (PEM): the server's, or the client's for client authentication. */
+  readonly certificate?: string;
+  readonly privateKey?: string;
+  /** CA certificate(s) (PEM) that issued the peer's certificate. Client without it: Node's public root CAs. */
+  readonly caCertificate?: string;
+  /** Name the peer certificate must carry (the server's host name; on a server, the clients'). */
+  readonly serverName?: string;
+  readonly clientAuthenticationPolicy: SecureClientAuthPolicy;
+  /** utp-ts: accept any server certificate (encrypted, but anyone can pretend to be the server). For tests. */
+  readonly insecure?: boolean;
+}
+
 /** UTP's `NetworkConfigParameter` defaults (spec §8.1). */
 export const defaultNetworkConfig: Readonly<NetworkConfigParameters> = Object.freeze({
   connectTimeoutMS: 1000,
@@ -139,8 +166,55 @@ export class NetworkSettings {
   /** Present only when `withNetworkSimulatorParameters` was called (UTP adds the layer only then). */
   networkSimulator: NetworkSimulatorParameters | undefined;
   local: LocalParameters = { ...defaultLocal };
+  /** Present only when a `withSecure…Parameters` call made the driver secure (UTP adds the DTLS layer only then). */
+  secure: SecureNetworkProtocolParameters | undefined;
   /** Parameter groups of user-written stages and layers, by name. */
   readonly custom = new Map<string, unknown>();
+
+  /**
+   * Mirrors `WithSecureServerParameters`: the server proves itself with `certificate` (PEM, ECDSA P-256 or RSA)
+   * and `privateKey`. With `clientAuthenticationPolicy` Required, clients must present a certificate issued by
+   * `caCertificate` (for `serverName`, if given).
+   */
+  withSecureServerParameters(certificate: string, privateKey: string, caCertificate?: string, serverName?: string,
+    clientAuthenticationPolicy: SecureClientAuthPolicy = SecureClientAuthPolicy.Optional): this {
+    checkPem('certificate', certificate, 'CERTIFICATE');
+    checkPem('privateKey', privateKey, 'PRIVATE KEY');
+    if (clientAuthenticationPolicy === SecureClientAuthPolicy.Required) checkPem('caCertificate', caCertificate, 'CERTIFICATE');
+    this.secure = { role: 'server', certificate, privateKey, caCertificate, serverName, clientAuthenticationPolicy };
+    return this;
+  }
+
+  /**
+   * Mirrors `WithSecureClientParameters`: `(serverName)` trusts Node's public root CAs, `(caCertificate, serverName)`
+   * your own CA, `(certificate, privateKey, caCertificate, serverName)` adds a client certificate. The object form
+   * also takes `insecure: true` (no certificate check; for tests).
+   */
+  withSecureClientParameters(serverName: string): this;
+  withSecureClientParameters(caCertificate: string, serverName: string): this;
+  withSecureClientParameters(certificate: string, privateKey: string, caCertificate: string, serverName: string): this;
+  withSecureClientParameters(p: { caCertificate?: string; serverName?: string; certificate?: string; privateKey?: string; insecure?: boolean }): this;
+  withSecureClientParameters(...args: [unknown, ...unknown[]]): this {
+    type Given = { caCertificate?: unknown; serverName?: unknown; certificate?: unknown; privateKey?: unknown; insecure?: unknown };
+    const p: Given = typeof args[0] === 'object' && args[0] !== null ? args[0] as Given
+      : args.length === 1 ? { serverName: args[0] }
+      : args.length === 2 ? { caCertificate: args[0], serverName: args[1] }
+      : { certificate: args[0], privateKey: args[1], caCertificate: args[2], serverName: args[3] };
+    if (p.caCertificate !== undefined) checkPem('caCertificate', p.caCertificate, 'CERTIFICATE');
+    if ((p.certificate === undefined) !== (p.privateKey === undefined)) {
+      throw new UtpSettingsError('withSecureClientParameters: give both certificate and privateKey, or neither');
+    }
+    if (p.certificate !== undefined) { checkPem('certificate', p.certificate, 'CERTIFICATE'); checkPem('privateKey', p.privateKey, 'PRIVATE KEY'); }
+    if (!p.insecure && typeof p.serverName !== 'string') {
+      throw new UtpSettingsError('withSecureClientParameters: serverName (the name in the server certificate) is required unless insecure: true');
+    }
+    this.secure = {
+      role: 'client', certificate: p.certificate as string | undefined, privateKey: p.privateKey as string | undefined,
+      caCertificate: p.caCertificate as string | undefined, serverName: p.serverName as string | undefined,
+      clientAuthenticationPolicy: SecureClientAuthPolicy.Optional, insecure: p.insecure === true,
+    };
+    return this;
+  }
 
   /** Mirrors `WithNetworkConfigParameters`. */
   withNetworkConfigParameters(p: Partial<NetworkConfigParameters>): this {
@@ -224,6 +298,12 @@ export class NetworkSettings {
 function checkInt(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(v) || v < min || v > max) {
     throw new UtpSettingsError(`${name} must be an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, got ${v}`);
+  }
+}
+
+function checkPem(name: string, v: unknown, label: string): void {
+  if (typeof v !== 'string' || !new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(v)) {
+    throw new UtpSettingsError(`${name} must be PEM text (-----BEGIN …${label}-----), not a file name: read the file first`);
   }
 }
 

@@ -78,8 +78,9 @@ export class DtlsSessionTable {
         if (hello) return this.serverHello(datagram, address, port, hello);
       }
       entry.lastReceive = now;
-      entry.next?.receive(datagram);
-      entry.session.receive(datagram);
+      // During a second handshake its records go to the new session; data still decrypts with the old one.
+      if (entry.next && datagram[0] !== 23) entry.next.receive(datagram);
+      else entry.session.receive(datagram);
       return;
     }
     if (this.config.role === 'client') return this.out.drop('dtls-unknown-peer');

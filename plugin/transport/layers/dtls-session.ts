@@ -60,10 +60,12 @@ export class DtlsSession {
   private muted = false;
   private delivered = false;
   private readonly replay = new ReplayWindow();
+  private readonly role: 'client' | 'server';
 
   private constructor(config: DtlsConfig, events: DtlsSessionEvents) {
     applyPatches();
     this.events = events;
+    this.role = config.role;
     const transport = {
       type: 'udp', address: {}, closed: false, onData: (_d: Buffer) => {},
       send: async (datagram: Buffer) => {
@@ -178,6 +180,10 @@ export class DtlsSession {
       if (this.delivered) this.replay.received(sequence);
       else this.events.dropped('dtls-bad-record');
       return;
+    }
+    if (this.role === 'client' && this.state === 'connected' && datagram.readUInt16BE(3) === 0) {
+      // werift would take a plaintext handshake record as the start of a renegotiation, which utp-ts never does.
+      return this.events.dropped('dtls-handshake-after-connect');
     }
     if (type === ALERT && datagram.readUInt16BE(3) === 0 && length >= 2 && datagram.length >= 15) {
       // A plaintext alert: during the handshake the peer refuses us (bad certificate, unknown PSK identity, …).

@@ -1,0 +1,165 @@
+/**
+ * UTP's DTLSLayer (spec §2.1 #8, §6.4): DTLS 1.2 between the carrier and the connection layer, so every UTP packet
+ * travels as one encrypted record. Reserves 29 bytes per packet (37 through Relay, spec §2.4). Server or client as
+ * `settings.secure` says; the sessions, cookies and timeouts live in `DtlsSessionTable`. Node only (node:crypto).
+ *
+ * Shaped as LAYERS.md's PacketLayer: `attach(links)`, `receive`, `send`, `update`, `connectionOpened/Closed`.
+ */
+import type { NetworkEndpoint } from '../api/endpoint.ts';
+import type { NetworkSettings } from '../api/settings.ts';
+import { SecureClientAuthPolicy } from '../api/settings.ts';
+import { UtpSettingsError } from '../api/errors.ts';
+import { loadCaCertificates, loadCredential, systemCaCertificates } from './dtls-certificates.ts';
+import { DtlsSessionTable, type DtlsCloseReason, type DtlsTableLimits } from './dtls-session-table.ts';
+import type { DtlsClientConfig, DtlsServerConfig } from './dtls-session.ts';
+
+/** Bytes reserved per packet (UTP's DTLSLayer: 29, or 37 when Relay runs over it). */
+export const DTLS_HEADER_SIZE = 29;
+export const DTLS_RELAY_HEADER_SIZE = 37;
+
+/** The links a packet layer gets from the stack (LAYERS.md `LayerLinks`). */
+export interface DtlsLayerLinks {
+  readonly now: number;
+  up(bytes: Uint8Array, start: number, end: number, address: string, port: number): void;
+  down(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void;
+  drop(reason: string): void;
+  closed(address: string, port: number, reason: DtlsCloseReason): void;
+  wake?(): void;
+}
+
+/** Options beyond `settings.secure`: Relay's pre-shared key, and the table limits (defaults from the settings). */
+export interface DtlsLayerOptions {
+  /** Relay `dtls`: identity = allocation id (16 bytes), key = HMAC key (64 bytes). Replaces certificates. */
+  readonly psk?: { readonly identity: Uint8Array; readonly key: Uint8Array };
+  readonly limits?: Partial<DtlsTableLimits>;
+}
+
+export class DtlsLayer {
+  readonly name = 'dtls';
+  readonly headerSize: number;
+  private links: DtlsLayerLinks | undefined;
+  private readonly table: DtlsSessionTable;
+  private readonly endpoints = new Map<string, NetworkEndpoint>();
+  /** Output produced outside `send`/`receive`/`update` (library timers), handed on at the next update. */
+  private readonly outbox: { bytes: Buffer; to: NetworkEndpoint }[] = [];
+  private readonly inbox: { bytes: Buffer; address: string; port: number }[] = [];
+  private inCall = false;
+  private readonly makeEndpoint: (address: string, port: number) => NetworkEndpoint;
+
+  constructor(settings: NetworkSettings, makeEndpoint: (address: string, port: number) => NetworkEndpoint, options: DtlsLayerOptions = {}) {
+    this.makeEndpoint = makeEndpoint;
+    this.headerSize = options.psk ? DTLS_RELAY_HEADER_SIZE : DTLS_HEADER_SIZE;
+    const c = settings.networkConfig;
+    const limits: DtlsTableLimits = {
+      maxSessions: 4096,
+      halfOpenTimeoutMS: (c.maxConnectAttempts + 1) * c.connectTimeoutMS,
+      idleTimeoutMS: c.disconnectTimeoutMS,
+      reconnectionTimeoutMS: c.reconnectionTimeoutMS,
+      pendingPackets: 16,
+      cookieLifetimeMS: 60_000,
+      ...options.limits,
+    };
+    this.table = new DtlsSessionTable(dtlsConfig(settings, options), limits, {
+      transmit: (datagram, address, port) => {
+        const to = this.endpoint(address, port);
+        if (this.inCall && this.links) this.links.down(datagram, 0, datagram.length, to);
+        else { this.outbox.push({ bytes: datagram, to }); this.links?.wake?.(); }
+      },
+      deliver: (plaintext, address, port) => {
+        if (this.inCall && this.links) this.links.up(plaintext, 0, plaintext.length, address, port);
+        else { this.inbox.push({ bytes: plaintext, address, port }); this.links?.wake?.(); }
+      },
+      drop: (reason) => this.links?.drop(reason),
+      closed: (address, port, reason) => {
+        this.endpoints.delete(`${address}|${port}`);
+        this.links?.closed(address, port, reason);
+      },
+      wake: () => this.links?.wake?.(),
+    });
+  }
+
+  attach(links: DtlsLayerLinks): void {
+    this.links = links;
+  }
+
+  receive(bytes: Uint8Array, start: number, end: number, address: string, port: number): void {
+    this.call(() => this.table.receive(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start), address, port, this.links!.now));
+  }
+
+  send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
+    this.call(() => this.table.send(bytes.subarray(start, end), to.address, to.port));
+  }
+
+  update(now: number): void {
+    this.call(() => {
+      this.table.update(now);
+      for (const o of this.outbox.splice(0)) this.links!.down(o.bytes, 0, o.bytes.length, o.to);
+      for (const i of this.inbox.splice(0)) this.links!.up(i.bytes, 0, i.bytes.length, i.address, i.port);
+    });
+  }
+
+  /** Client: the connection layer is about to connect to `to`; start the handshake now. */
+  connectionOpened(to: NetworkEndpoint): void {
+    this.call(() => this.table.connect(to.address, to.port, this.links!.now));
+  }
+
+  /** The connection's last packet (Disconnect) already left: forget its session. */
+  connectionClosed(to: NetworkEndpoint): void {
+    this.table.close(to.address, to.port);
+    this.endpoints.delete(`${to.address}|${to.port}`);
+  }
+
+  dispose(): void {
+    this.table.dispose();
+    this.outbox.length = 0;
+    this.inbox.length = 0;
+  }
+
+  /** Session state with a peer (tests, statistics). */
+  sessionState(address: string, port: number): string | undefined {
+    return this.table.stateOf(address, port);
+  }
+
+  private call(f: () => void): void {
+    if (!this.links) return;
+    const outer = this.inCall;
+    this.inCall = true;
+    try {
+      f();
+    } catch {
+      this.links.drop('dtls-internal-error');   // never into the event loop
+    } finally {
+      this.inCall = outer;
+    }
+  }
+
+  private endpoint(address: string, port: number): NetworkEndpoint {
+    const k = `${address}|${port}`;
+    let e = this.endpoints.get(k);
+    if (!e) this.endpoints.set(k, (e = this.makeEndpoint(address, port)));
+    return e;
+  }
+}
+
+/** Turns `settings.secure` (PEM text) or Relay's key into a session configuration; bad input throws UtpSettingsError. */
+export function dtlsConfig(settings: NetworkSettings, options: DtlsLayerOptions = {}): DtlsClientConfig | DtlsServerConfig {
+  if (options.psk) {
+    const identity = Buffer.from(options.psk.identity);
+    const key = Buffer.from(options.psk.key);
+    return { role: 'client', psk: { identity, key } };
+  }
+  const s = settings.secure;
+  if (!s) throw new UtpSettingsError('the DTLS layer needs withSecureServerParameters or withSecureClientParameters');
+  const credential = s.certificate && s.privateKey ? loadCredential(s.certificate, s.privateKey, s.role === 'server' ? 'withSecureServerParameters' : 'withSecureClientParameters') : undefined;
+  if (s.role === 'server') {
+    const required = s.clientAuthenticationPolicy === SecureClientAuthPolicy.Required;
+    return {
+      role: 'server',
+      credential,
+      ...(required ? { clientCertificates: { cas: loadCaCertificates(s.caCertificate!, 'withSecureServerParameters'), name: s.serverName } } : {}),
+    };
+  }
+  const cas = s.insecure ? undefined : s.caCertificate ? loadCaCertificates(s.caCertificate, 'withSecureClientParameters') : systemCaCertificates();
+  return { role: 'client', credential, peer: { cas, name: s.insecure ? undefined : s.serverName } };
+}
+
