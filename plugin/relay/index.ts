@@ -1,14 +1,14 @@
 // Unity Relay, client side (`utp-ts/relay`): the wire codec, RelayServerData and the Relay network interface.
 // Browser-safe: no Node built-in is imported (HMAC via node:crypto when present, else WebCrypto).
 // The self-hostable relay server and allocation API are in `./node.ts` (`utp-ts/relay/node`).
-export { RelayNetworkInterface } from './client/relay-layer.ts';
-export type { RelayNetworkInterfaceOptions, RelayStatistics } from './client/relay-layer.ts';
+export { RelayLayer } from './client/relay-layer.ts';
+export type { RelayLayerOptions, RelayStatistics } from './client/relay-layer.ts';
 export { RelayWebSocketInterface } from './client/websocket.ts';
 export type { RelayWebSocketInterfaceOptions } from './client/websocket.ts';
 export { RelayServerData, relayEndpoint, fromBase64, toBase64, uuidBytes, bytesToUuid } from './client/server-data.ts';
 export type { RelayConnectionType, RelayAllocationJson, RelayServerEndpointJson, RelayServerDataInit } from './client/server-data.ts';
 export { RelayConnectionStatus, relayConnectionStatusName } from './client/connection-status.ts';
-export { withRelayParameters, getRelayParameters, createRelayDriver } from './client/parameters.ts';
+export { withRelayParameters, getRelayParameters, createRelayDriver, relayCarrierFor } from './client/parameters.ts';
 export type { RelayParameters } from './client/parameters.ts';
 export { createBind, defaultHmacSha256, nodeHmacSha256, webCryptoHmacSha256 } from './wire/hmac.ts';
 export type { HmacSha256 } from './wire/hmac.ts';

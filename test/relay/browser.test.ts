@@ -42,15 +42,14 @@ afterAll(() => {
 
 const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>relay host</title>
 <script type="module">
-import { NetworkDriver, NetworkEndpoint, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
-  RelayNetworkInterface, RelayServerData } from './utp.js';
+import { NetworkEndpoint, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
+  createRelayDriver, withRelayParameters, RelayServerData } from './utp.js';
 const probe = window.__probe = { joinCode: '', status: -1, accepted: 0, received: [], disconnects: [], error: '' };
 try {
   const api = new URLSearchParams(location.search).get('api');
   const post = async (path, body) => (await (await fetch(api + path, { method: 'POST', body: JSON.stringify(body) })).json()).data;
   const { allocation } = await post('/v1/allocate', { maxConnections: 4 });
-  const iface = new RelayNetworkInterface(RelayServerData.fromAllocation(allocation, 'ws'));
-  const driver = NetworkDriver.create(iface, new NetworkSettings());
+  const driver = createRelayDriver(withRelayParameters(new NetworkSettings(), RelayServerData.fromAllocation(allocation, 'ws')));
   const rel = driver.createPipeline(ReliableSequencedPipelineStage);
   await driver.bind(NetworkEndpoint.anyIpv4);
   driver.listen();
@@ -80,7 +79,7 @@ interface Probe { joinCode: string; status: number; accepted: number; received: 
 describeWithChromium('headless Chromium hosting through the relay', () => {
   it('the bundle has no Node built-in, and a Node joiner reaches the page\'s host over UDP', async () => {
     expectNoNodeBuiltins(bundle);
-    expect(bundle).toMatch(/var RelayNetworkInterface = class/);
+    expect(bundle).toMatch(/var RelayLayer = class/);
 
     const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
     const relay = new RelayServer();

@@ -2,7 +2,8 @@ import {
   IPCNetwork, IPCNetworkInterface, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
   type NetworkConnection, type PacketSink,
 } from '../../plugin/index.ts';
-import { RelayNetworkInterface, RelayServerData, type RelayNetworkInterfaceOptions } from '../../plugin/relay/index.ts';
+import { RelayLayer, RelayServerData, withRelayParameters, type HmacSha256, type RelayLayerOptions } from '../../plugin/relay/index.ts';
+import type { LayerLinks } from '../../plugin/transport/stack/layer.ts';
 import { RelayServer, type RelayServerOptions } from '../../plugin/relay/node.ts';
 
 /** The spec's vector inputs (§9 TV-14..TV-20): A = 10..1f (own id), B = 20..2f (peer id), C = 00..fe, K = 00..3f. */
@@ -32,12 +33,57 @@ export class RecordingSink implements PacketSink {
   closed(address: string, port: number, reason: number): void { this.closedLinks.push({ address, port, reason }); }
 }
 
-/** A Relay interface over IPC, bound, with its sink. */
-export async function relayInterface(net: IPCNetwork, data = vectorServerData(), options: RelayNetworkInterfaceOptions = {}): Promise<{ iface: RelayNetworkInterface; sink: RecordingSink }> {
-  const iface = new RelayNetworkInterface(data, { inner: new IPCNetworkInterface(net), ...options });
-  const sink = new RecordingSink();
-  await iface.bind(NetworkEndpoint.loopbackIpv4, sink);
-  return { iface, sink };
+/**
+ * A Relay layer alone over a bound IPC carrier, with links that record what it hands up (`sink`) — the layer's
+ * contract exercised without a connection layer above it. `update(t)` is the driver's clock.
+ */
+export class RelayRig {
+  readonly sink = new RecordingSink();
+  readonly layer: RelayLayer;
+  readonly carrier: IPCNetworkInterface;
+  now = 0;
+
+  constructor(net: IPCNetwork, data: RelayServerData, settings: NetworkSettings, options: RelayLayerOptions) {
+    this.carrier = new IPCNetworkInterface(net);
+    this.layer = new RelayLayer(data, settings, options);
+    const rig = this;
+    const links: LayerLinks = {
+      get now() { return rig.now; },
+      ready: true,
+      settings,
+      up: (b, start, end, address, port) => this.sink.receive(b.slice(start, end), address, port),
+      down: (b, start, end, to) => this.carrier.send(b, start, end, to),
+      drop: () => {},
+      closed: (address, port, reason) => this.sink.closed(address, port, reason),
+      error: (err) => this.sink.error(err),
+      wake: () => {},
+    };
+    this.layer.attach(links);
+  }
+
+  async bind(): Promise<void> {
+    await this.carrier.bind(NetworkEndpoint.loopbackIpv4, {
+      receive: (b, address, port) => this.layer.receive(b, 0, b.length, address, port),
+      error: (err) => this.sink.error(err),
+      closed: () => this.layer.linkClosed(),
+    });
+  }
+
+  update(t: number): void { this.now = t; this.layer.update(t); }
+  send(b: Uint8Array, start: number, end: number, to: NetworkEndpoint): void { this.layer.send(b, start, end, to); }
+  get localEndpoint(): NetworkEndpoint { return this.carrier.localEndpoint; }
+  get relayConnectionStatus(): number { return this.layer.relayConnectionStatus; }
+  get statistics() { return this.layer.statistics; }
+  get nonce(): number { return this.layer.nonce; }
+}
+
+/** A Relay layer over IPC, bound, with its sink. */
+export async function relayInterface(
+  net: IPCNetwork, data = vectorServerData(), options: RelayLayerOptions & { settings?: NetworkSettings } = {},
+): Promise<{ iface: RelayRig; sink: RecordingSink }> {
+  const iface = new RelayRig(net, data, options.settings ?? new NetworkSettings(), options);
+  await iface.bind();
+  return { iface, sink: iface.sink };
 }
 
 /** A fake clock shared by drivers and a relay server. */
@@ -62,12 +108,14 @@ export function dataFor(server: RelayServer, clock: Clock, host?: RelayServerDat
   });
 }
 
-/** A driver over a Relay interface on the in-memory network, bound. */
-export async function relayDriver(net: IPCNetwork, data: RelayServerData, settings = new NetworkSettings(), options: RelayNetworkInterfaceOptions = {}): Promise<{ driver: NetworkDriver; iface: RelayNetworkInterface }> {
-  const iface = new RelayNetworkInterface(data, { inner: new IPCNetworkInterface(net), settings, ...options });
-  const driver = NetworkDriver.create(iface, settings);
+/** A driver with a Relay layer over the in-memory network, bound. */
+export async function relayDriver(
+  net: IPCNetwork, data: RelayServerData, settings = new NetworkSettings(), options: { hmac?: HmacSha256; relayConnectionTimeMS?: number } = {},
+): Promise<{ driver: NetworkDriver; iface: RelayLayer }> {
+  withRelayParameters(settings, data, options.relayConnectionTimeMS ?? 3000, { hmac: options.hmac });
+  const driver = NetworkDriver.create(new IPCNetworkInterface(net), settings);
   await driver.bind(NetworkEndpoint.loopbackIpv4);
-  return { driver, iface };
+  return { driver, iface: RelayLayer.of(driver) };
 }
 
 export interface Seen { type: number; connection: NetworkConnection; data: string; reason: number }

@@ -7,7 +7,7 @@ import {
   ConnectionState, DisconnectReason, IPCNetwork, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
   StatusCode, type NetworkConnection, type NetworkDriver,
 } from '../../plugin/index.ts';
-import { RelayConnectionStatus, RelayServerData, type RelayNetworkInterface } from '../../plugin/relay/index.ts';
+import { RelayConnectionStatus, RelayServerData, type RelayLayer } from '../../plugin/relay/index.ts';
 import type { RelayServer } from '../../plugin/relay/node.ts';
 import { Clock, dataFor, events, memoryRelay, relayDriver, relayEndpoint, run, type Seen } from './harness.ts';
 
@@ -15,7 +15,7 @@ const { Established, AllocationInvalid, NotEstablished } = RelayConnectionStatus
 const text = (s: string) => new TextEncoder().encode(s);
 
 let net: IPCNetwork, clock: Clock, server: RelayServer;
-let host: NetworkDriver, hostIface: RelayNetworkInterface, hostData: RelayServerData;
+let host: NetworkDriver, hostIface: RelayLayer, hostData: RelayServerData;
 let seenHost: Seen[], seenJoin: Seen[];
 
 beforeEach(async () => {
@@ -29,7 +29,7 @@ beforeEach(async () => {
   seenJoin = [];
 });
 
-interface Joined { driver: NetworkDriver; iface: RelayNetworkInterface; toHost: NetworkConnection; atHost: NetworkConnection }
+interface Joined { driver: NetworkDriver; iface: RelayLayer; toHost: NetworkConnection; atHost: NetworkConnection }
 
 /** A joiner connected to the host through the relay (both sides see Connect). */
 async function join(settings = new NetworkSettings()): Promise<Joined> {
@@ -100,6 +100,8 @@ describe('host and joiner through the relay', () => {
     host.disconnect(j.atHost);
     expect(pump(j, () => seenJoin.some((e) => e.type === NetworkEventType.Disconnect))).toBe(true);
     expect(seenJoin.find((e) => e.type === NetworkEventType.Disconnect)!.reason).toBe(DisconnectReason.ClosedByRemote);
+    // The DISCONNECT follows once the host's SCL released the connection (the update after its Disconnect left).
+    expect(pump(j, () => hostIface.statistics.disconnectsSent > 0)).toBe(true);
     expect(hostIface.statistics.disconnectsSent).toBe(1);
     expect(server.load.joins).toBe(0);
   });

@@ -4,10 +4,11 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DisconnectReason, IPCNetwork, NetworkEndpoint, NetworkSettings, UDPNetworkInterface } from '../../plugin/index.ts';
-import { RelayConnectionStatus, RelayNetworkInterface, RelayServerData, webCryptoHmacSha256 } from '../../plugin/relay/index.ts';
+import { RelayConnectionStatus, RelayServerData, webCryptoHmacSha256, withRelayParameters } from '../../plugin/relay/index.ts';
+import { NetworkDriver } from '../../plugin/index.ts';
 import { hex, vectorBytes } from '../support/vectors.ts';
 import { RawPeer } from '../transport/harness.ts';
-import { A, B, bytes, C, hexOf, K, RecordingSink, RELAY_PORT, relayEndpoint, relayInterface, vectorServerData } from './harness.ts';
+import { A, B, bytes, C, hexOf, K, RecordingSink, RELAY_PORT, relayEndpoint, relayInterface, vectorServerData, type RelayRig } from './harness.ts';
 
 const { NotEstablished, Established, AllocationInvalid } = RelayConnectionStatus;
 const TV = (id: string) => hex(vectorBytes(id)).replace(/ /g, '');
@@ -17,7 +18,7 @@ const bindNonce = (h: string) => parseInt(h.slice(12, 14) + h.slice(10, 12), 16)
 const error = (code: number) => bytes(`da72000c ${hexOf(A)} 0${code}`);
 const REQUEST = bytes('5554500101 0102030405060708'); // an SCL ConnectionRequest (TV-1)
 
-let net: IPCNetwork, relay: RawPeer, iface: RelayNetworkInterface, sink: RecordingSink;
+let net: IPCNetwork, relay: RawPeer, iface: RelayRig, sink: RecordingSink;
 
 beforeEach(async () => {
   net = new IPCNetwork();
@@ -41,7 +42,9 @@ function sclSend(packet: Uint8Array, to: NetworkEndpoint = relayEndpoint): void 
 
 describe('binding (rule 1)', () => {
   it('reports its header budget: 40 + the carrier (spec §2.4)', () => {
-    expect(iface.packetPadding).toBe(40);
+    expect(iface.layer.headerSize).toBe(40);
+    const settings = withRelayParameters(new NetworkSettings(), vectorServerData());
+    expect(NetworkDriver.create(new UDPNetworkInterface(), settings).packetPadding).toBe(40 + 9 + 1);
   });
 
   it('sends TV-14 at the first update, then TV-14b after connectTimeoutMS: the nonce grows after each BIND', () => {
@@ -159,7 +162,7 @@ describe('ERROR codes (spec §7.2)', () => {
   it.each([[1], [4]])('code %i invalidates the allocation', (code) => {
     establish();
     const seen: number[] = [];
-    iface.onRelayError = (c) => seen.push(c);
+    iface.layer.onRelayError = (c) => seen.push(c);
     relay.send(iface.localEndpoint, error(code));
     iface.update(10);
     expect(iface.relayConnectionStatus).toBe(AllocationInvalid);
@@ -245,10 +248,11 @@ describe('DISCONNECT (rule 6), TV-19', () => {
     relay.take();
   }
 
-  it('follows an outgoing SCL Disconnect with TV-19 and forgets the peer', () => {
+  it('follows the release of a connection (after its SCL Disconnect) with TV-19 and forgets the peer', () => {
     joined();
     const disconnect = bytes('02 0102030405060708');
     sclSend(disconnect);
+    iface.layer.connectionClosed(relayEndpoint);
     expect(relay.take()).toEqual([`da72000a${hexOf(A)}${hexOf(B)}0009${hexOf(disconnect)}`, TV('TV-19')]);
     sclSend(vectorBytes('TV-4')); // a new connect would have to join again
     iface.update(20);
@@ -323,7 +327,8 @@ describe('bad input is dropped and counted, never thrown', () => {
 describe('construction', () => {
   it('refuses DTLS and a mismatched carrier (spec §2.3)', () => {
     const base = { endpoint: relayEndpoint, allocationId: A, connectionData: C, key: K };
-    expect(() => new RelayNetworkInterface(new RelayServerData({ ...base, connectionType: 'dtls' }))).toThrow(/DTLS/);
-    expect(() => new RelayNetworkInterface(new RelayServerData({ ...base, connectionType: 'ws' }), { inner: new UDPNetworkInterface() })).toThrow(/UDP/);
+    const driver = (data: RelayServerData) => NetworkDriver.create(new UDPNetworkInterface(), withRelayParameters(new NetworkSettings(), data));
+    expect(() => driver(new RelayServerData({ ...base, connectionType: 'dtls' }))).toThrow(/DTLS/);
+    expect(() => driver(new RelayServerData({ ...base, connectionType: 'ws' }))).toThrow(/UDP/);
   });
 });

@@ -9,8 +9,8 @@ import {
   UDPNetworkInterface, WebSocketNetworkInterface,
 } from '../../plugin/index.ts';
 import {
-  AllocationApi, AllocationStore, RelayConnectionStatus, RelayNetworkInterface, RelayServer,
-  RelayServerData, RelayWebSocketInterface, type RelayAllocationJson,
+  AllocationApi, AllocationStore, createRelayDriver, relayCarrierFor, RelayConnectionStatus, RelayLayer, RelayServer,
+  RelayServerData, RelayWebSocketInterface, withRelayParameters, type RelayAllocationJson,
 } from '../../plugin/relay/node.ts';
 
 const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
@@ -35,11 +35,10 @@ async function relay(store?: AllocationStore, udpPort = 0, wsPort = 0): Promise<
   return { server, api, udpPort, wsPort };
 }
 
-const ifaces = new Map<NetworkDriver, RelayNetworkInterface>();
+const ifaces = new Map<NetworkDriver, RelayLayer>();
 function driver(allocation: RelayAllocationJson, type: 'udp' | 'ws', settings = new NetworkSettings()): NetworkDriver {
-  const iface = new RelayNetworkInterface(RelayServerData.fromAllocation(allocation, type), { settings });
-  const d = NetworkDriver.create(iface, settings);
-  ifaces.set(d, iface);
+  const d = createRelayDriver(withRelayParameters(settings, RelayServerData.fromAllocation(allocation, type)));
+  ifaces.set(d, RelayLayer.of(d));
   cleanup.push(() => d.dispose());
   return d;
 }
@@ -91,8 +90,10 @@ describe('Relay over WebSocket', () => {
     const store = new AllocationStore();
     const api = new AllocationApi({ store, serverEndpoints: () => [{ connectionType: 'ws', host: '127.0.0.1', port: 1 }] });
     const data = RelayServerData.fromAllocation(api.allocate(), 'ws');
-    expect(new RelayNetworkInterface(data).inner).toBeInstanceOf(RelayWebSocketInterface);
-    expect(() => new RelayNetworkInterface(data, { inner: new UDPNetworkInterface() })).toThrow(/interface is UDP/);
-    expect(() => new RelayNetworkInterface(data, { inner: new WebSocketNetworkInterface() })).toThrow(/RelayWebSocketInterface/);
+    expect(relayCarrierFor(data)).toBeInstanceOf(RelayWebSocketInterface);
+    const settings = () => withRelayParameters(new NetworkSettings(), data);
+    expect(createRelayDriver(settings()).stack.carrier).toBeInstanceOf(RelayWebSocketInterface);
+    expect(() => NetworkDriver.create(new UDPNetworkInterface(), settings())).toThrow(/interface is UDP/);
+    expect(() => NetworkDriver.create(new WebSocketNetworkInterface(), settings())).toThrow(/RelayWebSocketInterface/);
   });
 });

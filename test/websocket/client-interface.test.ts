@@ -44,14 +44,16 @@ const send = (iface: WebSocketNetworkInterface, id: string, to = server) => {
 };
 
 describe('WebSocketNetworkInterface (client) with a scripted socket', () => {
-  it('opens ws://ADDR:PORT/path on a ConnectionRequest, queues until open, binary in and out', async () => {
+  it('opens ws://ADDR:PORT/path when a connection starts, queues until open, binary in and out', async () => {
     const { iface, received, sink } = setup({ path: '/utp' });
     await iface.bind(NetworkEndpoint.anyIpv4, sink);
     expect(iface.packetPadding).toBe(14);
-    send(iface, 'TV-4'); // no connection yet: dropped, no socket
+    send(iface, 'TV-1'); // no connection yet: dropped, no socket
     expect(FakeSocket.made).toHaveLength(0);
+    iface.connectionOpened(server);
     send(iface, 'TV-1');
-    send(iface, 'TV-1'); // a retry while connecting shares the socket
+    iface.connectionOpened(server); // a second connection to the same server shares the socket
+    send(iface, 'TV-1');
     const [s] = FakeSocket.made;
     expect(FakeSocket.made).toHaveLength(1);
     expect(s.url).toBe('ws://127.0.0.1:7777/utp');
@@ -70,22 +72,22 @@ describe('WebSocketNetworkInterface (client) with a scripted socket', () => {
   it('brackets IPv6, and uses wss with secure or the url option for every endpoint', async () => {
     const a = setup({ secure: true });
     await a.iface.bind(NetworkEndpoint.anyIpv6, a.sink);
-    send(a.iface, 'TV-1', NetworkEndpoint.parse('::1', 9));
+    a.iface.connectionOpened(NetworkEndpoint.parse('::1', 9));
     expect(FakeSocket.made[0].url).toBe('wss://[::1]:9/');
     const b = setup({ url: 'wss://game.example.com/utp' });
     await b.iface.bind(NetworkEndpoint.anyIpv4, b.sink);
     expect(b.iface.serverEndpoint.toString()).toBe('wss://game.example.com/utp:443');
-    send(b.iface, 'TV-1', b.iface.serverEndpoint);
+    b.iface.connectionOpened(b.iface.serverEndpoint);
     expect(FakeSocket.made[0].url).toBe('wss://game.example.com/utp');
   });
 
   it('failure before open ⇒ MaxConnectionAttempts; later closure ⇒ ClosedByRemote (§6.3); late packets open nothing', async () => {
     const { iface, closed, sink } = setup();
     await iface.bind(NetworkEndpoint.anyIpv4, sink);
-    send(iface, 'TV-1');
+    iface.connectionOpened(server);
     FakeSocket.made[0].drop();
     expect(closed).toEqual([['127.0.0.1', 7777, DisconnectReason.MaxConnectionAttempts]]);
-    send(iface, 'TV-1');
+    iface.connectionOpened(server);
     FakeSocket.made[1].open();
     FakeSocket.made[1].drop();
     expect(closed[1]).toEqual(['127.0.0.1', 7777, DisconnectReason.ClosedByRemote]);
@@ -93,14 +95,18 @@ describe('WebSocketNetworkInterface (client) with a scripted socket', () => {
     expect(FakeSocket.made).toHaveLength(2);
   });
 
-  it('closes with 1000 right after the Disconnect of the last connection, and reports nothing for it', async () => {
+  it('closes with 1000 when the last connection using it is released, and reports nothing for it', async () => {
     const { iface, closed, sink } = setup();
     await iface.bind(NetworkEndpoint.anyIpv4, sink);
-    send(iface, 'TV-1');
+    iface.connectionOpened(server);
+    iface.connectionOpened(server);
     const s = FakeSocket.made[0];
     s.open();
     send(iface, 'TV-6');
     expect(s.sent.at(-1)).toBe(hex('TV-6'));
+    iface.connectionClosed(server);
+    expect(s.closedWith).toBe(null); // the other connection still uses it
+    iface.connectionClosed(server);
     expect(s.closedWith).toBe(1000);
     s.drop();
     expect(closed).toEqual([]);
@@ -109,8 +115,8 @@ describe('WebSocketNetworkInterface (client) with a scripted socket', () => {
   it('dispose closes every socket quietly; listen throws', async () => {
     const { iface, closed, sink } = setup();
     await iface.bind(NetworkEndpoint.anyIpv4, sink);
-    send(iface, 'TV-1');
-    send(iface, 'TV-1', NetworkEndpoint.parse('127.0.0.2', 7777));
+    iface.connectionOpened(server);
+    iface.connectionOpened(NetworkEndpoint.parse('127.0.0.2', 7777));
     iface.dispose();
     expect(FakeSocket.made.map((s) => s.closedWith)).toEqual([1000, 1000]);
     for (const s of FakeSocket.made) s.drop();

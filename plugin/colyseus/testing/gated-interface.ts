@@ -25,7 +25,8 @@ export class GatedInterface implements NetworkInterface {
 
   get localEndpoint(): NetworkEndpoint { return this.#inner.localEndpoint; }
   get packetPadding(): number { return this.#inner.packetPadding ?? 0; }
-  get relayConnectionStatus(): number | undefined { return this.#inner.relayConnectionStatus; }
+  connectionOpened(to: NetworkEndpoint): void { this.#inner.connectionOpened?.(to); }
+  connectionClosed(to: NetworkEndpoint): void { this.#inner.connectionClosed?.(to); }
   /** The wrapped carrier. */
   get inner(): NetworkInterface { return this.#inner; }
 

@@ -1,12 +1,11 @@
 import { NetworkEndpoint, NetworkFamily } from '../../transport/api/endpoint.ts';
 import { UtpError } from '../../transport/api/errors.ts';
-import { isSclDisconnect } from '../../transport/carriers/link-tokens.ts';
-import type { NetworkInterface, PacketSink } from '../../transport/carriers/network-interface.ts';
+import type { NetworkInterface } from '../../transport/carriers/network-interface.ts';
 import { UDPNetworkInterface } from '../../transport/carriers/udp.ts';
 import { WebSocketNetworkInterface } from '../../transport/carriers/websocket-client.ts';
 import { RelayWebSocketInterface } from './websocket.ts';
-import { defaultNetworkConfig, type NetworkSettings } from '../../transport/api/settings.ts';
-import { HANDSHAKE_HEADER_SIZE } from '../../transport/layers/simple-connection.ts';
+import type { NetworkSettings } from '../../transport/api/settings.ts';
+import type { LayerLinks, PacketLayer } from '../../transport/stack/layer.ts';
 import { DisconnectReason } from '../../transport/api/status-codes.ts';
 import { RelayBindCache } from './bind-cache.ts';
 import { RelayConnectionStatus } from './connection-status.ts';
@@ -19,12 +18,8 @@ import {
 import { RelayPeerTable, type RelayPeer } from './peers.ts';
 import type { RelayServerData } from './server-data.ts';
 
-/** Options of `RelayNetworkInterface`. */
-export interface RelayNetworkInterfaceOptions {
-  /** The carrier to the Relay server: UDP for udp endpoints, `RelayWebSocketInterface` for ws/wss when omitted. */
-  inner?: NetworkInterface;
-  /** The driver's settings: `connectTimeoutMS`, `maxConnectAttempts`, `disconnectTimeoutMS` drive the timers. */
-  settings?: NetworkSettings;
+/** Options of `RelayLayer` beyond the driver's settings (`withRelayParameters` stores them). */
+export interface RelayLayerOptions {
   /** Mirrors `RelayNetworkParameter.RelayConnectionTimeMS`: PING after this long without sending, re-BIND after 3× without receiving; 0 disables both. Default 3000. */
   relayConnectionTimeMS?: number;
   /** HMAC-SHA256 for the BIND; default `node:crypto` in Node, WebCrypto elsewhere (see `RelayBindCache`). */
@@ -70,8 +65,9 @@ const MAX_CONTROL = 64;
 const HEX_ID = /^[0-9a-f]{32}$/;
 
 /**
- * Mirrors UTP's `RelayLayer` (spec §7): a `NetworkInterface` that wraps the carrier to the Relay server
- * (UDP, IPC, or `RelayWebSocketInterface`) and presents the peers behind the Relay to the driver.
+ * Mirrors UTP's `RelayLayer` (spec §7): the layer between the carrier to the Relay server (UDP, IPC, or
+ * `RelayWebSocketInterface`) and the connection layer, presenting the peers behind the Relay to the driver. The
+ * stack builds it from `withRelayParameters(settings, serverData)`.
  *
  * - **Addresses.** The driver sees a joined host at the endpoint it connected to (normally
  *   `relayServerData.endpoint`), so the SCL's roaming check stays quiet; every other peer — a joiner of our
@@ -80,15 +76,18 @@ const HEX_ID = /^[0-9a-f]{32}$/;
  *   BIND_RECEIVED (nonce + 1 after each), AllocationInvalid after `maxConnectAttempts × connectTimeoutMS`;
  *   PING after `relayConnectionTimeMS` without sending; re-BIND after 3× that without receiving;
  *   CONNECT_REQUEST every `connectTimeoutMS` until ACCEPTED.
- * - **Joining.** `driver.connect(relayServerData.endpoint)`: the SCL's ConnectionRequests are held back
- *   until the Relay server ACCEPTs (the latest one then leaves at once, the SCL retries the rest), so the
- *   wire matches UTP's. REJECTED closes that connection with ClosedByRemote and sets AllocationInvalid.
- * - **Closing.** An SCL Disconnect leaving for a peer is followed by a DISCONNECT (spec §7.3 rule 6); a
+ * - **Joining.** `driver.connect(relayServerData.endpoint)`: the SCL's packets to the host are held back until
+ *   the Relay server ACCEPTs (the latest one then leaves at once, the SCL retries the rest), so the wire matches
+ *   UTP's. REJECTED closes that connection with ClosedByRemote and sets AllocationInvalid.
+ * - **Closing.** When the SCL releases a connection to a peer, a DISCONNECT follows (spec §7.3 rule 6); a
  *   DISCONNECT from a peer closes its connection with ProtocolError.
  *
- * Control messages are applied in `update`, RELAY data goes straight to the driver's queue.
+ * Control messages are applied in `update`; RELAY data goes up at once. It reads no connection-layer byte.
  */
-export class RelayNetworkInterface implements NetworkInterface {
+export class RelayLayer implements PacketLayer {
+  readonly name = 'Relay';
+  /** 40 bytes of RELAY header budget (two more than written, as UTP reserves, spec §2.4). */
+  readonly headerSize = RELAY_PACKET_PADDING;
   readonly serverData: RelayServerData;
   readonly statistics: RelayStatistics = {
     bindsSent: 0, pingsSent: 0, connectRequestsSent: 0, disconnectsSent: 0, relaySent: 0, relayReceived: 0,
@@ -98,7 +97,6 @@ export class RelayNetworkInterface implements NetworkInterface {
   /** Called for every ERROR received, with its code (after the layer reacted to it). */
   onRelayError: ((code: number) => void) | null = null;
 
-  readonly #inner: NetworkInterface;
   readonly #binds: RelayBindCache;
   readonly #connectTimeout: number;
   readonly #bindBudget: number;
@@ -107,8 +105,7 @@ export class RelayNetworkInterface implements NetworkInterface {
   readonly #ping: Uint8Array;
   readonly #connectRequest: Uint8Array;
   readonly #own: Uint8Array;
-  #sink: PacketSink | null = null;
-  #bound = false;
+  #links: LayerLinks | null = null;
   #disposed = false;
   #status: RelayConnectionStatus = RelayConnectionStatus.NotEstablished;
   #now = 0;
@@ -129,23 +126,31 @@ export class RelayNetworkInterface implements NetworkInterface {
   #control: Uint8Array[] = [];
   #scratch = new Uint8Array(RELAY_DATA_HEADER_SIZE + 1500);
 
-  constructor(serverData: RelayServerData, options: RelayNetworkInterfaceOptions = {}) {
+  /** The Relay layer of a driver built with `withRelayParameters`, for its status and statistics. */
+  static of(driver: { readonly stack: { layer(name: string): PacketLayer | undefined } }): RelayLayer {
+    const layer = driver.stack.layer('Relay');
+    if (!(layer instanceof RelayLayer)) throw new UtpError('this driver has no Relay layer: build it from settings with withRelayParameters(settings, serverData)');
+    return layer;
+  }
+
+  /** Refuses a carrier that cannot reach `serverData` (UTP checks the same, spec §2.3, NetworkDriver.cs:513-531). */
+  static checkCarrier(serverData: RelayServerData, carrier: NetworkInterface): void {
     if (serverData.connectionType === 'dtls') {
       throw new UtpError("DTLS to the Relay server is not implemented: use the allocation's 'udp' endpoint (or 'wss')");
     }
-    const inner = options.inner ?? (serverData.isWebSocket ? new RelayWebSocketInterface() : new UDPNetworkInterface());
-    // UTP refuses Relay data whose type does not match the interface (spec §2.3, NetworkDriver.cs:513-531).
-    if (serverData.isWebSocket && inner instanceof UDPNetworkInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is UDP`);
-    if (!serverData.isWebSocket && inner instanceof RelayWebSocketInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is WebSocket`);
-    if (inner instanceof WebSocketNetworkInterface) {
-      // Its sockets open only for an SCL ConnectionRequest; the link to a Relay must open for a BIND.
+    if (serverData.isWebSocket && carrier instanceof UDPNetworkInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is UDP`);
+    if (!serverData.isWebSocket && carrier instanceof RelayWebSocketInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is WebSocket`);
+    if (carrier instanceof WebSocketNetworkInterface) {
+      // Its sockets open for connections of the layer above; the link to a Relay must open for a BIND.
       throw new UtpError('use RelayWebSocketInterface (the default for ws/wss Relay data) as the carrier to a Relay server, not WebSocketNetworkInterface');
     }
+  }
+
+  constructor(serverData: RelayServerData, settings: NetworkSettings, options: RelayLayerOptions = {}) {
     const keepAlive = options.relayConnectionTimeMS ?? 3000;
     if (!Number.isInteger(keepAlive) || keepAlive < 0) throw new UtpError(`relayConnectionTimeMS must be an integer ≥ 0, got ${keepAlive}`);
-    const cfg = options.settings?.networkConfig ?? defaultNetworkConfig;
+    const cfg = settings.networkConfig;
     this.serverData = serverData;
-    this.#inner = inner;
     this.#connectTimeout = cfg.connectTimeoutMS;
     this.#bindBudget = cfg.maxConnectAttempts * cfg.connectTimeoutMS;
     this.#keepAlive = keepAlive;
@@ -155,49 +160,47 @@ export class RelayNetworkInterface implements NetworkInterface {
     this.#ping = encodePing(this.#own);
     this.#connectRequest = encodeConnectRequest(this.#own, serverData.hostConnectionData);
     this.#binds = new RelayBindCache(serverData, options.hmac ?? defaultHmacSha256());
-    this.#binds.onError = (err) => this.#sink?.error(err instanceof Error ? err : new Error(String(err)));
+    this.#binds.onError = (err) => this.#links?.error(err instanceof Error ? err : new Error(String(err)));
   }
 
-  /** 40 bytes of RELAY header budget (two more than written, as UTP reserves) on top of the carrier's (spec §2.4). */
-  get packetPadding(): number { return RELAY_PACKET_PADDING + (this.#inner.packetPadding ?? 0); }
-  get localEndpoint(): NetworkEndpoint { return this.#inner.localEndpoint; }
   /** Mirrors `GetRelayConnectionStatus()` (spec §7.3); the driver reports it. */
   get relayConnectionStatus(): RelayConnectionStatus { return this.#status; }
   /** The nonce the next BIND carries. */
   get nonce(): number { return this.#nonce; }
-  /** The carrier to the Relay server. */
-  get inner(): NetworkInterface { return this.#inner; }
 
-  async bind(endpoint: NetworkEndpoint, sink: PacketSink): Promise<void> {
-    this.#sink = sink;
-    await this.#inner.bind(endpoint, {
-      receive: (bytes, address, port) => this.#receive(bytes, address, port),
-      error: (err) => sink.error(err),
-      closed: () => this.#linkLost(),
-    });
+  attach(links: LayerLinks): void {
+    this.#links = links;
     this.#binds.prepare(this.#nonce);
-    this.#bound = true;
   }
 
-  /** A host needs nothing more: joiners arrive through their first RELAY (spec §7.3 rule 3). */
-  listen(): void {}
-
   send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
-    if (!this.#bound) return;
+    if (this.#disposed) return;
     const peer = this.#peers.byAddress(to.address, to.port);
-    if (peer === undefined) { this.#towardsHost(bytes, start, end, to); return; }
-    this.#relay(peer, bytes, start, end);
-    // The SCL finished closing this connection: tell the Relay (spec §7.3 rule 6).
-    if (isSclDisconnect(bytes, start, end)) {
-      this.#sendInner(encodeFromTo(RelayMessageType.Disconnect, this.#own, peer.id));
-      this.statistics.disconnectsSent++;
-      this.#forget(peer);
-    }
+    if (peer === undefined) this.#towardsHost(bytes, start, end, to);
+    else this.#relay(peer, bytes, start, end);
+  }
+
+  /** The SCL released its connection to a peer: tell the Relay (spec §7.3 rule 6). */
+  connectionClosed(to: NetworkEndpoint): void {
+    const peer = this.#peers.byAddress(to.address, to.port);
+    if (peer === undefined) return;
+    this.#sendInner(encodeFromTo(RelayMessageType.Disconnect, this.#own, peer.id));
+    this.statistics.disconnectsSent++;
+    this.#forget(peer);
+  }
+
+  /** The carrier's link to the Relay went away (a WebSocket closed): bind again within the budget (rule 8). */
+  linkClosed(): void {
+    // Only the first loss starts the budget: failed reopen attempts while binding must not extend it.
+    if (this.#disposed || this.#status !== RelayConnectionStatus.Established) return;
+    this.#status = RelayConnectionStatus.NotEstablished;
+    this.#bindStart = this.#now;
+    this.#lastBindSent = -Infinity;
   }
 
   update(now: number): void {
     this.#now = now;
-    if (!this.#bound || this.#disposed) return;
+    if (!this.#links?.ready || this.#disposed) return;
     this.#processControl();
     if (this.#status === RelayConnectionStatus.AllocationInvalid) return;
     if (this.#status === RelayConnectionStatus.NotEstablished) this.#bindTimer(now);
@@ -211,8 +214,6 @@ export class RelayNetworkInterface implements NetworkInterface {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#bound = false;
-    this.#inner.dispose();
     this.#control = [];
     this.#peers.clear();
   }
@@ -274,15 +275,6 @@ export class RelayNetworkInterface implements NetworkInterface {
     this.#rebindNow = false;
   }
 
-  /** The carrier's link to the Relay went away (a WebSocket closed): bind again within the budget (rule 8). */
-  #linkLost(): void {
-    // Only the first loss starts the budget: failed reopen attempts while binding must not extend it.
-    if (this.#disposed || this.#status !== RelayConnectionStatus.Established) return;
-    this.#status = RelayConnectionStatus.NotEstablished;
-    this.#bindStart = this.#now;
-    this.#lastBindSent = -Infinity;
-  }
-
   #sweep(now: number): void {
     this.#lastSweep = now;
     for (const p of this.#peers.idle(now, this.#peerIdle, this.#host)) this.#forget(p);
@@ -291,7 +283,7 @@ export class RelayNetworkInterface implements NetworkInterface {
   // ---------------------------------------------------------------- sending
 
   #sendInner(packet: Uint8Array): void {
-    this.#inner.send(packet, 0, packet.length, this.serverData.endpoint);
+    this.#links!.down(packet, 0, packet.length, this.serverData.endpoint);
     this.#lastSend = this.#now;
   }
 
@@ -302,7 +294,7 @@ export class RelayNetworkInterface implements NetworkInterface {
     const s = this.#scratch;
     writeRelayDataHeader(s, 0, this.#own, peer.id, n);
     s.set(bytes.subarray(start, end), RELAY_DATA_HEADER_SIZE);
-    this.#inner.send(s, 0, RELAY_DATA_HEADER_SIZE + n, this.serverData.endpoint);
+    this.#links!.down(s, 0, RELAY_DATA_HEADER_SIZE + n, this.serverData.endpoint);
     this.#lastSend = this.#now;
     peer.lastActive = this.#now;
     this.statistics.relaySent++;
@@ -321,8 +313,8 @@ export class RelayNetworkInterface implements NetworkInterface {
       return;
     }
     this.#lastAsk = this.#now;
-    // Keep the latest handshake, to send the moment ACCEPTED arrives (UTP's SCL requests right then).
-    if (end - start >= HANDSHAKE_HEADER_SIZE && bytes[start] === 0x55) this.#held = bytes.slice(start, end);
+    // Keep the latest packet (the SCL's request), to send the moment ACCEPTED arrives (UTP's SCL requests right then).
+    this.#held = bytes.slice(start, end);
     drop.notJoined++;
     this.#joinTimer(this.#now);
   }
@@ -343,29 +335,30 @@ export class RelayNetworkInterface implements NetworkInterface {
 
   // ---------------------------------------------------------------- receiving
 
-  #receive(bytes: Uint8Array, address: string, port: number): void {
+  receive(bytes: Uint8Array, start: number, end: number, address: string, port: number): void {
     if (this.#disposed) return;
     const drop = this.statistics.dropped;
     const ep = this.serverData.endpoint;
     if (port !== ep.port || (address !== ep.address && address !== `::ffff:${ep.address}`)) { drop.foreignSource++; return; }
-    const type = relayMessageType(bytes, 0, bytes.length);
-    if (type === RelayMessageType.Relay) { this.#receiveRelay(bytes); return; }
+    const type = relayMessageType(bytes, start, end);
+    if (type === RelayMessageType.Relay) { this.#receiveRelay(bytes, start, end); return; }
     if (type < 0) { drop.malformed++; return; }
     if (this.#control.length >= MAX_CONTROL) { drop.queueFull++; return; }
-    this.#control.push(bytes);
+    this.#control.push(start === 0 && end === bytes.length ? bytes : bytes.slice(start, end));
   }
 
-  /** Rule 3/4: strip the header, check length and recipient, hand the SCL packet to the driver. */
-  #receiveRelay(bytes: Uint8Array): void {
-    const n = relayPayloadLength(bytes, 0, bytes.length);
+  /** Rule 3/4: strip the header, check length and recipient, hand the SCL packet up. */
+  #receiveRelay(bytes: Uint8Array, start: number, end: number): void {
+    const n = relayPayloadLength(bytes, start, end);
     if (n < 0) { this.statistics.dropped.malformed++; return; }
-    if (!sameAllocationId(bytes, 20, this.#own)) { this.statistics.dropped.notForUs++; return; }
+    if (!sameAllocationId(bytes, start + 20, this.#own)) { this.statistics.dropped.notForUs++; return; }
     // Rule 3: the first RELAY from an unknown allocation creates its relay-level connection (hosting).
-    const peer = this.#peers.byId(bytes, 4) ?? this.#peers.add(bytes, 4, this.#now);
+    const peer = this.#peers.byId(bytes, start + 4) ?? this.#peers.add(bytes, start + 4, this.#now);
     peer.lastActive = this.#now;
     this.#lastReceive = this.#now;
     this.statistics.relayReceived++;
-    this.#sink?.receive(bytes.subarray(RELAY_DATA_HEADER_SIZE, RELAY_DATA_HEADER_SIZE + n), peer.address, peer.port);
+    const at = start + RELAY_DATA_HEADER_SIZE;
+    this.#links!.up(bytes, at, at + n, peer.address, peer.port);
   }
 
   #processControl(): void {
@@ -403,7 +396,7 @@ export class RelayNetworkInterface implements NetworkInterface {
         const alias = this.#alias!;
         this.#resetJoin();
         this.#invalidate();
-        this.#sink?.closed?.(alias.address, alias.port, DisconnectReason.ClosedByRemote);
+        this.#links!.closed(alias.address, alias.port, DisconnectReason.ClosedByRemote);
         return;
       }
       case RelayMessageType.Disconnect: {
@@ -415,7 +408,7 @@ export class RelayNetworkInterface implements NetworkInterface {
         if (!peer) { drop.unknownPeer++; return; }
         // Rule 6: ProtocolError since UTP 2.1 (spec §3.9).
         this.#forget(peer);
-        this.#sink?.closed?.(peer.address, peer.port, DisconnectReason.ProtocolError);
+        this.#links!.closed(peer.address, peer.port, DisconnectReason.ProtocolError);
         return;
       }
       case RelayMessageType.Error: {

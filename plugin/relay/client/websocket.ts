@@ -15,7 +15,7 @@ const MAX_QUEUED = 64;
 const OPEN = 1;
 
 /**
- * The carrier under `RelayNetworkInterface` for "ws"/"wss" Relay endpoints (spec §2.2 "WS/WSS + Relay",
+ * The carrier under the `RelayLayer` for "ws"/"wss" Relay endpoints (spec §2.2 "WS/WSS + Relay",
  * §6.3): one WebSocket to the Relay server, one Relay message per binary message, in browsers (the Relay is
  * how a browser hosts, §2.3) and in Node. Unlike `WebSocketNetworkInterface`, whose sockets open for an SCL
  * ConnectionRequest and close after the SCL Disconnect, this socket lives as long as the allocation: it

@@ -30,6 +30,23 @@ export class NetworkEvent {
   offset = 0;
   length = 0;
 
+  /** @internal Fills the event (the driver's `popEvent`); returns its type. */
+  set(type: NetworkEventType, connection: NetworkConnection, pipeline: NetworkPipeline, bytes: Uint8Array, offset: number, length: number): NetworkEventType {
+    this.type = type;
+    this.connection = connection;
+    this.pipeline = pipeline;
+    this.reader.reset(bytes, offset, length);
+    this.bytes = bytes;
+    this.offset = offset;
+    this.length = length;
+    return type;
+  }
+
+  /** @internal Empties the event; returns `Empty`. */
+  clear(): NetworkEventType {
+    return this.set(NetworkEventType.Empty, NetworkConnection.Null, NetworkPipeline.Null, EMPTY, 0, 0);
+  }
+
   /** A view of the event's bytes (no copy). */
   get data(): Uint8Array {
     return this.reader.asUint8Array();

@@ -21,8 +21,9 @@ export interface PacketSink {
 }
 
 /**
- * Mirrors UTP's `INetworkInterface`: the carrier under the connection protocol. Implement it to run UTP over
- * something new — a WebRTC data channel, a test harness — without touching the driver:
+ * Mirrors UTP's `INetworkInterface`: the carrier at the bottom of the layer stack (`NetworkStack`). Implement it to
+ * run UTP over something new — a data channel, a test harness — without touching the driver. A carrier moves
+ * datagrams and never reads the bytes of the layers above; it learns about connections from the notifications below.
  *
  * ```ts
  * class MyCarrier implements NetworkInterface {
@@ -64,10 +65,16 @@ export interface NetworkInterface {
    */
   update?(now: number): void;
   /**
-   * Optional: the Relay status of a carrier that talks through Unity Relay (`RelayConnectionStatus`, spec §7.3);
-   * the driver reports `NotUsingRelay` (3) without it.
+   * Optional, for carriers with links of their own (WebSocket, WebRTC): the connection layer starts a connection to
+   * `to` — a client just before its first request, a server when it accepts one. Several connections may share a link.
    */
-  readonly relayConnectionStatus?: number;
+  connectionOpened?(to: NetworkEndpoint): void;
+  /**
+   * Optional: the connection layer released its connection to `to`, whatever the reason; its last packet (a
+   * Disconnect, if any) has already been handed to `send`. A carrier closes a link when no connection uses it any
+   * more, as UTP's WebSocket layer closes its socket with its connection (spec §6.2.6).
+   */
+  connectionClosed?(to: NetworkEndpoint): void;
   /** Mirrors `Dispose`: release the carrier. Idempotent. */
   dispose(): void;
 }

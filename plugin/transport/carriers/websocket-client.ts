@@ -2,7 +2,6 @@ import { NetworkEndpoint, NetworkFamily } from '../api/endpoint.ts';
 import { UtpError, UtpSocketError } from '../api/errors.ts';
 import { DisconnectReason } from '../api/status-codes.ts';
 import { WEBSOCKET_HEADER_RESERVE, WebSocketCloseCode } from './websocket-constants.ts';
-import { isConnectionRequest, LinkTokens } from './link-tokens.ts';
 import type { NetworkInterface, PacketSink } from './network-interface.ts';
 
 /** The part of the WHATWG `WebSocket` this interface uses: browsers, Node ≥ 22's global, and `ws`. */
@@ -47,8 +46,8 @@ class Link {
   readonly address: string;
   readonly port: number;
   readonly queue: Uint8Array[] = [];
-  /** The UTP connections using this socket: it closes after the last one's Disconnect. */
-  readonly tokens = new LinkTokens();
+  /** UTP connections using this socket (`connectionOpened` − `connectionClosed`): it closes with the last one. */
+  connections = 0;
   opened = false;
   /** We closed it (after an SCL Disconnect, or dispose): nothing to report. */
   quiet = false;
@@ -65,8 +64,8 @@ class Link {
  * one UTP packet per binary message, no subprotocol, `binaryType = 'arraybuffer'`. Works in browsers and in
  * Node (global `WebSocket` on Node ≥ 22, the `ws` package on Node 20, loaded only there).
  *
- * The socket opens when the driver sends a ConnectionRequest to an endpoint, queues packets until it is open,
- * and is shared by every connection to that endpoint; it closes (1000) after the last one's Disconnect.
+ * The socket opens when a connection to an endpoint starts, queues packets until it is open, and is shared by
+ * every connection to that endpoint; it closes (1000) when the last one is released, after its Disconnect.
  * A socket that fails before opening ends its connection with `MaxConnectionAttempts`; one that closes later
  * with `ClosedByRemote` (§6.3). Clients cannot listen (UTP throws on WebGL too, §2.3).
  *
@@ -121,19 +120,27 @@ export class WebSocketNetworkInterface implements NetworkInterface {
   }
 
   send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
-    // Only a ConnectionRequest opens a socket: late packets of a connection whose socket closed are dropped,
-    // not carried over a new socket that nothing would ever close.
-    const link = this.#links.get(to.address)?.get(to.port) ?? (isConnectionRequest(bytes, start, end) ? this.#open(to) : null);
+    // Only `connectionOpened` opens a socket: late packets of a connection whose socket closed are dropped.
+    const link = this.#links.get(to.address)?.get(to.port);
     if (!link) return;
-    link.tokens.noteRequest(bytes, start, end);
     if (link.opened) {
       // WebSocket.send copies the bytes before returning (WHATWG; `ws` with no compression), so a view is enough.
       if (link.socket.readyState === OPEN) link.socket.send(bytes.subarray(start, end));
     } else if (link.queue.length < MAX_QUEUED) {
       link.queue.push(bytes.slice(start, end));
     }
-    // UTP's WebSocket layer closes (1000) when its connection closes, right after the SCL Disconnect (§6.2.6).
-    if (link.tokens.endsLink(bytes, start, end)) this.#close(link);
+  }
+
+  /** A connection to `to` starts: open the socket, or share the one already open to that endpoint. */
+  connectionOpened(to: NetworkEndpoint): void {
+    const link = this.#links.get(to.address)?.get(to.port) ?? this.#open(to);
+    if (link) link.connections++;
+  }
+
+  /** UTP's WebSocket layer closes (1000) with its connection, after the SCL's Disconnect has left (§6.2.6). */
+  connectionClosed(to: NetworkEndpoint): void {
+    const link = this.#links.get(to.address)?.get(to.port);
+    if (link && --link.connections <= 0) this.#close(link);
   }
 
   dispose(): void {

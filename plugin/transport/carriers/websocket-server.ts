@@ -7,7 +7,6 @@ import { NetworkEndpoint, NetworkFamily } from '../api/endpoint.ts';
 import { UtpError, UtpSocketError } from '../api/errors.ts';
 import { DisconnectReason } from '../api/status-codes.ts';
 import { maxWebSocketPayload, UPGRADE_NOT_FOUND, WEBSOCKET_HEADER_RESERVE, WebSocketCloseCode } from './websocket-constants.ts';
-import { LinkTokens } from './link-tokens.ts';
 import type { NetworkInterface, PacketSink } from './network-interface.ts';
 
 /** Options of `WebSocketServerInterface`. */
@@ -33,8 +32,8 @@ class Peer {
   readonly socket: WebSocket;
   readonly address: string;
   readonly port: number;
-  /** The UTP connections using this socket: it closes after the last one's Disconnect. */
-  readonly tokens = new LinkTokens();
+  /** UTP connections using this socket (`connectionOpened` − `connectionClosed`): it closes with the last one. */
+  connections = 0;
   /** Closure already reported, or we closed it on purpose (after an SCL Disconnect, dispose): nothing to report. */
   quiet = false;
   /** The TCP socket is corked until the end of the current flush (see `#sendTo`). */
@@ -174,8 +173,17 @@ export class WebSocketServerInterface implements NetworkInterface {
       }
     }
     peer.socket.send(packet);
-    // UTP's WebSocket layer closes (1000) when its connection closes, right after the SCL Disconnect (§6.2.6).
-    if (peer.tokens.endsLink(bytes, start, end)) this.#close(peer, WebSocketCloseCode.Normal);
+  }
+
+  connectionOpened(to: NetworkEndpoint): void {
+    const peer = this.#peers.get(to.address)?.get(to.port);
+    if (peer) peer.connections++;
+  }
+
+  /** UTP's WebSocket layer closes (1000) with its connection, after the SCL's Disconnect has left (§6.2.6). */
+  connectionClosed(to: NetworkEndpoint): void {
+    const peer = this.#peers.get(to.address)?.get(to.port);
+    if (peer && --peer.connections <= 0) this.#close(peer, WebSocketCloseCode.Normal);
   }
 
   dispose(): void {
@@ -216,7 +224,6 @@ export class WebSocketServerInterface implements NetworkInterface {
       if (!isBinary) { this.#refuse(peer, WebSocketCloseCode.UnsupportedData); return; }
       const bytes = data as Buffer;
       if (bytes.length === 0) return; // zero-length data frames are ignored (§6.2.5)
-      peer.tokens.noteRequest(bytes, 0, bytes.length);
       sink.receive(bytes, address, port);
     });
     // `ws` sends close 1002 (protocol violation) or 1009 (oversize) by itself, then reports the error here.

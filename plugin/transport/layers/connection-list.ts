@@ -2,7 +2,6 @@ import { NetworkConnection } from '../api/connection.ts';
 import type { NetworkEndpoint } from '../api/endpoint.ts';
 import { TokenTable } from './token-table.ts';
 import { tokenHigh, tokenLow, TOKEN_SIZE } from './simple-connection.ts';
-import type { PipelineInstance } from '../stages/pipeline.ts';
 
 /** Internal SCL connection states (spec §3.5); the public `ConnectionState` is derived from these. */
 export const SclState = {
@@ -15,7 +14,7 @@ export const SclState = {
 } as const;
 export type SclState = (typeof SclState)[keyof typeof SclState];
 
-/** Everything the driver knows about one connection. */
+/** The connection layer's state of one connection (spec §3.5). */
 export class ConnectionRecord {
   readonly id: number;
   readonly version: number;
@@ -47,8 +46,8 @@ export class ConnectionRecord {
   accepted = false;
   /** Server: bound but not listening when the request came (§3.7): close at the next update. */
   closeWhenNotListening = false;
-  /** Pipeline instances by pipeline id (index 0 unused). */
-  pipelines: (PipelineInstance | undefined)[] = [];
+  /** The layers below were told this connection opened (so they are told when it is released). */
+  announced = false;
   packetsSent = 0;
   packetsReceived = 0;
   bytesSent = 0;
@@ -102,7 +101,6 @@ export class ConnectionList {
   release(rec: ConnectionRecord): void {
     if (this.#records[rec.id] !== rec) return;
     if (this.tokens.get(rec.tokenLo, rec.tokenHi) === rec.id) this.tokens.delete(rec.tokenLo, rec.tokenHi);
-    for (const p of rec.pipelines) p?.dispose();
     this.#records[rec.id] = undefined;
     this.#free.push(rec.id);
     this.#live--;

@@ -1,14 +1,15 @@
 import { ConnectionList, type ConnectionRecord, SclState } from './connection-list.ts';
+import type { DropReason } from '../stack/layer.ts';
 import { endpointFromAddress } from '../api/address.ts';
 import type { NetworkEndpoint } from '../api/endpoint.ts';
-import { DisconnectReason, NetworkEventType } from '../api/status-codes.ts';
+import { DisconnectReason, NetworkEventType, StatusCode } from '../api/status-codes.ts';
 import { AbsoluteMinimumMtuSize, type NetworkSettings } from '../api/settings.ts';
 import {
   classify, handshakePayloadStart, HandshakeType, MessageType, PacketKind, readMtuAckSize, readMtuCheckLength,
   tokenHigh, tokenLow, writeHandshake, writeMessageHeader, writeMtuAck, writeMtuCheck, MESSAGE_HEADER_SIZE,
 } from './simple-connection.ts';
 
-/** What the connection layer needs from the driver. */
+/** What the connection layer needs from the stack around it. */
 export interface SclHost {
   readonly now: number;
   readonly listening: boolean;
@@ -19,28 +20,25 @@ export interface SclHost {
   /** Transmits a finished SCL packet; `buf` has `lowerPadding` free bytes before `start`. */
   transmit(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): void;
   event(type: NetworkEventType, rec: ConnectionRecord, buf: Uint8Array | null, start: number, end: number): void;
-  /** A Data message's bytes from the pipeline id byte on. */
+  /** A Data message's bytes from the pipeline id byte on (the top layer's part, §4.1). */
   data(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): void;
   /** A server-side connection finished its handshake: queue it for `accept()`. */
   established(rec: ConnectionRecord): void;
+  /** The connection to `rec.endpoint` begins (client request about to leave, or server accept): tell the layers below. */
+  opened(rec: ConnectionRecord, endpoint: NetworkEndpoint): void;
+  /** The record is released (its last packet has left) or moved away from `endpoint`: tell the layers below. */
+  released(rec: ConnectionRecord, endpoint: NetworkEndpoint): void;
   /** Records a dropped packet by reason (statistics). */
   drop(reason: DropReason): void;
-  /** Creates a fresh random token (crypto) into `rec`. */
-  newToken(rec: ConnectionRecord): void;
 }
-
-/** Why an incoming packet was dropped; counted in the driver's statistics. */
-export type DropReason =
-  | 'malformed' | 'badVersion' | 'unknownToken' | 'wrongState' | 'unknownType' | 'badPipeline' | 'oversize'
-  | 'queueFull' | 'addressMismatch' | 'simulated';
 
 /** Reason bytes for Disconnect events: byte i holds the value i, so an event's reader can point into it. */
 export const REASON_BYTES = Uint8Array.from({ length: 16 }, (_, i) => i);
 
 /**
  * The Simple Connection Layer state machine (spec §3.5–3.8): handshake, implicit accept, heartbeats,
- * timeouts, disconnects and MTU messages. Packets and time in; transmissions and events out through
- * `SclHost`. It never touches a socket.
+ * timeouts, disconnects and MTU messages, and the header of every packet it sends (§3.2–3.4, Data included).
+ * Packets and time in; transmissions and events out through `SclHost`. It never touches a socket.
  */
 export class SimpleConnectionLayer {
   readonly connections = new ConnectionList();
@@ -68,7 +66,7 @@ export class SimpleConnectionLayer {
   connect(endpoint: NetworkEndpoint, payload: Uint8Array | null): ConnectionRecord {
     const rec = this.connections.create(true, endpoint, this.#settings.networkConfig.maxMessageSize);
     rec.connectPayload = payload && payload.length ? payload : null;
-    this.#host.newToken(rec);
+    newToken(rec);
     return rec;
   }
 
@@ -99,6 +97,7 @@ export class SimpleConnectionLayer {
           created.packetsReceived = 1;
           created.bytesReceived = end - start;
           created.closeWhenNotListening = !this.#host.listening;
+          this.#opened(created, endpoint);
           this.#sendHandshake(created, HandshakeType.ConnectionAccept, this.#acceptPayload);
           if (this.#mtuDiscovery) this.#startMtuDiscovery(created);
           else this.#establish(created);
@@ -146,7 +145,9 @@ export class SimpleConnectionLayer {
       // Roaming (§3.7): the token is the identity, so follow the sender unless pinned by settings.
       const moved = this.#settings.local.connectionRoaming && rec.state === SclState.Established && address ? endpointFromAddress(address, port) : undefined;
       if (!moved) return this.#host.drop('addressMismatch');
+      this.#host.released(rec, rec.endpoint);
       rec.endpoint = moved; rec.address = address; rec.port = port;
+      this.#opened(rec, moved);
     }
     const now = this.#host.now;
     switch (type) {
@@ -196,7 +197,7 @@ export class SimpleConnectionLayer {
     for (let id = 0; id < list.capacity; id++) {
       const rec = list.get(id);
       if (!rec) continue;
-      if (rec.releasePending) { list.release(rec); continue; }
+      if (rec.releasePending) { this.#release(rec); continue; }
       if (rec.closeWhenNotListening && !this.#host.listening) rec.closeRequested = true;
       rec.closeWhenNotListening = false;
     }
@@ -214,8 +215,9 @@ export class SimpleConnectionLayer {
       switch (rec.state) {
         case SclState.Default:
           if (!this.#host.ready) break;
-          if (!list.index(rec)) { this.#host.newToken(rec); continue; }
+          if (!list.index(rec)) { newToken(rec); continue; }
           rec.connectAttempts = 1;
+          this.#opened(rec, rec.endpoint);
           this.#sendHandshake(rec, HandshakeType.ConnectionRequest, rec.connectPayload);
           rec.state = SclState.AwaitingAccept;
           break;
@@ -247,9 +249,33 @@ export class SimpleConnectionLayer {
     }
   }
 
+  /**
+   * Sends a pipeline packet as a Data message: writes `01 | token` in front of `buf[start, end)`, which begins with
+   * the pipeline id (§4.1), so `buf` needs `MESSAGE_HEADER_SIZE` + `lowerPadding` free bytes before `start`.
+   * Returns 0, `NetworkStateMismatch` (-3) or `NetworkPacketOverflow` (-4, larger than the path MTU).
+   */
+  sendData(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): number {
+    if (rec.state !== SclState.Established) return StatusCode.NetworkStateMismatch;
+    start -= MESSAGE_HEADER_SIZE;
+    if (end - start + this.#host.lowerPadding > rec.pathMtu) return StatusCode.NetworkPacketOverflow;
+    writeMessageHeader(buf, start, MessageType.Data, rec.token);
+    rec.lastSendTime = this.#host.now;
+    this.#host.transmit(rec, buf, start, end);
+    return StatusCode.Success;
+  }
+
   /** Local close (UTP's `Disconnect`): no local event; one Disconnect packet at the next update (§3.5). */
   requestClose(rec: ConnectionRecord): void {
     rec.closeRequested = true;
+  }
+
+  /** Sends the Disconnect of every connection closed with `disconnect()` since the last update (the driver's `dispose`). */
+  sendRequestedCloses(): void {
+    const list = this.connections;
+    for (let id = 0; id < list.capacity; id++) {
+      const rec = list.get(id);
+      if (rec && rec.closeRequested && !rec.releasePending) this.#processDisconnecting(rec);
+    }
   }
 
   /**
@@ -264,6 +290,17 @@ export class SimpleConnectionLayer {
       if (rec.releasePending || rec.closeRequested || rec.state === SclState.Disconnected) continue;
       this.#close(rec, reason & 0x0f, false);
     }
+  }
+
+  #opened(rec: ConnectionRecord, endpoint: NetworkEndpoint): void {
+    rec.announced = true;
+    this.#host.opened(rec, endpoint);
+  }
+
+  #release(rec: ConnectionRecord): void {
+    // A client that never sent its request never told the layers below it opened.
+    if (rec.announced) this.#host.released(rec, rec.endpoint);
+    this.connections.release(rec);
   }
 
   /** Marks a record to be released at the start of the next update (after its events were seen). */
@@ -328,4 +365,9 @@ export class SimpleConnectionLayer {
     rec.lastSendTime = this.#host.now;
     this.#host.transmit(rec, this.#scratch, start, end);
   }
+}
+
+/** A fresh random connection token (§3.2): WebCrypto, present in browsers and in Node. */
+function newToken(rec: ConnectionRecord): void {
+  rec.setToken(crypto.getRandomValues(new Uint8Array(8)));
 }

@@ -1,0 +1,151 @@
+import { NetworkSettings } from '../api/settings.ts';
+import { UtpError } from '../api/errors.ts';
+import { NetworkEventType, StatusCode } from '../api/status-codes.ts';
+import type { EventQueue } from '../stack/event-queue.ts';
+import {
+  PipelineDefinition, PipelineInstance, validateStages, type PipelineHost, type PipelineOptions,
+} from '../stages/pipeline.ts';
+import type { PipelineStage } from '../stages/pipeline-stage.ts';
+import { type ConnectionRecord, SclState } from './connection-list.ts';
+import type { SimpleConnectionLayer } from './simple-connection-layer.ts';
+import { MESSAGE_HEADER_SIZE } from './simple-connection.ts';
+
+/** What the top layer needs from the stack. */
+export interface TopHost {
+  readonly now: number;
+  /** Bytes in front of every pipeline's headers: lower layers + SCL header + pipeline id (spec §2.4). */
+  readonly packetPadding: number;
+  /** Counts a dropped packet. */
+  drop(reason: 'badPipeline'): void;
+}
+
+/**
+ * UTP's TopLayer: the pipelines (spec §4). Dispatches a Data message to its pipeline by the id byte that follows
+ * the SCL header (§4.1), runs the stage chains, and writes that id byte in front of what a pipeline sends; the
+ * connection layer below adds its own header. Pipeline instances are created per connection on first use.
+ */
+export class TopLayer implements PipelineHost {
+  readonly #host: TopHost;
+  readonly #scl: SimpleConnectionLayer;
+  readonly #events: EventQueue;
+  readonly #settings: NetworkSettings;
+  readonly #definitions: PipelineDefinition[] = [];
+  readonly #registered = new Set<PipelineStage>();
+  /** Pipeline instances by connection id, then pipeline id (index 0 unused). */
+  readonly #instances: Array<Array<PipelineInstance | undefined> | undefined> = [];
+
+  constructor(host: TopHost, scl: SimpleConnectionLayer, events: EventQueue, settings: NetworkSettings) {
+    this.#host = host;
+    this.#scl = scl;
+    this.#events = events;
+    this.#settings = settings;
+  }
+
+  /** Defines the next pipeline (ids 1, 2, 3… in call order, spec §4.1). */
+  createPipeline(stages: PipelineStage[], options: PipelineOptions): PipelineDefinition {
+    validateStages(stages, this.#definitions.length);
+    const def = new PipelineDefinition(this.#definitions.length + 1, stages, options.settings ?? this.#settings, options);
+    this.#definitions.push(def);
+    for (const s of stages) this.#registered.add(s);
+    return def;
+  }
+
+  registerStage(stage: PipelineStage): void {
+    validateStages([stage], 0);
+    this.#registered.add(stage);
+  }
+
+  /** The definition of pipeline `pipe`; pipeline 0 has no stages. Throws for an id never created. */
+  definition(pipe: number): PipelineDefinition {
+    if (pipe === 0) return NULL_PIPELINE;
+    const def = this.#definitions[pipe - 1];
+    if (!def) throw new UtpError(`unknown pipeline ${pipe}: create it with createPipeline (ids 1..${this.#definitions.length} exist)`);
+    return def;
+  }
+
+  /** The largest header budget any pipeline needs, for sizing send buffers. */
+  get largestHeader(): number {
+    let n = 0;
+    for (const d of this.#definitions) n = Math.max(n, d.headerCapacity + (d.payloadCapacity ?? 0));
+    return n;
+  }
+
+  /** The connection's instance of pipeline `pipe` (created on first use), or undefined for an unknown id. */
+  instance(rec: ConnectionRecord, pipe: number): PipelineInstance | undefined {
+    const list = this.#instances[rec.id] ??= [];
+    let inst = list[pipe];
+    if (inst) return inst;
+    const def = this.#definitions[pipe - 1];
+    if (!def) return undefined;
+    inst = list[pipe] = new PipelineInstance(this, def, rec.handle);
+    return inst;
+  }
+
+  /** The connection's live pipeline instances (for statistics). */
+  instances(rec: ConnectionRecord): ReadonlyArray<PipelineInstance | undefined> {
+    return this.#instances[rec.id] ?? NONE;
+  }
+
+  /** Sends one message on pipeline `pipe`; the message sits in `buf[start, end)` with the header budget free before it. */
+  send(rec: ConnectionRecord, pipe: number, buf: Uint8Array, start: number, end: number): number {
+    if (pipe === 0) return this.sendPipelinePacket(rec.id, 0, buf, start, end);
+    return this.instance(rec, pipe)!.send(buf, start, end);
+  }
+
+  /** A Data message from the connection layer, from its pipeline id byte on. */
+  receive(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): void {
+    const pipe = buf[start];
+    if (pipe === 0) return this.#events.push(NetworkEventType.Data, rec.id, 0, buf, start + 1, end);
+    const inst = this.instance(rec, pipe);
+    if (!inst) return this.#host.drop('badPipeline');
+    inst.stats.bytesReceived += end - start + MESSAGE_HEADER_SIZE;
+    inst.receive(buf, start + 1, end);
+  }
+
+  /** Stage timers (resends, acks) of every established connection. */
+  update(): void {
+    const list = this.#scl.connections;
+    for (let id = 0; id < this.#instances.length; id++) {
+      const pipes = this.#instances[id];
+      if (!pipes) continue;
+      const rec = list.get(id);
+      if (!rec || rec.state !== SclState.Established || rec.closeRequested) continue;
+      for (const inst of pipes) inst?.update();
+    }
+  }
+
+  /** The connection was released: its stages free their state. */
+  release(rec: ConnectionRecord): void {
+    const pipes = this.#instances[rec.id];
+    if (!pipes) return;
+    for (const inst of pipes) inst?.dispose();
+    this.#instances[rec.id] = undefined;
+  }
+
+  // ---------------------------------------------------------------- PipelineHost (used by the stages)
+
+  get now(): number { return this.#host.now; }
+  get packetPadding(): number { return this.#host.packetPadding; }
+  pathMtu(connectionId: number): number {
+    return this.#scl.connections.get(connectionId)?.pathMtu ?? this.#settings.networkConfig.maxMessageSize;
+  }
+
+  /** Writes the pipeline id in front of a finished pipeline packet (§4.1) and hands it to the connection layer. */
+  sendPipelinePacket(connectionId: number, pipe: number, buf: Uint8Array, start: number, end: number): number {
+    const rec = this.#scl.connections.get(connectionId);
+    if (!rec) return StatusCode.NetworkStateMismatch;
+    buf[--start] = pipe;
+    const status = this.#scl.sendData(rec, buf, start, end);
+    if (status < 0) return status;
+    const inst = this.#instances[connectionId]?.[pipe];
+    if (inst) { inst.stats.packetsSent++; inst.stats.bytesSent += end - start + MESSAGE_HEADER_SIZE; }
+    return StatusCode.Success;
+  }
+
+  deliverData(connectionId: number, pipe: number, buf: Uint8Array, start: number, end: number): void {
+    this.#events.push(NetworkEventType.Data, connectionId, pipe, buf, start, end);
+  }
+}
+
+const NONE: ReadonlyArray<PipelineInstance | undefined> = [];
+const NULL_PIPELINE = new PipelineDefinition(0, [], new NetworkSettings(), {});

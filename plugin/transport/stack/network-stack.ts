@@ -1,0 +1,247 @@
+import type { NetworkEndpoint } from '../api/endpoint.ts';
+import type { NetworkSettings } from '../api/settings.ts';
+import { NetworkEventType, StatusCode } from '../api/status-codes.ts';
+import type { NetworkInterface, PacketSink } from '../carriers/network-interface.ts';
+import type { ConnectionRecord } from '../layers/connection-list.ts';
+import { SimpleConnectionLayer, type SclHost } from '../layers/simple-connection-layer.ts';
+import { MESSAGE_HEADER_SIZE } from '../layers/simple-connection.ts';
+import { SimulatorLayer } from '../layers/simulator-layer.ts';
+import { TopLayer } from '../layers/top-layer.ts';
+import { EventQueue } from './event-queue.ts';
+import { LAYER_KEY_PREFIX, type DropReason, type LayerFactory, type LayerLinks, type PacketLayer } from './layer.ts';
+import { ReceiveQueue } from './receive-queue.ts';
+import { SendQueue } from './send-queue.ts';
+
+/** Driver-wide counters (UTP 2.7's `GetStatistics`, plus drop reasons). */
+export interface DriverStatistics {
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Incoming packets dropped, by reason (`simulated`: the network simulator's receive loss). Bad input never throws. */
+  dropped: Record<DropReason, number> & Record<string, number>;
+  connections: number;
+  /** Bytes per second sent and received over the last complete second of driver time. */
+  sendBandwidth: number;
+  receiveBandwidth: number;
+}
+
+const dropReasons: DropReason[] = [
+  'malformed', 'badVersion', 'unknownToken', 'wrongState', 'unknownType', 'badPipeline', 'oversize', 'queueFull',
+  'addressMismatch', 'simulated', 'internalError',
+];
+
+/**
+ * UTP's `NetworkStack`: the carrier and the layers above it, built in order from the settings —
+ * carrier → [Simulator] → [DTLS] → [Relay] → SimpleConnection → Top (pipelines) — and the queues between
+ * updates. Received datagrams travel up, sent packets down; `update` runs the receive, timer and send phases.
+ * The driver is a facade over this; the stack never reads the real clock.
+ */
+export class NetworkStack implements SclHost {
+  readonly carrier: NetworkInterface;
+  /** Packet layers from the carrier up (Simulator, DTLS, Relay…). */
+  readonly layers: readonly PacketLayer[];
+  readonly scl: SimpleConnectionLayer;
+  readonly top: TopLayer;
+  readonly events = new EventQueue();
+  readonly stats: DriverStatistics = {
+    packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, connections: 0, sendBandwidth: 0, receiveBandwidth: 0,
+    dropped: Object.fromEntries(dropReasons.map((r) => [r, 0])) as DriverStatistics['dropped'],
+  };
+  /** Bytes the carrier and packet layers put in front of a connection-layer packet. */
+  readonly lowerPadding: number;
+  now = 0;
+  listening = false;
+  ready = false;
+  /** Connections that finished their handshake on the server side, for `accept()`. */
+  readonly acceptQueue: ConnectionRecord[] = [];
+  /** Called when a datagram is queued or a layer wants an update (the driver's `onPacket`). */
+  wake: () => void = () => {};
+  /** `NetworkReceiveQueueFull` or `NetworkSocketError` since the previous update (UTP's `ReceiveErrorCode`). */
+  pendingErrorCode = 0;
+  lastError: Error | null = null;
+
+  readonly #settings: NetworkSettings;
+  readonly #receiveQueue: ReceiveQueue;
+  readonly #sendQueue: SendQueue;
+  /** Links the carrier or a layer reported closed since the last update, applied after the datagrams. */
+  #closedLinks: Array<{ address: string; port: number; reason: number }> = [];
+  /** Entry points: the lowest layer's receive and the highest layer's send (or the connection layer and the queue). */
+  readonly #receiveBottom: (bytes: Uint8Array, start: number, end: number, address: string, port: number) => void;
+  readonly #sendTop: (bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint) => void;
+  readonly #receiveOne = (bytes: Uint8Array, address: string, port: number): void => {
+    try {
+      this.#receiveBottom(bytes, 0, bytes.length, address, port);
+    } catch (err) {
+      // A bug in a layer or stage must not take the loop down or affect other connections: count and go on.
+      this.stats.dropped.internalError++;
+      this.lastError = err as Error;
+    }
+  };
+  #rateStart = 0;
+  #rateSent = 0;
+  #rateReceived = 0;
+
+  constructor(carrier: NetworkInterface, settings: NetworkSettings) {
+    this.carrier = carrier;
+    this.#settings = settings;
+    const cfg = settings.networkConfig;
+    this.layers = buildLayers(settings, carrier);
+    this.lowerPadding = (carrier.packetPadding ?? 0) + this.layers.reduce((n, l) => n + l.headerSize, 0);
+    this.#receiveQueue = new ReceiveQueue(cfg.receiveQueueCapacity);
+    this.#sendQueue = new SendQueue(cfg.sendQueueCapacity, cfg.maxMessageSize);
+    this.#sendQueue.attach(carrier);
+    this.scl = new SimpleConnectionLayer(this, settings);
+    this.top = new TopLayer(this, this.scl, this.events, settings);
+
+    // Wire the packet layers: each one's `up` is the next one's receive, its `down` the previous one's send.
+    const queuePush = (b: Uint8Array, s: number, e: number, to: NetworkEndpoint): void => this.#sendQueue.push(b, s, e, to);
+    const sclReceive = (b: Uint8Array, s: number, e: number, address: string, port: number): void => {
+      this.stats.packetsReceived++;
+      this.stats.bytesReceived += e - s;
+      this.scl.receive(b, s, e, address, port);
+    };
+    const n = this.layers.length;
+    this.layers.forEach((layer, i) => layer.attach(this.#links(
+      i + 1 < n ? this.layers[i + 1].receive.bind(this.layers[i + 1]) : sclReceive,
+      i > 0 ? this.layers[i - 1].send.bind(this.layers[i - 1]) : queuePush,
+      i + 1 < n ? this.layers[i + 1] : null,
+    )));
+    this.#receiveBottom = n ? this.layers[0].receive.bind(this.layers[0]) : sclReceive;
+    this.#sendTop = n ? this.layers[n - 1].send.bind(this.layers[n - 1]) : queuePush;
+  }
+
+  /** Bytes in front of every pipeline's headers: lower layers + SCL header (9) + pipeline id (1), spec §2.4. */
+  get packetPadding(): number { return this.lowerPadding + MESSAGE_HEADER_SIZE + 1; }
+
+  /** The first layer called `name` (`'Relay'`, `'DTLS'`, `'Simulator'`), if the settings built one. */
+  layer<T extends PacketLayer = PacketLayer>(name: string): T | undefined {
+    return this.layers.find((l) => l.name === name) as T | undefined;
+  }
+
+  /** Where the carrier delivers: datagrams wait in the receive queue for the next update. */
+  readonly sink: PacketSink = {
+    receive: (bytes, address, port) => {
+      if (bytes.length > this.#settings.networkConfig.maxMessageSize) { this.stats.dropped.oversize++; return; }
+      if (!this.#receiveQueue.push(bytes, address, port)) {
+        this.stats.dropped.queueFull++;
+        this.pendingErrorCode = StatusCode.NetworkReceiveQueueFull;
+        return;
+      }
+      this.wake();
+    },
+    error: (err) => { this.pendingErrorCode = StatusCode.NetworkSocketError; this.lastError = err; },
+    closed: (address, port, reason) => this.#linkClosed(0, address, port, reason),
+  };
+
+  /**
+   * One update after the driver advanced its clock: releases, layer timers, pipeline timers, received packets,
+   * closed links, connection timers, then the send phase and the flush (UTP's ScheduleUpdate).
+   */
+  update(): void {
+    const now = this.now;
+    this.events.clear();
+    this.scl.beginUpdate();
+    this.carrier.update?.(now);
+    for (const l of this.layers) l.update?.(now);
+    this.top.update();
+    this.#receiveQueue.drain(this.#receiveOne);
+    if (this.#closedLinks.length) {
+      for (const l of this.#closedLinks.splice(0)) this.scl.closeLink(l.address, l.port, l.reason);
+    }
+    this.scl.update();
+    for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].flushSend?.(now);
+    this.#sendQueue.flush();
+    this.#measureBandwidth();
+  }
+
+  /** Hands queued datagrams to the carrier now (UTP's `ScheduleFlushSend`). */
+  flush(): void {
+    this.#sendQueue.flush();
+  }
+
+  dispose(): void {
+    for (const l of this.layers) l.dispose?.();
+    this.carrier.dispose();
+  }
+
+  // ---------------------------------------------------------------- SclHost
+
+  transmit(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): void {
+    rec.packetsSent++;
+    rec.bytesSent += end - start;
+    this.stats.packetsSent++;
+    this.stats.bytesSent += end - start;
+    this.#sendTop(buf, start, end, rec.endpoint);
+  }
+  event(type: NetworkEventType, rec: ConnectionRecord, buf: Uint8Array | null, start: number, end: number): void {
+    this.events.push(type, rec.id, 0, buf, start, end);
+  }
+  data(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): void {
+    this.top.receive(rec, buf, start, end);
+  }
+  established(rec: ConnectionRecord): void {
+    this.acceptQueue.push(rec);
+  }
+  opened(_rec: ConnectionRecord, endpoint: NetworkEndpoint): void {
+    for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].connectionOpened?.(endpoint);
+    this.carrier.connectionOpened?.(endpoint);
+  }
+  released(rec: ConnectionRecord, endpoint: NetworkEndpoint): void {
+    if (rec.releasePending) this.top.release(rec); // else it moved to another address (roaming): the pipelines stay
+    for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].connectionClosed?.(endpoint);
+    this.carrier.connectionClosed?.(endpoint);
+  }
+  drop(reason: DropReason | (string & {})): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #links(up: LayerLinks['up'], down: LayerLinks['down'], above: PacketLayer | null): LayerLinks {
+    const stack = this;
+    const index = above ? this.layers.indexOf(above) : this.layers.length;
+    return {
+      get now() { return stack.now; },
+      get ready() { return stack.ready; },
+      settings: this.#settings,
+      up,
+      down,
+      drop: (reason) => this.drop(reason),
+      closed: (address, port, reason) => this.#linkClosed(index, address, port, reason),
+      error: (err) => this.sink.error(err),
+      wake: () => this.wake(),
+    };
+  }
+
+  /** A link closed below layer `index`: the first layer from there up that handles it decides, else the SCL closes. */
+  #linkClosed(index: number, address: string, port: number, reason: number): void {
+    for (let i = index; i < this.layers.length; i++) {
+      const l = this.layers[i];
+      if (l.linkClosed) { l.linkClosed(address, port, reason); return; }
+    }
+    this.#closedLinks.push({ address, port, reason });
+    this.wake();
+  }
+
+  #measureBandwidth(): void {
+    const elapsed = this.now - this.#rateStart;
+    if (elapsed < 1000) return;
+    const s = this.stats;
+    s.sendBandwidth = Math.round(((s.bytesSent - this.#rateSent) * 1000) / elapsed);
+    s.receiveBandwidth = Math.round(((s.bytesReceived - this.#rateReceived) * 1000) / elapsed);
+    this.#rateStart = this.now;
+    this.#rateSent = s.bytesSent;
+    this.#rateReceived = s.bytesReceived;
+  }
+}
+
+/** The packet layers the settings ask for, lowest first: the simulator, then every stored `LayerFactory` by order. */
+function buildLayers(settings: NetworkSettings, carrier: NetworkInterface): PacketLayer[] {
+  const factories: LayerFactory[] = [];
+  for (const [key, value] of settings.custom) if (key.startsWith(LAYER_KEY_PREFIX)) factories.push(value as LayerFactory);
+  factories.sort((a, b) => a.order - b.order);
+  const layers = factories.map((f) => f.create(settings, carrier));
+  if (settings.networkSimulator) layers.unshift(new SimulatorLayer(settings.networkSimulator));
+  return layers;
+}
