@@ -234,6 +234,7 @@ async function measureRounds(name: string, link: Link, load: Load, opts: RunOpti
     + `${rounds.reduce((s, r) => s + r[side].extra.unanswered, 0)}; packets dropped per round trip: `
     + `${(med(side, 'packetsDropped') / Math.max(1, med(side, 'samples'))).toFixed(3)}`;
   const ratio = (key: string): string => (med('ours', key) / med('baseline', key)).toFixed(3);
+  const cpu = (side: Side): string => `server ${med(side, 'serverCpuUs').toFixed(1)}, clients ${med(side, 'clientsCpuUs').toFixed(1)}`;
   return {
     rounds,
     details: [
@@ -243,6 +244,8 @@ async function measureRounds(name: string, link: Link, load: Load, opts: RunOpti
       `ratios of the medians: p50 ${ratio('p50')}×, p99 ${ratio('p99')}×, p99.9 ${ratio('p999')}×; `
         + `pooled p99 ratio ${(pooled('ours', 0.99) / pooled('baseline', 0.99)).toFixed(3)}×, `
         + `pooled p99.9 ratio ${(pooled('ours', 0.999) / pooled('baseline', 0.999)).toFixed(3)}×`,
+      `CPU per round trip (µs, medians of rounds): UTP ${cpu('ours')}; ws ${cpu('baseline')}`
+        + (link.clientPrefix.join(' ') === link.serverPrefix.join(' ') ? '' : `; the link's forwarder ${med('ours', 'linkCpuUs').toFixed(1)} (UTP) and ${med('baseline', 'linkCpuUs').toFixed(1)} (ws)`),
     ],
     note: `Server and clients run in separate processes (${link.clientPrefix.join(' ') === link.serverPrefix.join(' ') ? 'one network namespace' : 'one namespace each'}); the loss is switched on once every `
       + `connection is up and off after the drain. Each of the ${n} connections sends a ${SIZE} B message every 1/${HZ} s (phases `
@@ -267,6 +270,7 @@ async function measure(side: Side, link: Link, seed: number, n: number, duration
     const before = await link.lose(LOSS_PERCENT, seed);
     clients.send({ type: 'start' });
     await clients.next('measuring', opts.warmupMs + 10_000);
+    server.send({ type: 'mark' });
     const busy0 = machineBusyMs();
     const t0 = performance.now();
     const r = await clients.next('result', durationMs + DRAIN_MS + 20_000);
@@ -275,7 +279,9 @@ async function measure(side: Side, link: Link, seed: number, n: number, duration
     const after = await link.lose(0, seed);
     const s: Record<string, unknown> = (await server.stop()) ?? {};
     // The link's own CPU (a forwarder) counts as ours: it is part of the measurement, not other load.
-    const oursMs = (((s.cpuUs as number) ?? 0) + (r.cpuUs as number)) / 1000 + (after.cpuMs - before.cpuMs);
+    const linkMs = after.cpuMs - before.cpuMs;
+    const oursMs = (((s.cpuUs as number) ?? 0) + (r.cpuUs as number)) / 1000 + linkMs;
+    const samples = r.samples as number;
     const tail = r.tail as number[];
     return {
       tail,
@@ -285,6 +291,8 @@ async function measure(side: Side, link: Link, seed: number, n: number, duration
           p50: r.p50 as number, p99: r.p99 as number, p999: r.p999 as number, max: r.max as number,
           samples: r.samples as number, unanswered: r.unanswered as number, packetsDropped: after.dropped,
           otherCores: Math.max(0, (busy - oursMs) / elapsed),
+          // CPU per round trip, µs: a user-space transport also needs CPU time to recover a loss.
+          serverCpuUs: ((s.cpuUs as number) ?? 0) / samples, clientsCpuUs: (r.cpuUs as number) / samples, linkCpuUs: (linkMs * 1000) / samples,
         },
       },
     };
@@ -343,9 +351,11 @@ async function serverRole(a: Record<string, string>): Promise<void> {
     await new Promise<void>((r) => wss.once('listening', () => r()));
     port = (wss.address() as { port: number }).port;
   }
+  let cpu0 = process.cpuUsage();
   process.on('message', (m: Msg) => {
+    if (m.type === 'mark') cpu0 = process.cpuUsage(); // the measured window starts
     if (m.type === 'stop') {
-      const c = process.cpuUsage();
+      const c = process.cpuUsage(cpu0);
       reply({ type: 'stopped', cpuUs: c.user + c.system }, () => process.exit(0));
     }
   });
