@@ -3,3 +3,5 @@
 export * from './index.ts';
 export { WebSocketServerInterface } from './carriers/websocket-server.ts';
 export type { WebSocketServerInterfaceOptions } from './carriers/websocket-server.ts';
+export { DtlsNetworkInterface } from './carriers/dtls.ts';
+export type { DtlsNetworkInterfaceOptions } from './carriers/dtls.ts';

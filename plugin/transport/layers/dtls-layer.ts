@@ -29,14 +29,17 @@ export interface DtlsLayerLinks {
 
 /** Options beyond `settings.secure`: Relay's pre-shared key, and the table limits (defaults from the settings). */
 export interface DtlsLayerOptions {
-  /** Relay `dtls`: identity = allocation id (16 bytes), key = HMAC key (64 bytes). Replaces certificates. */
+  /** Relay `dtls` client: identity = allocation id (16 bytes), key = HMAC key (64 bytes). Replaces certificates. */
   readonly psk?: { readonly identity: Uint8Array; readonly key: Uint8Array };
+  /** Relay `dtls` server: the HMAC key of the allocation a PSK identity names, undefined to refuse it. */
+  readonly pskKey?: (identity: Uint8Array) => Uint8Array | undefined;
   readonly limits?: Partial<DtlsTableLimits>;
 }
 
 export class DtlsLayer {
   readonly name = 'dtls';
   readonly headerSize: number;
+  readonly role: 'client' | 'server';
   private links: DtlsLayerLinks | undefined;
   private readonly table: DtlsSessionTable;
   private readonly endpoints = new Map<string, NetworkEndpoint>();
@@ -48,7 +51,9 @@ export class DtlsLayer {
 
   constructor(settings: NetworkSettings, makeEndpoint: (address: string, port: number) => NetworkEndpoint, options: DtlsLayerOptions = {}) {
     this.makeEndpoint = makeEndpoint;
-    this.headerSize = options.psk ? DTLS_RELAY_HEADER_SIZE : DTLS_HEADER_SIZE;
+    this.headerSize = options.psk || options.pskKey ? DTLS_RELAY_HEADER_SIZE : DTLS_HEADER_SIZE;
+    const config = dtlsConfig(settings, options);
+    this.role = config.role;
     const c = settings.networkConfig;
     const limits: DtlsTableLimits = {
       maxSessions: 4096,
@@ -59,7 +64,7 @@ export class DtlsLayer {
       cookieLifetimeMS: 60_000,
       ...options.limits,
     };
-    this.table = new DtlsSessionTable(dtlsConfig(settings, options), limits, {
+    this.table = new DtlsSessionTable(config, limits, {
       transmit: (datagram, address, port) => {
         const to = this.endpoint(address, port);
         if (this.inCall && this.links) this.links.down(datagram, 0, datagram.length, to);
@@ -143,6 +148,10 @@ export class DtlsLayer {
 
 /** Turns `settings.secure` (PEM text) or Relay's key into a session configuration; bad input throws UtpSettingsError. */
 export function dtlsConfig(settings: NetworkSettings, options: DtlsLayerOptions = {}): DtlsClientConfig | DtlsServerConfig {
+  if (options.pskKey) {
+    const lookup = options.pskKey;
+    return { role: 'server', pskKey: (identity) => { const k = lookup(identity); return k && Buffer.from(k); } };
+  }
   if (options.psk) {
     const identity = Buffer.from(options.psk.identity);
     const key = Buffer.from(options.psk.key);

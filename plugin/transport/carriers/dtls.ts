@@ -1,0 +1,93 @@
+/**
+ * DTLS as a carrier: a `DtlsLayer` over another carrier (UDP by default), for places that take a
+ * `NetworkInterface` — the Relay client's link to its server (`dtls` connection type), the Relay server's `dtls`
+ * listener, and drivers until the layer stack builds the DtlsLayer from `settings.secure` itself.
+ *
+ * ```ts
+ * const settings = new NetworkSettings().withSecureClientParameters(caPem, 'game.example.com');
+ * const driver = NetworkDriver.create({ settings, networkInterface: new DtlsNetworkInterface(settings) });
+ * ```
+ */
+import { NetworkEndpoint } from '../api/endpoint.ts';
+import type { NetworkSettings } from '../api/settings.ts';
+import { DisconnectReason } from '../api/status-codes.ts';
+import { DtlsLayer, type DtlsLayerOptions } from '../layers/dtls-layer.ts';
+import type { NetworkInterface, PacketSink } from './network-interface.ts';
+import { UDPNetworkInterface } from './udp.ts';
+
+export interface DtlsNetworkInterfaceOptions extends DtlsLayerOptions {
+  /** The carrier under DTLS; a new `UDPNetworkInterface` by default. */
+  readonly inner?: NetworkInterface;
+  /** Clock for the DTLS timers when nobody calls `update` (the Relay server); default `performance.now`. */
+  readonly clock?: () => number;
+}
+
+const reasons = { timeout: DisconnectReason.Timeout, authentication: DisconnectReason.AuthenticationFailure, closed: DisconnectReason.ClosedByRemote };
+
+export class DtlsNetworkInterface implements NetworkInterface {
+  readonly layer: DtlsLayer;
+  /** Datagrams the DTLS layer refused, by reason. */
+  readonly dropped = new Map<string, number>();
+  readonly #inner: NetworkInterface;
+  readonly #clock: () => number;
+  #sink: PacketSink | undefined;
+  #now = 0;
+  #flushQueued = false;
+
+  constructor(settings: NetworkSettings, options: DtlsNetworkInterfaceOptions = {}) {
+    this.#inner = options.inner ?? new UDPNetworkInterface();
+    this.#clock = options.clock ?? (() => performance.now());
+    this.layer = new DtlsLayer(settings, (address, port) => NetworkEndpoint.parse(address, port), options);
+    const self = this;
+    this.layer.attach({
+      get now() { return self.#now; },
+      up: (bytes, start, end, address, port) => this.#sink?.receive(bytes.slice(start, end), address, port),
+      down: (bytes, start, end, to) => this.#inner.send(bytes, start, end, to),
+      drop: (reason) => this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1),
+      closed: (address, port, reason) => this.#sink?.closed?.(address, port, reasons[reason]),
+      wake: () => {
+        // A carrier may send at any time: hand the library's output on without waiting for the next update.
+        if (this.#flushQueued) return;
+        this.#flushQueued = true;
+        queueMicrotask(() => { this.#flushQueued = false; this.layer.update(this.#tick()); });
+      },
+    });
+  }
+
+  get localEndpoint(): NetworkEndpoint { return this.#inner.localEndpoint; }
+  get packetPadding(): number { return (this.#inner.packetPadding ?? 0) + this.layer.headerSize; }
+
+  async bind(endpoint: NetworkEndpoint, sink: PacketSink): Promise<void> {
+    this.#sink = sink;
+    await this.#inner.bind(endpoint, {
+      receive: (bytes, address, port) => { this.#tick(); this.layer.receive(bytes, 0, bytes.length, address, port); },
+      error: (err) => sink.error(err),
+      closed: (address, port, reason) => sink.closed?.(address, port, reason),
+    });
+  }
+
+  listen(): void {
+    this.#inner.listen();
+  }
+
+  send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
+    // A client's first packet to a server opens the DTLS session (the packet waits for the handshake).
+    if (this.layer.role === 'client' && this.layer.sessionState(to.address, to.port) === undefined) this.layer.connectionOpened(to);
+    this.layer.send(bytes, start, end, to);
+  }
+
+  update(now: number): void {
+    this.#now = Math.max(this.#now, now);
+    this.#inner.update?.(now);
+    this.layer.update(this.#now);
+  }
+
+  dispose(): void {
+    this.layer.dispose();
+    this.#inner.dispose();
+  }
+
+  #tick(): number {
+    return (this.#now = Math.max(this.#now, this.#clock()));
+  }
+}
