@@ -1,4 +1,4 @@
-// `npm run bots -- --url http://localhost:2567 --count 16 --duration 30 [--room CODE]`: Node bots over UDP that
+// `npm run bots -- --url http://localhost:2567 --count 15 --duration 30 [--room CODE]`: Node bots over UDP that
 // play the arena, with a live progress line and a summary; exits 1 on any error.
 import { parseArgs } from 'node:util';
 import { Bot } from './bot.ts';

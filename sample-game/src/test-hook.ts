@@ -24,6 +24,13 @@ export const probe = {
   /** The HUD's ping, ms. */
   ping: 0,
   players: [] as ProbePlayer[],
+  /** On-screen font size of name labels, px. */
+  labelPx: 0,
+  /** The banner shown now (e.g. "Connection problem…"), and every one shown so far. */
+  notice: null as string | null,
+  notices: [] as string[],
+  /** Screen box of the HUD's network line (the page's CSS pixels). */
+  netBox: { x: 0, y: 0, width: 0, height: 0 },
 };
 
 export function installTestHook(game: Phaser.Game): void {

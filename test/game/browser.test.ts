@@ -1,7 +1,8 @@
 // End to end in Chromium: the built client served by the game server; page A creates a private room, page B joins
-// it by code; keys pressed on A move A's player as B sees it; chat crosses over; then Node bots (UDP) join B's room;
-// zero console errors. Screenshots of both pages go to test-results/ (UTP_UPDATE_SCREENSHOT=1 also refreshes
-// sample-game/screenshot.png from page B).
+// it by code; keys pressed on A move A's player as B sees it; chat crosses over; a server freeze shows a notice that
+// goes when it ends; Esc asks before leaving; then Node bots (UDP) and a phone-sized page join B's room, whose name
+// labels are legible and whose ping line stays clear of the chat; zero console errors. Screenshots of the pages go
+// to test-results/ (UTP_UPDATE_SCREENSHOT=1 also refreshes sample-game/screenshot.png from page B).
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,15 @@ interface Probe {
   phase: string;
   frames: number;
   players: ProbePlayer[];
+  labelPx: number;
+  notice: string | null;
+  notices: string[];
+  netBox: { x: number; y: number; width: number; height: number };
+}
+
+/** Blocks this process (the game server's) for `ms`: a server freeze, as a long GC pause or a stuck tick. */
+function freezeServer(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 describeWithChromium('sample game in Chromium', () => {
@@ -101,7 +111,29 @@ describeWithChromium('sample game in Chromium', () => {
 
     mkdirSync(results, { recursive: true });
     await a.screenshot({ path: join(results, 'game-e2e-a.png') });
-    // Esc leaves (consented: the seat is freed at once) and shows the menu again.
+
+    // The server freezes for 4 s: both pages say so (after 1.5 s without snapshots), and stop saying so after.
+    for (const page of [a, b]) expect((await probe(page)).notice).toBeNull();
+    freezeServer(4000);
+    for (const page of [a, b]) {
+      await page.waitForFunction(() => {
+        const p = (window as unknown as { __game: { probe: Probe } }).__game.probe;
+        return p.notice === null && p.notices.some((n) => n.startsWith('Connection problem'));
+      }, null, { timeout: 10_000 });
+    }
+
+    // Esc asks first; Enter stays, in the room. Esc, Esc leaves (consented: the seat is freed at once).
+    await a.keyboard.press('Escape');
+    await a.waitForSelector('#leave:not(.hidden)');
+    await a.keyboard.press('Enter');
+    await a.waitForSelector('#leave', { state: 'hidden' });
+    expect(await a.evaluate(() => document.activeElement === document.getElementById('chat-input'))).toBe(false);
+    await a.waitForTimeout(300);
+    expect((await probe(a)).scene).toBe('game');
+    expect((await probe(b)).players).toHaveLength(2);
+    await a.keyboard.press('Escape');
+    await a.waitForSelector('#leave:not(.hidden)');
+    await a.screenshot({ path: join(results, 'game-e2e-leave.png') });
     await a.keyboard.press('Escape');
     await a.waitForSelector('#menu:not(.hidden)');
     await b.waitForFunction(() => (window as unknown as { __game: { probe: Probe } }).__game.probe.players.length === 1, null, { timeout: 10_000 });
@@ -129,6 +161,26 @@ describeWithChromium('sample game in Chromium', () => {
       }
       await b.waitForTimeout(600);
       await b.screenshot({ path: join(results, 'game-e2e-b.png') });
+
+      // A phone in portrait (390 × 844) joins: name labels at least 11 px on screen, the ping line clear of the chat.
+      const phone = await chromium.newPage('phone', { width: 390, height: 844 });
+      await phone.goto(`${game.url}/?room=${code}`);
+      await phone.waitForSelector('#menu:not(.hidden)');
+      await phone.fill('#name', 'Pat');
+      await phone.click('#join');
+      await phone.waitForFunction(() => {
+        const p = (window as unknown as { __game?: { probe: Probe } }).__game?.probe;
+        return p?.scene === 'game' && p.players.length === 6 && p.netBox.width > 0;
+      }, null, { timeout: 20_000 });
+      await phone.waitForTimeout(800);
+      await phone.screenshot({ path: join(results, 'game-e2e-phone.png') });
+      const onPhone = await probe(phone);
+      expect(onPhone.labelPx).toBeGreaterThanOrEqual(11);
+      const chat = (await phone.locator('#chat-input').boundingBox())!;
+      const net = onPhone.netBox;
+      const apart = net.x + net.width <= chat.x || chat.x + chat.width <= net.x || net.y + net.height <= chat.y || chat.y + chat.height <= net.y;
+      expect(apart, `ping line ${JSON.stringify(net)} vs chat input ${JSON.stringify(chat)}`).toBe(true);
+      await phone.close();
     } finally {
       await Promise.all(bots.map((bot) => bot.leave()));
     }

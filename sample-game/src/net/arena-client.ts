@@ -28,6 +28,7 @@ export class ArenaClient extends Phaser.Events.EventEmitter {
   #lastAdvance = -1;
   #nextPing = 0;
   #lossWindow = { start: performance.now(), firstTick: -1, received: 0 };
+  #lastSnapshotAt = -1;
   /** Round trip of the room's ping (reliable channel, through the frame pump), smoothed, ms; 0 before the first. */
   pingMs = 0;
   /** Share of snapshots (unreliable, one per server tick) that did not arrive over the last second, %. */
@@ -75,6 +76,7 @@ export class ArenaClient extends Phaser.Events.EventEmitter {
     this.#tick = snap.tick;
     this.snapshots++;
     const now = performance.now();
+    this.#lastSnapshotAt = now;
     this.#countSnapshot(snap.tick, now);
     this.clock.observe(snap.tick, now);
     const mySlot = this.me?.slot ?? -1;
@@ -129,6 +131,14 @@ export class ArenaClient extends Phaser.Events.EventEmitter {
       this.room.sendUnreliable(MSG.input, this.predictor.packet());
       this.ticks++;
     }
+  }
+
+  /**
+   * Milliseconds since the last snapshot arrived (the server sends one every tick, 33 ms), or 0 before the first:
+   * a few hundred means trouble on the way, more than a second a stalled server or network.
+   */
+  snapshotAgeMs(now: number): number {
+    return this.#lastSnapshotAt < 0 ? 0 : now - this.#lastSnapshotAt;
   }
 
   /** Where to draw our own body now. */

@@ -8,7 +8,9 @@ import { KeyboardControls } from '../game/controls.ts';
 import { Effects } from '../game/effects.ts';
 import { OrbsView } from '../game/orbs-view.ts';
 import { UI } from '../game/palette.ts';
-import { PlayerView, type PlayerLook } from '../game/player-view.ts';
+import { LABEL_RISE, PlayerView, type PlayerLook } from '../game/player-view.ts';
+import { cameraZoom, LABEL_FONT_PX, labelScale, placeLabels, type LabelBox } from '../game/screen.ts';
+import { LeaveConfirm } from '../ui/leave-confirm.ts';
 import type { ArenaClient } from '../net/arena-client.ts';
 import { probe, type ProbePlayer } from '../test-hook.ts';
 
@@ -19,7 +21,9 @@ export class GameScene extends Phaser.Scene {
   #orbs!: OrbsView;
   #effects!: Effects;
   #keys!: KeyboardControls;
+  #confirm!: LeaveConfirm;
   #frame = 0;
+  #lastUpdate = 0;
 
   constructor() { super('game'); }
 
@@ -35,7 +39,8 @@ export class GameScene extends Phaser.Scene {
     this.#orbs = new OrbsView(this);
     this.#effects = new Effects(this);
     this.#keys = new KeyboardControls(this);
-    camera.setBounds(-160, -160, ARENA_WIDTH + 320, ARENA_HEIGHT + 320);
+    // Room above the arena for the HUD's panels, so a player at the top edge is not drawn under them.
+    camera.setBounds(-160, -260, ARENA_WIDTH + 320, ARENA_HEIGHT + 420);
     camera.startFollow(this.#target, false, 0.12, 0.12);
     camera.centerOn(this.#target.x, this.#target.y);
     this.#fit();
@@ -46,7 +51,9 @@ export class GameScene extends Phaser.Scene {
     c.on('tag', this.#onTag, this);
     c.on('round', this.#onRound, this);
     c.on('leave', this.#onLeave, this);
-    this.input.keyboard!.on('keydown-ESC', () => { void this.#quit(); });
+    // Esc asks first (a second Esc, or the Leave button, leaves); see LeaveConfirm.
+    this.#confirm = new LeaveConfirm(() => { void this.#quit(); });
+    this.input.keyboard!.on('keydown-ESC', () => this.#confirm.open());
     this.scene.launch('hud', { client: c });
     if (c.state.phase === 'intermission') this.scene.launch('score', { client: c });
     this.events.once('shutdown', () => {
@@ -57,13 +64,14 @@ export class GameScene extends Phaser.Scene {
       c.off('leave', this.#onLeave, this);
       this.scene.stop('hud');
       this.scene.stop('score');
+      this.#confirm.destroy();
     });
   }
 
-  /** Zoom so that about 1000 × 700 world pixels are visible, whatever the screen. */
+  /** Zoom so that about 1000 × 700 world pixels' worth of area is visible, whatever the screen's shape. */
   #fit(): void {
     const { width, height } = this.scale;
-    this.cameras.main.setZoom(Phaser.Math.Clamp(Math.min(width / 1000, height / 700), 0.45, 1.25));
+    this.cameras.main.setZoom(cameraZoom(width, height));
   }
 
   override update(time: number): void {
@@ -101,11 +109,23 @@ export class GameScene extends Phaser.Scene {
       this.#views.delete(id);
     }
     this.#orbs.sync(state.orbs, time);
+    const scale = this.#placeLabels(time - this.#lastUpdate);
+    this.#lastUpdate = time;
     this.#frame++;
     Object.assign(probe, {
       frames: probe.frames + 1, phase: state.phase, players, snapshots: c.snapshots, ticks: c.ticks,
-      corrections: c.predictor.corrections, ping: c.pingMs,
+      corrections: c.predictor.corrections, ping: c.pingMs, labelPx: LABEL_FONT_PX * scale * this.cameras.main.zoom,
     });
+  }
+
+  /** Name tags above their players, at a size legible at this zoom, moved up where they would overlap. */
+  #placeLabels(deltaMs: number): number {
+    const scale = labelScale(this.cameras.main.zoom);
+    const views = [...this.#views.values()].filter((v) => v.visible).sort((a, b) => Number(b.own) - Number(a.own));
+    const boxes: LabelBox[] = views.map((v) => ({ x: v.x, y: v.y - LABEL_RISE * scale, ...v.labelSize(scale) }));
+    const ys = placeLabels(boxes, views[0]?.own ? 1 : 0);
+    views.forEach((v, i) => v.placeLabel(v.y - ys[i], scale, deltaMs));
+    return scale;
   }
 
   #slotColor(slot: number): number {

@@ -1,20 +1,26 @@
-// The screen-space layer over the arena: HUD, net graph (` or F3), touch controls, chat, connection banners.
+// The screen-space layer over the arena: HUD, net graph (` or F3), touch controls, chat, connection banners. A
+// stall is shown within two seconds: "Connection problem…" once no snapshot (one per server tick) has arrived for
+// STALL_MS, gone when they flow again; the SDK's own drop detection takes many seconds longer.
 import * as Phaser from 'phaser';
 import { NetGraph } from '../../../plugin/phaser/index.ts';
 import type { ChatEvent } from '../../shared/messages.ts';
 import { ChatBox } from '../game/chat-box.ts';
-import { Hud } from '../game/hud.ts';
+import { Hud, type NetLine } from '../game/hud.ts';
 import { TouchControls } from '../game/touch.ts';
 import type { ArenaClient } from '../net/arena-client.ts';
 import { describeNetParams } from '../net/params.ts';
 import { net } from '../net/setup.ts';
+import { probe } from '../test-hook.ts';
+
+/** No snapshot for this long (ms) means trouble: the server sends 30 a second. */
+export const STALL_MS = 1500;
 
 export class HudScene extends Phaser.Scene {
   #client!: ArenaClient;
   #hud!: Hud;
   #chat!: ChatBox;
   #dropped = false;
-  #netLine = '';
+  readonly #netLine: NetLine = { ping: 0, snapshotLoss: 0, simulated: null };
   #nextNetLine = 0;
 
   constructor() { super('hud'); }
@@ -22,8 +28,8 @@ export class HudScene extends Phaser.Scene {
   create(data: { client: ArenaClient }): void {
     const c = (this.#client = data.client);
     this.#dropped = false;
-    this.#hud = new Hud(this);
-    this.add.existing(new NetGraph(this, 14, 108));   // hidden until ` or F3
+    probe.notice = null;
+    this.#hud = new Hud(this, this.add.existing(new NetGraph(this, 14, 116)));  // the graph: hidden until ` or F3
     new TouchControls(this);
     this.#chat = new ChatBox((text) => c.sendChat(text));
     this.#chat.line('', `Room ${c.room.roomId}: share the code to play together. Enter to chat, Esc to leave.`);
@@ -46,12 +52,21 @@ export class HudScene extends Phaser.Scene {
     const c = this.#client;
     if (time >= this.#nextNetLine) {
       this.#nextNetLine = time + 250;
-      const sim = net.params ? ` · ${describeNetParams(net.params)}` : '';
-      this.#netLine = `ping ${Math.round(c.pingMs)} ms · snapshots lost ${c.snapshotLoss.toFixed(0)} %${sim}`
-        + '\nUTP over WebSocket · ` or F3: net graph';
+      Object.assign(this.#netLine, {
+        ping: c.pingMs, snapshotLoss: c.snapshotLoss, simulated: net.params ? describeNetParams(net.params) : null,
+      });
     }
     this.#hud.update(c.state, c.sessionId, this.#netLine);
-    this.#hud.banner(this.#dropped ? 'Connection lost — reconnecting…'
-      : !c.ready ? 'Joining…' : null);
+    const stalled = c.ready && c.snapshotAgeMs(performance.now()) > STALL_MS;
+    const notice = this.#dropped ? 'Connection lost — reconnecting…'
+      : !c.ready ? 'Joining…'
+        : stalled ? 'Connection problem… waiting for the server' : null;
+    this.#hud.banner(notice);
+    if (notice !== probe.notice) {
+      probe.notice = notice;
+      if (notice) probe.notices.push(notice);
+    }
+    const b = this.#hud.netBounds;
+    probe.netBox = { x: b.x, y: b.y, width: b.width, height: b.height };
   }
 }
