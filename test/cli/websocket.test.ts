@@ -1,6 +1,6 @@
 /**
  * `utp echo --ws` and `utp ping ws://` over real WebSocket on 127.0.0.1. The client side of the echo tests is
- * a raw Unity-style WebSocket client (test/websocket/raw-unity-client.ts: plain TCP, hand-masked frames, the
+ * a raw Unity-style WebSocket client (test/support/raw-unity-ws-client.ts: plain TCP, hand-masked frames, the
  * §6.2.1 request) carrying packets hand-built from the spec (raw-peer.ts), as echo.test.ts does over UDP.
  * No timing assertions.
  */
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, WebSocketServerInterface,
 } from '../../plugin/transport/node.ts';
-import { RawUnityWsClient } from '../websocket/raw-unity-client.ts';
+import { RawUnityWsClient } from '../support/raw-unity-ws-client.ts';
 import {
   ascii, concat, data, disconnect, hex, isHandshake, isMessage, Msg, rawConnect, RawUdpPeer,
   readReliableHeader, readU16, reliableHeader, T, token, u16,
@@ -262,7 +262,7 @@ describe('utp ping ws://', () => {
   });
 
   it('wss://: refuses a self-signed certificate with a hint; --insecure accepts it', async () => {
-    const fixture = (name: string) => readFileSync(new URL(`../websocket/fixtures/${name}`, import.meta.url));
+    const fixture = (name: string) => readFileSync(new URL(`../support/fixtures/${name}`, import.meta.url));
     // A wss:// echo on pipeline 0 in this process (`utp echo` serves ws:// only).
     const server = NetworkDriver.create({
       networkInterface: new WebSocketServerInterface({ tls: { cert: fixture('localhost-cert.pem'), key: fixture('localhost-key.pem') } }),

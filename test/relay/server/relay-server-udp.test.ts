@@ -1,0 +1,113 @@
+/**
+ * The self-hosted relay on real sockets (UDP and HTTP on 127.0.0.1): a host and a joiner get their
+ * allocations from the allocation API exactly as from Unity's service, join by code, and exchange data on
+ * a reliable pipeline through the relay. No timing assertions: deadlines only bound the wait.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConnectionState, DisconnectReason, FragmentationPipelineStage, NetworkEndpoint, NetworkEvent, NetworkEventType,
+  NetworkSettings, ReliableSequencedPipelineStage, type NetworkDriver,
+} from '../../../plugin/index.ts';
+import {
+  AllocationApi, createRelayDriver, RelayConnectionStatus, RelayServer, RelayServerData, withRelayParameters,
+  type RelayAllocationJson,
+} from '../../../plugin/relay/node.ts';
+
+const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
+const cleanup: Array<() => void> = [];
+afterEach(() => { for (const f of cleanup.splice(0).reverse()) f(); });
+
+async function startRelay(): Promise<{ server: RelayServer; api: string }> {
+  const server = new RelayServer();
+  await server.listenUdp(loopback);
+  server.start(100);
+  const allocations = new AllocationApi({ store: server.store, serverEndpoints: () => server.serverEndpoints(), load: () => server.load });
+  const port = await allocations.listen(loopback);
+  cleanup.push(() => server.dispose(), () => allocations.close());
+  return { server, api: `http://127.0.0.1:${port}` };
+}
+
+async function post<T>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Updates the drivers on the real clock until `done`, yielding to the event loop between updates. */
+async function pumpUntil(drivers: NetworkDriver[], done: () => boolean, what: string, limitMs = 15_000): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    for (const d of drivers) d.update();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+function driverFor(allocation: RelayAllocationJson): NetworkDriver {
+  const driver = createRelayDriver(withRelayParameters(new NetworkSettings(), RelayServerData.fromAllocation(allocation, 'udp')));
+  cleanup.push(() => driver.dispose());
+  return driver;
+}
+
+describe('relay over UDP on 127.0.0.1, allocations from the HTTP API', () => {
+  it('host and joiner exchange reliable and fragmented messages, then disconnect', async () => {
+    const { server, api } = await startRelay();
+    type Alloc = { data: { allocation: RelayAllocationJson } };
+    const hostAlloc = (await post<Alloc>(`${api}/v1/allocate`, { maxConnections: 4 })).data.allocation;
+    const { data: { joinCode } } = await post<{ data: { joinCode: string } }>(`${api}/v1/joincode`, { allocationId: hostAlloc.allocationId });
+
+    const host = driverFor(hostAlloc);
+    const hostPipe = host.createPipeline(FragmentationPipelineStage, ReliableSequencedPipelineStage);
+    await host.bind(loopback);
+    host.listen();
+
+    const joinAlloc = (await post<Alloc>(`${api}/v1/join`, { joinCode })).data.allocation;
+    expect(joinAlloc.hostConnectionData).toBe(hostAlloc.connectionData);
+    const joinData = RelayServerData.fromAllocation(joinAlloc, 'udp');
+    const joiner = driverFor(joinAlloc);
+    const joinPipe = joiner.createPipeline(FragmentationPipelineStage, ReliableSequencedPipelineStage);
+    await joiner.bind(loopback);
+    const toHost = joiner.connect(joinData.endpoint);
+
+    let atHost = null as ReturnType<NetworkDriver['accept']>;
+    await pumpUntil([host, joiner], () => (atHost ??= host.accept()) !== null && joiner.getConnectionState(toHost) === ConnectionState.Connected, 'the connection');
+    expect(host.getRelayConnectionStatus()).toBe(RelayConnectionStatus.Established);
+    expect(joiner.getRelayConnectionStatus()).toBe(RelayConnectionStatus.Established);
+
+    const big = Uint8Array.from({ length: 3000 }, (_, i) => i & 0xff); // fragmented, reliable
+    const sent = ['hello host', 'second'].map((s) => new TextEncoder().encode(s));
+    for (const m of [...sent, big]) expect(joiner.send(toHost, joinPipe, m)).toBe(m.length);
+    const got: Uint8Array[] = [];
+    const ev = new NetworkEvent();
+    await pumpUntil([host, joiner], () => {
+      while (host.popEvent(ev) !== NetworkEventType.Empty) {
+        if (ev.type === NetworkEventType.Data) {
+          got.push(Uint8Array.from(ev.data));
+          host.send(ev.connection, hostPipe, ev.data); // echo
+        }
+      }
+      return got.length === 3;
+    }, 'the messages at the host');
+    expect(got).toEqual([...sent, big]);
+
+    const echoed: Uint8Array[] = [];
+    await pumpUntil([host, joiner], () => {
+      while (joiner.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Data) echoed.push(Uint8Array.from(ev.data));
+      return echoed.length === 3;
+    }, 'the echoes');
+    expect(echoed).toEqual([...sent, big]);
+    expect(server.load.joins).toBe(1);
+
+    joiner.disconnect(toHost);
+    let reason = -1;
+    await pumpUntil([host, joiner], () => {
+      while (host.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Disconnect) reason = ev.disconnectReason;
+      return reason >= 0;
+    }, 'the disconnect');
+    expect(reason).toBe(DisconnectReason.ClosedByRemote);
+    await pumpUntil([host, joiner], () => server.load.joins === 0, 'the relay to drop the link');
+    const load = await (await fetch(`${api}/v1/load`)).json() as { allocations: number; packetsIn: number };
+    expect(load.allocations).toBe(2);
+    expect(load.packetsIn).toBeGreaterThan(10);
+  });
+});
