@@ -2,15 +2,17 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import {
-  ErrorCode, Protocol, Transport, connectClientToRoom, createAuthContext, debugAndPrintError, isDevMode, logger, matchMaker,
+  ErrorCode, LocalPresence, Protocol, Transport, connectClientToRoom, createAuthContext, debugAndPrintError, isDevMode, logger,
+  matchMaker,
 } from '@colyseus/core';
 import {
   DriverLoop, MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
-  StatusCode, UDPNetworkInterface, WebSocketServerInterface, type MultiNetworkConnection,
+  StatusCode, UDPNetworkInterface, UtpError, WebSocketServerInterface, type MultiNetworkConnection,
 } from '../../transport/node.ts';
 import { plainAddress, resolveHost } from '../../transport/api/address.ts';
 import { CloseCodes, decodeCloseFrame, isControlFrame } from '../close-frame.ts';
 import { CloseHandshake, DEFAULT_LINGER_MS } from '../close-handshake.ts';
+import { parsePublicAddress } from '../public-address.ts';
 import {
   DEFAULT_MAX_FRAME_SIZE, DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE,
   createColyseusPipelines, type ColyseusPipelineOptions,
@@ -66,6 +68,8 @@ export interface UtpTransportStats {
   sendQueueOverflow: number;
   /** WebSocket upgrades on paths other than the tunnel's (stock Colyseus clients), refused at once. */
   refusedUpgrades: number;
+  /** Seats of another process presented here (a `publicAddress` that does not lead to its process), refused. */
+  wrongProcess: number;
 }
 
 /** The default driver settings of the server side. */
@@ -115,10 +119,12 @@ export class UtpTransport extends Transport {
   #flushScheduled = false;
   #latencyMs = 0;
   #port = 0;
-  #shuttingDown = false;
-  #closedResolve: (() => void) | null = null;
+  /** `shutdown()` ran: drivers disposed, HTTP server closed. */
+  #stopped = false;
+  #started = false;
+  /** Our listeners on `server`, removed at shutdown (the server may be the application's). */
+  readonly #serverListeners: Array<[event: string, listener: (...args: any[]) => void]> = [];
   #expressApp: ((req: IncomingMessage, res: unknown) => void) | null = null;
-  #stopping: Promise<void> | null = null;
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     this.#multi?.flush();
@@ -126,7 +132,7 @@ export class UtpTransport extends Transport {
 
   /** Counters for monitoring and tests. */
   readonly stats: UtpTransportStats = {
-    acceptedUdp: 0, acceptedWebSocket: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0, refusedUpgrades: 0,
+    acceptedUdp: 0, acceptedWebSocket: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0, refusedUpgrades: 0, wrongProcess: 0,
   };
 
   constructor(options: UtpTransportOptions = {}) {
@@ -201,27 +207,24 @@ export class UtpTransport extends Transport {
   }
 
   /**
-   * Called by `Server.gracefullyShutdown()` once rooms are disposed: closes what is still connected with 4001,
-   * waits up to `lingerMS` for close frames to be acknowledged, then stops the drivers and our HTTP server.
-   * `closed` resolves when that is done.
+   * Called by `Server.gracefullyShutdown()` once rooms are disposed (their clients already got 4001, or 4010 in dev
+   * mode), and, as with ws-transport, the port is free when it returns: what is still connected gets a close frame
+   * 4001 and the UTP Disconnect at once, the drivers (UDP socket, tunnel sockets) are disposed, and the HTTP server
+   * — ours or an injected one — stops listening. Nothing lingers, so a client reconnecting meanwhile reaches
+   * whichever server listens next instead of being told 4001. Safe to call more than once.
    */
   shutdown(): void {
-    if (this.#stopping) return;
-    this.#shuttingDown = true;
-    this.#stopping = new Promise<void>((resolve) => { this.#closedResolve = resolve; });
-    for (const conn of [...this.#connections.values()]) {
-      if (conn.readyState === ReadyState.OPEN) {
-        if (conn.client) conn.client.leave(CloseCodes.SERVER_SHUTDOWN);
-        else this.#close(conn, CloseCodes.SERVER_SHUTDOWN);
-      }
-    }
-    if (!this.#multi) this.#finishShutdown();
-    else this.#loop?.schedule();
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#stopDrivers();
+    for (const [event, listener] of this.#serverListeners.splice(0)) this.server.off(event, listener);
+    this.server.close();
+    this.server.closeIdleConnections?.();
   }
 
-  /** Resolves once `shutdown()` finished (immediately if it was never called). */
+  /** Resolves once `shutdown()` ran; kept for callers that awaited the former lingering shutdown. */
   get closed(): Promise<void> {
-    return this.#stopping ?? Promise.resolve();
+    return Promise.resolve();
   }
 
   /**
@@ -251,7 +254,25 @@ export class UtpTransport extends Transport {
   // ------------------------------------------------------------------ start-up
 
   async #start(port: number | string | undefined, hostname: string | undefined, backlog: number | undefined): Promise<void> {
-    if (this.#multi) throw new Error('UtpTransport: listen() was already called');
+    if (this.#multi || this.#started) throw new UtpError('UtpTransport: listen() was already called; create a new UtpTransport for a new Server');
+    this.#started = true;
+    this.#checkPublicAddress();
+    const wasListening = this.server.listening;
+    try {
+      await this.#bind(port, hostname, backlog);
+    } catch (err) {
+      // Nothing half-bound stays behind: the port is free again for the next attempt.
+      for (const [event, listener] of this.#serverListeners.splice(0)) this.server.off(event, listener);
+      if (!wasListening && this.server.listening) this.server.close();
+      throw err;
+    }
+    if (this.#stopped) { // shutdown() ran while we were binding
+      this.#stopped = false;
+      this.shutdown();
+    }
+  }
+
+  async #bind(port: number | string | undefined, hostname: string | undefined, backlog: number | undefined): Promise<void> {
     await ensureGlobalWebSocket();
     const wanted = port === undefined ? 0 : Number(port);
     if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
@@ -296,12 +317,12 @@ export class UtpTransport extends Transport {
       }));
       const ws = NetworkDriver.create({ networkInterface: gate, settings: this.#settings });
       // Remember each tunnel socket's upgrade headers until it closes: they reach onAuth like ws-transport's.
-      this.server.prependListener('upgrade', (req: IncomingMessage) => {
+      this.#onServer('upgrade', (req: IncomingMessage) => {
         if (req.url !== path) return;
         const key = `${plainAddress(req.socket.remoteAddress ?? '')}|${req.socket.remotePort}`;
         this.#wsHeaders.set(key, req.headers);
         req.socket.once('close', () => this.#wsHeaders.delete(key));
-      });
+      }, true);
       await ws.bind(NetworkEndpoint.anyIpv4);
       ws.listen();
       this.#wsGate = gate;
@@ -327,7 +348,7 @@ export class UtpTransport extends Transport {
     const server = this.server;
     const wss = refusingWebSocketServer();
     let logged = false;
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    this.#onServer('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (this.#wsPath !== null && req.url === this.#wsPath) return; // the tunnel's
       if (server.listenerCount('upgrade') !== ours) return; // someone else's listener may take it
       this.stats.refusedUpgrades++;
@@ -338,6 +359,31 @@ export class UtpTransport extends Transport {
       refuseUpgrade(wss, req, socket, head);
     });
     const ours = server.listenerCount('upgrade') - listenersBefore;
+  }
+
+  /**
+   * Refuses, before anything binds, a `publicAddress` UDP cannot follow (see public-address.ts), and a presence
+   * shared with other processes without one: seats would then lead to whichever process answers the HTTP
+   * request, and every join of a room on another process would fail with "seat reservation expired".
+   */
+  #checkPublicAddress(): void {
+    if (this.#options.udp === false) return; // WebSocket only: a proxy may route the path form
+    const address = matchMaker.publicAddress;
+    if (address) {
+      parsePublicAddress(address);
+      return;
+    }
+    const presence = matchMaker.presence;
+    if (presence && !(presence instanceof LocalPresence)) {
+      throw new UtpError(`UtpTransport: this process shares its presence (${presence.constructor?.name ?? 'presence'}) with others, so a seat may lead to a room on another process, and UDP goes straight to a host and port: give each process new Server({ publicAddress: 'host:port' }) with the address that reaches it (its own port: base port + NODE_APP_INSTANCE under pm2)`);
+    }
+  }
+
+  /** Adds a listener to `server` that `shutdown()` removes again. */
+  #onServer(event: string, listener: (...args: any[]) => void, prepend = false): void {
+    if (prepend) this.server.prependListener(event, listener);
+    else this.server.on(event, listener);
+    this.#serverListeners.push([event, listener]);
   }
 
   #listenHttp(port: number, hostname: string | undefined, backlog: number | undefined): Promise<number> {
@@ -370,7 +416,6 @@ export class UtpTransport extends Transport {
     if (this.#closing.size) this.#checkClosing();
     if (!this.#multi) return;
     multi.flush();
-    if (this.#shuttingDown && this.#connections.size === 0) this.#finishShutdown();
   }
 
   #onAccept(connection: MultiNetworkConnection, payload: Uint8Array | null): void {
@@ -382,7 +427,6 @@ export class UtpTransport extends Transport {
       this.#host, connection, multi.getDriverForConnection(connection), udp ? 'udp' : 'websocket', remote?.address ?? '', remote?.port ?? 0,
     );
     this.#connections.set(connection, conn);
-    if (this.#shuttingDown) { this.#close(conn, CloseCodes.SERVER_SHUTDOWN); return; }
 
     const request = parseConnectRequest(payload);
     if (request.ping) {
@@ -402,15 +446,21 @@ export class UtpTransport extends Transport {
     });
     const { reconnectionToken, skipHandshake } = request;
     const room = matchMaker.getLocalRoomById(request.roomId ?? '');
+    // Same codes as ws-transport: the SDK rejects the join with the ERROR frame's code and message.
+    const reject = (code: number, message: string): void => client.error(code, message, () => client.leave(
+      reconnectionToken ? (isDevMode ? CloseCodes.MAY_TRY_RECONNECT : CloseCodes.FAILED_TO_RECONNECT) : CloseCodes.WITH_ERROR,
+    ));
+    if (!room && request.processId && request.processId !== matchMaker.processId) {
+      // A seat of another process: its publicAddress leads here, or is missing behind a shared HTTP address.
+      this.stats.wrongProcess++;
+      reject(ErrorCode.MATCHMAKE_INVALID_ROOM_ID, `this seat is for process ${request.processId}, but it reached process ${matchMaker.processId}: give each process a publicAddress (host:port) that reaches it`);
+      return;
+    }
     if (room) declareUnreliableChannel(room);
     connectClientToRoom(room, client, authContext, { reconnectionToken: reconnectionToken ?? undefined, skipHandshake })
       .catch((e: any) => {
         debugAndPrintError(e);
-        // Same codes as ws-transport: the SDK rejects the join with the ERROR frame's code and message.
-        const code = reconnectionToken
-          ? (isDevMode ? CloseCodes.MAY_TRY_RECONNECT : CloseCodes.FAILED_TO_RECONNECT)
-          : CloseCodes.WITH_ERROR;
-        client.error(e?.code ?? ErrorCode.APPLICATION_ERROR, e?.message ?? String(e), () => client.leave(code));
+        reject(e?.code ?? ErrorCode.APPLICATION_ERROR, e?.message ?? String(e));
       });
   }
 
@@ -477,25 +527,21 @@ export class UtpTransport extends Transport {
     queueMicrotask(this.#flush);
   }
 
-  #finishShutdown(): void {
-    if (!this.#closedResolve) return;
-    for (const conn of [...this.#connections.values()]) this.#forget(conn, true);
+  /** Close frames (4001) to what is open, then every UTP Disconnect, then the drivers are disposed. */
+  #stopDrivers(): void {
     const multi = this.#multi;
-    if (multi) {
-      multi.update(); // the Disconnects leave now
-      multi.flush();
-      multi.dispose();
-    }
-    this.#multi = null;
     this.#loop?.stop();
     this.#loop = null;
-    if (this.#ownServer) {
-      this.server.close();
-      this.server.closeIdleConnections?.();
-    }
-    const resolve = this.#closedResolve;
-    this.#closedResolve = null;
-    resolve();
+    if (!multi) return;
+    const open = [...this.#connections.values()].filter((c) => c.readyState === ReadyState.OPEN);
+    for (const conn of open) CloseHandshake.begin(conn.driver, conn.connection.connection, CloseCodes.SERVER_SHUTDOWN);
+    multi.flush(); // the close frames leave before the Disconnects
+    for (const conn of [...this.#connections.values()]) this.#forget(conn, true);
+    multi.update(); // the Disconnects leave now
+    multi.flush();
+    multi.dispose();
+    this.#multi = null;
+    for (const conn of open) reportClosed(conn, CloseCodes.SERVER_SHUTDOWN);
   }
 
   // ------------------------------------------------------------------ what ServerConnection / UtpClient call

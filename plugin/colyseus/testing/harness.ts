@@ -1,4 +1,4 @@
-import { Server, type Room, type Transport } from '@colyseus/core';
+import { Server, type Room, type ServerOptions, type Transport } from '@colyseus/core';
 
 /** A listening Colyseus server started by `startColyseusServer`. */
 export interface StartedColyseusServer {
@@ -22,9 +22,11 @@ export async function startColyseusServer(options: {
   rooms: Record<string, typeof Room<any>>;
   port?: number;
   host?: string;
+  /** More `Server` options: `presence`, `driver`, `publicAddress` (see `clusterOptions`), `devMode`… */
+  server?: Omit<ServerOptions, 'transport'>;
 }): Promise<StartedColyseusServer> {
   const host = options.host ?? '127.0.0.1';
-  const server = new Server({ transport: options.transport, greet: false, gracefullyShutdown: false });
+  const server = new Server({ ...options.server, transport: options.transport, greet: false, gracefullyShutdown: false });
   for (const [name, room] of Object.entries(options.rooms)) server.define(name, room);
   await server.listen(options.port ?? 0, host);
   const port = listeningPort(options.transport);
