@@ -3,10 +3,6 @@
  * Chromium allocates over HTTP, binds over WebSocket (WebCrypto HMAC) and listens; a Node driver joins by
  * code over UDP and gets its reliable messages echoed by the page.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   ConnectionState, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
@@ -15,35 +11,27 @@ import {
 import {
   AllocationApi, createRelayDriver, RelayServer, RelayServerData, withRelayParameters, type RelayAllocationJson,
 } from '../../plugin/relay/node.ts';
-import { chromiumAvailable, describeWithChromium, expectNoNodeBuiltins, launchChromium, serveStatic } from '../support/browser.ts';
+import {
+  buildBrowserPackage, chromiumAvailable, describeWithChromium, expectNoNodeBuiltins, launchChromium, serveStatic,
+  type BrowserPackage,
+} from '../support/browser.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-let outDir = '';
-let bundle = '';
+let pkg: BrowserPackage | undefined;
 const cleanup: Array<() => void> = [];
 
-// The transport's browser bundle plus the relay client, built with the project's browser configuration.
+// The package's browser build: `utp-ts` and `utp-ts/relay` as a bundler resolves them with the `browser` condition.
 beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  const { build } = await import('vite');
-  outDir = mkdtempSync(join(tmpdir(), 'utp-relay-browser-'));
-  const entry = join(outDir, 'entry.ts');
-  writeFileSync(entry, `export * from '${root}plugin/transport/browser.ts';\nexport * from '${root}plugin/relay/index.ts';\n`);
-  await build({
-    root, configFile: join(root, 'vite.browser.config.ts'), logLevel: 'silent',
-    build: { outDir: join(outDir, 'dist'), emptyOutDir: true, sourcemap: false, lib: { entry, formats: ['es'], fileName: () => 'utp.js' } },
-  });
-  bundle = readFileSync(join(outDir, 'dist', 'utp.js'), 'utf8');
+  if (chromiumAvailable()) pkg = await buildBrowserPackage();
 }, 60_000);
 afterAll(() => {
   for (const f of cleanup.splice(0).reverse()) f();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  pkg?.dispose();
 });
 
 const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>relay host</title>
 <script type="module">
-import { NetworkEndpoint, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
-  createRelayDriver, withRelayParameters, RelayServerData } from './utp.js';
+    expectNoNodeBuiltins(pkg!.code);
+    expect(pkg!.code).toMatch(/var RelayLayer = class/);
 const probe = window.__probe = { joinCode: '', status: -1, accepted: 0, received: [], disconnects: [], error: '' };
 try {
   const api = new URLSearchParams(location.search).get('api');
@@ -78,8 +66,8 @@ interface Probe { joinCode: string; status: number; accepted: number; received: 
 
 describeWithChromium('headless Chromium hosting through the relay', () => {
   it('the bundle has no Node built-in, and a Node joiner reaches the page\'s host over UDP', async () => {
-    expectNoNodeBuiltins(bundle);
-    expect(bundle).toMatch(/var RelayLayer = class/);
+    expectNoNodeBuiltins(pkg!.code);
+    expect(pkg!.code).toMatch(/var RelayLayer = class/);
 
     const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
     const relay = new RelayServer();
@@ -90,7 +78,7 @@ describeWithChromium('headless Chromium hosting through the relay', () => {
     const apiPort = await allocations.listen(loopback);
     cleanup.push(() => relay.dispose(), () => allocations.close());
 
-    const site = await serveStatic({ '/': PAGE, '/utp.js': bundle });
+    const site = await serveStatic({ '/': PAGE, ...pkg!.routes });
     cleanup.push(() => void site.close());
     const pageUrl = `${site.url}/?api=${encodeURIComponent(`http://127.0.0.1:${apiPort}`)}`;
 

@@ -23,11 +23,12 @@
  * banner on stderr, unless `UTP_REQUIRE_BROWSER=1` (CI), which turns the skip into a failing test.
  * `UTP_CHROMIUM_PATH=/nonexistent` simulates a machine without Chromium.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -205,4 +206,43 @@ export function nodeBuiltinImports(bundle: string, also: readonly string[] = ['w
 export function expectNoNodeBuiltins(bundle: string, also: readonly string[] = ['ws']): void {
   expect(bundle.length, 'the bundle is empty').toBeGreaterThan(0);
   expect(nodeBuiltinImports(bundle, also), 'Node built-ins imported by the browser bundle').toEqual([]);
+}
+
+/** The package's browser build, made in a temporary directory by `buildBrowserPackage`. */
+export interface BrowserPackage {
+  /** Every output file as a `serveStatic` route: `/index.js`, `/relay/index.js`, … (dist/browser's layout). */
+  readonly routes: Record<string, Uint8Array>;
+  /** The JavaScript of all output modules, concatenated (for `expectNoNodeBuiltins`). */
+  readonly code: string;
+  /** Deletes the temporary directory. */
+  dispose(): void;
+}
+
+/**
+ * Runs the package's browser build (vite.browser.config.ts, what package.json's `browser` condition points at) into
+ * a temporary directory, so the working copy's dist stays untouched. A page imports `./index.js`,
+ * `./relay/index.js`, … from wherever `routes` are served.
+ */
+export async function buildBrowserPackage(): Promise<BrowserPackage> {
+  const { build } = await import('vite');
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const outDir = mkdtempSync(join(tmpdir(), 'utp-browser-package-'));
+  try {
+    await build({
+      root, configFile: join(root, 'vite.browser.config.ts'), logLevel: 'silent',
+      build: { outDir, emptyOutDir: true, sourcemap: false },
+    });
+  } catch (err) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw err;
+  }
+  const routes: Record<string, Uint8Array> = {};
+  let code = '';
+  for (const file of readdirSync(outDir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.js')) continue;
+    const bytes = readFileSync(join(outDir, file));
+    routes[`/${file.split('\\').join('/')}`] = bytes;
+    code += `${bytes.toString('utf8')}\n`;
+  }
+  return { routes, code, dispose: () => rmSync(outDir, { recursive: true, force: true }) };
 }

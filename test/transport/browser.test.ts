@@ -1,39 +1,29 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   NetworkEventType, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage, type NetworkConnection,
 } from '../../plugin/index.ts';
-import { describeWithChromium, expectNoNodeBuiltins, launchChromium, serveStatic } from '../support/browser.ts';
+import { buildBrowserPackage, describeWithChromium, expectNoNodeBuiltins, launchChromium, serveStatic, type BrowserPackage } from '../support/browser.ts';
 import { drain, str, text, wsServer, cleanup, disposeAll } from '../support/websocket.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-let outDir = '';
-let bundle = '';
+let pkg: BrowserPackage | undefined;
 
-// One build for both checks, into a temp dir (dist/browser is `npm run build:browser`'s).
-beforeAll(async () => {
-  const { build } = await import('vite');
-  outDir = mkdtempSync(join(tmpdir(), 'utp-browser-'));
-  await build({ root, configFile: join(root, 'vite.browser.config.ts'), logLevel: 'silent', build: { outDir, emptyOutDir: true } });
-  bundle = readFileSync(join(outDir, 'utp.js'), 'utf8');
-}, 60_000);
-afterAll(() => { disposeAll(); if (outDir) rmSync(outDir, { recursive: true, force: true }); });
+// One build for both checks: the package's browser build, what the `browser` export condition resolves to.
+beforeAll(async () => { pkg = await buildBrowserPackage(); }, 60_000);
+afterAll(() => { disposeAll(); pkg?.dispose(); });
 
-describe('browser bundle (vite.browser.config.ts)', () => {
+describe('browser build (vite.browser.config.ts)', () => {
   it('is ESM with no Node built-in and no ws import', () => {
-    expect(bundle).toMatch(/^export \{/m);
-    expectNoNodeBuiltins(bundle); // node:*, bare built-ins and ws, static or dynamic
-    expect(bundle).toContain('UDP is not available in browsers'); // udp.ts swapped for its stub
+    expect(pkg!.routes['/index.js']).toBeDefined();
+    expectNoNodeBuiltins(pkg!.code); // node:*, bare built-ins and ws, static or dynamic
+    expect(pkg!.code).toContain('UDP is not available in browsers'); // udp.ts swapped for its stub
+    expect(Object.keys(pkg!.routes).filter((f) => /\/udp\.js$/.test(f))).toEqual([]);
   });
 });
 
 const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>utp</title>
 <script type="module">
 import { NetworkDriver, NetworkEventType, WebSocketNetworkInterface, ReliableSequencedPipelineStage,
-  UnreliableSequencedPipelineStage } from './utp.js';
+  UnreliableSequencedPipelineStage } from './index.js';
 const probe = window.__probe = { connected: false, received: [], disconnected: -1, error: '' };
 try {
   const iface = new WebSocketNetworkInterface({ url: new URLSearchParams(location.search).get('ws') });
@@ -80,7 +70,7 @@ describeWithChromium('headless Chromium (real browser WebSocket)', () => {
     }, 5);
     cleanup.push(() => clearInterval(timer));
 
-    const site = await serveStatic({ '/': PAGE, '/utp.js': bundle });
+    const site = await serveStatic({ '/': PAGE, ...pkg!.routes });
     cleanup.push(() => void site.close());
     const pageUrl = `${site.url}/?ws=${encodeURIComponent(url)}`;
 

@@ -53,7 +53,7 @@ export class UtpClient implements Client, ClientPrivate {
   auth?: any;
   view?: any;
 
-  _enqueuedMessages: any[] | undefined = [];
+  _enqueuedMessages?: any[] = [];
   _joinedAt = 0;
   _numMessagesLastSecond = 0;
   _messageCountResetsAt = 0;

@@ -10,17 +10,17 @@ export class GatedInterface implements NetworkInterface {
   readonly #blocked = new Set<string>();
 
   /** Present when the wrapped carrier has it (the driver then skips a copy). */
-  readonly sendOwned: NetworkInterface['sendOwned'];
+  readonly sendOwned?: (bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint) => void;
 
   constructor(inner: NetworkInterface) {
     this.#inner = inner;
     const blocked = this.#blocked;
-    this.sendOwned = typeof inner.sendOwned === 'function'
-      ? (bytes, start, end, to) => {
+    if (typeof inner.sendOwned === 'function') {
+      this.sendOwned = (bytes, start, end, to) => {
         if (blocked.size && blocked.has(`${to.address}|${to.port}`)) return;
         inner.sendOwned!(bytes, start, end, to);
-      }
-      : undefined;
+      };
+    }
   }
 
   get localEndpoint(): NetworkEndpoint { return this.#inner.localEndpoint; }
