@@ -5,6 +5,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCodes } from '../close-frame.ts';
 
+/**
+ * What this file uses of a `ws` WebSocketServer, spelled out so that the published declarations need no `@types/ws`.
+ */
+export interface UpgradeRefuser {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: { close(code: number, reason: string): void }) => void): void;
+}
+
 /** The close reason a refused WebSocket gets (≤ 123 bytes); the stock SDK rejects the join with it. */
 export const UPGRADE_REFUSAL_REASON = "This server runs UtpTransport: join with UtpSDK from 'utp-ts/colyseus', not a WebSocket Client";
 
@@ -13,7 +20,7 @@ export const UPGRADE_REFUSAL_REASON = "This server runs UtpTransport: join with 
  * with 4002 and `UPGRADE_REFUSAL_REASON` (browsers cannot read an HTTP error's body; the SDK reports a close
  * reason as the join error); anything else gets `400 Bad Request` with the same text.
  */
-export function refuseUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+export function refuseUpgrade(wss: UpgradeRefuser, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const key = req.headers['sec-websocket-key'];
   const isWebSocket = req.method === 'GET' && typeof key === 'string' && /^[+/0-9A-Za-z]{22}==$/.test(key)
     && req.headers['sec-websocket-version'] === '13' && String(req.headers.upgrade).toLowerCase() === 'websocket';
@@ -26,6 +33,6 @@ export function refuseUpgrade(wss: WebSocketServer, req: IncomingMessage, socket
 }
 
 /** A `ws` server that only completes handshakes in order to refuse them. */
-export function refusingWebSocketServer(): WebSocketServer {
+export function refusingWebSocketServer(): UpgradeRefuser {
   return new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: 1024 });
 }
