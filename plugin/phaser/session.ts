@@ -1,7 +1,9 @@
 import * as Phaser from 'phaser';
 import type { NetworkConnection } from '../transport/api/connection.ts';
 import type { NetworkDriver } from '../transport/api/driver.ts';
-import { NetworkEvent } from '../transport/api/network-event.ts';
+import { afterIO } from '../transport/api/driver-loop.ts';
+import { EventInbox } from '../transport/api/event-inbox.ts';
+import type { NetworkEvent } from '../transport/api/network-event.ts';
 import type { PipelineRef } from '../transport/stages/pipeline.ts';
 import { UtpError } from '../transport/api/errors.ts';
 import { ConnectionState, NetworkEventType, StatusCode, disconnectReasonName } from '../transport/api/status-codes.ts';
@@ -48,7 +50,9 @@ export class NetSession extends Phaser.Events.EventEmitter {
   readonly #own: NetSessionParts | null;
   readonly ownsDriver: boolean;
   readonly #clock: (() => number) | undefined;
-  readonly #event = new NetworkEvent();
+  /** Events processed on arrival, handed to listeners at the next frame's `receive`. */
+  readonly #inbox = new EventInbox();
+  #arrivalScheduled = false;
   readonly #tracker = new StatsTracker();
   #roomTracker = new StatsTracker();
   #roomTrackerDriver: NetworkDriver | null = null;
@@ -72,6 +76,9 @@ export class NetSession extends Phaser.Events.EventEmitter {
     if (own) {
       const s = own.driver.getConnectionState(own.connection);
       this.#state = s === ConnectionState.Connected ? 'connected' : s === ConnectionState.Connecting ? 'connecting' : 'disconnected';
+      // Datagrams are processed — and acknowledged — when they arrive, not at the next frame, so a slow or throttled
+      // frame rate never adds to the round trip the peer measures nor makes it resend. Unless the game pumps it itself.
+      if (own.driver.onPacket === null) own.driver.onPacket = this.#onPacket;
     } else {
       this.#state = 'disconnected';
     }
@@ -116,8 +123,8 @@ export class NetSession extends Phaser.Events.EventEmitter {
 
   /**
    * Receive step: updates the driver (timers, resends, received datagrams), then hands every event of the
-   * connection to listeners, then updates the room. Events of other connections of a shared driver are dropped.
-   * Does nothing once the driver is disposed (a driver you own may be disposed before the game).
+   * connection — those processed on arrival since the last frame first — to listeners, then updates the room.
+   * Events of other connections of a shared driver are dropped. Does nothing once the driver is disposed.
    */
   receive(): void {
     if (this.#disposed) return;
@@ -127,20 +134,8 @@ export class NetSession extends Phaser.Events.EventEmitter {
       const driver = own.driver;
       if (!driver.isCreated) return;
       driver.update(this.#clock?.());
-      const ev = this.#event;
-      while (driver.popEvent(ev) !== NetworkEventType.Empty) {
-        if (!ev.connection.equals(own.connection)) continue;
-        if (ev.type === NetworkEventType.Data) {
-          this.emit(NetSession.messageEvent(ev.pipeline), new NetMessage(ev.data, ev.pipeline));
-        } else if (ev.type === NetworkEventType.Connect) {
-          this.#state = 'connected';
-          this.emit('connect');
-        } else if (ev.type === NetworkEventType.Disconnect) {
-          this.#state = 'disconnected';
-          this.#reason = disconnectReasonName(ev.disconnectReason);
-          this.emit('disconnect', this.#reason);
-        }
-      }
+      this.#inbox.collect(driver);
+      this.#inbox.drain(this.#dispatch);
       this.#tracker.tick(driver, own.connection);
       now = driver.lastUpdateTime;
     } else {
@@ -159,6 +154,36 @@ export class NetSession extends Phaser.Events.EventEmitter {
       this.#roomTracker.tick(link.driver, link.connection);
     }
   }
+
+  readonly #dispatch = (ev: NetworkEvent): void => {
+    if (!ev.connection.equals(this.#own!.connection)) return;
+    if (ev.type === NetworkEventType.Data) {
+      this.emit(NetSession.messageEvent(ev.pipeline), new NetMessage(ev.data, ev.pipeline));
+    } else if (ev.type === NetworkEventType.Connect) {
+      this.#state = 'connected';
+      this.emit('connect');
+    } else if (ev.type === NetworkEventType.Disconnect) {
+      this.#state = 'disconnected';
+      this.#reason = disconnectReasonName(ev.disconnectReason);
+      this.emit('disconnect', this.#reason);
+    }
+  };
+
+  /** Datagrams arrived: one update after the I/O burst, events kept for the frame, acknowledgements sent now. */
+  readonly #onPacket = (): void => {
+    if (this.#arrivalScheduled) return;
+    this.#arrivalScheduled = true;
+    afterIO(this.#arrive);
+  };
+
+  readonly #arrive = (): void => {
+    this.#arrivalScheduled = false;
+    const driver = this.#own?.driver;
+    if (this.#disposed || !driver?.isCreated) return;
+    driver.update(this.#clock?.());
+    this.#inbox.collect(driver);
+    driver.flush();
+  };
 
   /** Flush step: lets the room send, then hands every queued datagram to the carrier. */
   flush(): void {
@@ -223,6 +248,8 @@ export class NetSession extends Phaser.Events.EventEmitter {
     if (this.#disposed) return;
     this.attachRoom(null);
     const own = this.#own;
+    if (own && own.driver.onPacket === this.#onPacket) own.driver.onPacket = null;
+    this.#inbox.clear();
     if (own && this.ownsDriver && own.driver.isCreated) {
       if (this.#state !== 'disconnected') {
         own.driver.disconnect(own.connection);

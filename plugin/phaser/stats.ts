@@ -8,8 +8,9 @@ export interface NetStats {
   /** Round-trip time variance in ms. */
   rttVariance: number;
   /**
-   * Estimated outbound loss in %: the share of reliable packets sent during the last complete second of driver
-   * time that were resends. Only reliable traffic can reveal loss (it is acknowledged).
+   * Packet loss in %: the share of the peer's packets on sequenced pipelines (reliable and unreliable-sequenced)
+   * that did not arrive during the last complete second of driver time — the gaps in their sequence numbers. It
+   * counts lost packets only: resends (`resends`) also follow late acknowledgements, which are not loss.
    */
   loss: number;
   /** Reliable resends since the connection opened. */
@@ -30,15 +31,16 @@ export function emptyStats(out?: NetStats): NetStats {
   return out ? Object.assign(out, zeros) : zeros;
 }
 
-function reliableTotals(cs: ConnectionStatistics): { sent: number; resent: number } {
-  let sent = 0;
-  let resent = 0;
+/** Packets received and lost (sequence gaps) on the connection's sequenced pipelines, since it opened. */
+function sequencedTotals(cs: ConnectionStatistics): { received: number; lost: number } {
+  let received = 0;
+  let lost = 0;
   for (const p of cs.pipelines) {
-    if (!p.stages.includes('ReliableSequenced')) continue;
-    sent += p.packetsSent;
-    resent += p.packetsResent;
+    if (!p.stages.includes('ReliableSequenced') && !p.stages.includes('UnreliableSequenced')) continue;
+    received += p.packetsReceived;
+    lost += p.packetsLost;
   }
-  return { sent, resent };
+  return { received, lost };
 }
 
 /**
@@ -47,8 +49,8 @@ function reliableTotals(cs: ConnectionStatistics): { sent: number; resent: numbe
  */
 export class StatsTracker {
   #windowStart = 0;
-  #sent = 0;
-  #resent = 0;
+  #received = 0;
+  #lost = 0;
   #loss = 0;
 
   /** Called after each driver update. */
@@ -56,13 +58,13 @@ export class StatsTracker {
     const now = driver.lastUpdateTime;
     if (now - this.#windowStart < 1000) return;
     const cs = driver.getConnectionStatistics(connection);
-    const t = cs ? reliableTotals(cs) : { sent: 0, resent: 0 };
-    const sent = t.sent - this.#sent;
-    const resent = t.resent - this.#resent;
-    this.#loss = sent > 0 ? Math.min(100, (resent * 100) / sent) : 0;
+    const t = cs ? sequencedTotals(cs) : { received: 0, lost: 0 };
+    const received = t.received - this.#received;
+    const lost = t.lost - this.#lost;
+    this.#loss = received + lost > 0 ? (lost * 100) / (received + lost) : 0;
     this.#windowStart = now;
-    this.#sent = t.sent;
-    this.#resent = t.resent;
+    this.#received = t.received;
+    this.#lost = t.lost;
   }
 
   /** Current statistics, written into `out` (a fresh object when omitted). */

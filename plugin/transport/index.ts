@@ -2,6 +2,7 @@
 export { NetworkDriver } from './api/driver.ts';
 export { DriverLoop, afterIO } from './api/driver-loop.ts';
 export type { DriverLoopOptions, PacketNotifier } from './api/driver-loop.ts';
+export { EventInbox } from './api/event-inbox.ts';
 export type { NetworkDriverOptions, BeginSendResult, DriverStatistics, ConnectionStatistics, ConcurrentNetworkDriver } from './api/driver.ts';
 export { NetworkConnection } from './api/connection.ts';
 export { NetworkEndpoint, NetworkFamily } from './api/endpoint.ts';

@@ -1,6 +1,6 @@
 import type { ITransport, ITransportEventMap } from '@colyseus/sdk/transport/ITransport';
 import {
-  DriverLoop, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, StatusCode,
+  DriverLoop, EventInbox, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, StatusCode,
   UDPNetworkInterface, WebSocketNetworkInterface, disconnectReasonName, type NetworkConnection, type WebSocketConstructor,
 } from '../../transport/index.ts';
 import { resolveHost } from '../../transport/api/address.ts';
@@ -100,10 +100,10 @@ export class UtpClientTransport implements ITransport {
   }
 
   /**
-   * True while someone else pumps this transport (the Phaser plugin's Colyseus adapter): the connection then runs no
-   * timer of its own, does not update when a datagram arrives and does not flush after each send; the owner calls
-   * `update()` once per frame and `flush()` at the end of it. Applies to the current connection and to every
-   * reconnection until switched off.
+   * True while someone else pumps this transport (the Phaser plugin's Colyseus adapter): datagrams are still processed
+   * and acknowledged when they arrive, but the SDK gets them only in the owner's `update()`, once per frame, and sends
+   * leave at the owner's `flush()` at the end of it. A throttled frame rate then never inflates the server's RTT nor
+   * makes it resend. Applies to the current connection and to every reconnection until switched off.
    */
   get externallyPumped(): boolean {
     return this.#external;
@@ -179,10 +179,15 @@ class ClientLink {
   readonly #url: string;
   readonly #options: UtpClientOptions;
   readonly #event = new NetworkEvent();
-  /** Updates the driver as soon as datagrams arrive and on a timer; stopped while pumped from outside. */
+  /** Updates the driver as soon as datagrams arrive and on a timer, pumped from outside or not. */
   #loop: DriverLoop | null = null;
-  /** Pumped from outside (`UtpClientTransport.setExternallyPumped`): no loop, no scheduled flushes. */
+  /**
+   * Pumped from outside (`UtpClientTransport.setExternallyPumped`): what arrives is still processed and acknowledged
+   * at once, but handed to the SDK only in the owner's `update()`; no scheduled flushes.
+   */
   #external: boolean;
+  /** Events processed on arrival while pumped from outside, for the owner's next `update()`. */
+  readonly #inbox = new EventInbox();
   #flushScheduled = false;
   /** Set while CLOSING: our close frame waits for its acknowledgement. */
   #closing: CloseHandshake | null = null;
@@ -201,16 +206,14 @@ class ClientLink {
 
   setExternal(on: boolean): void {
     this.#external = on;
-    if (on) {
-      this.#loop?.stop();
-    } else if (this.driver && this.state !== CLOSED) {
-      this.#loop?.start().schedule();
+    if (!on && this.driver && this.state !== CLOSED) {
+      this.#loop?.schedule();
       this.#scheduleFlush();
     }
   }
 
   update(): void {
-    this.#update();
+    this.#update(true);
   }
 
   flushNow(): void {
@@ -253,8 +256,8 @@ class ClientLink {
     if (this.state !== CONNECTING) { driver.dispose(); return; } // closed while resolving or binding
     createColyseusPipelines(driver, settings, options);
     this.connection = driver.connect(endpoint, encoder.encode(`${url.pathname}${url.search}`));
-    this.#loop = new DriverLoop(driver, () => this.#update(), { intervalMS: this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS });
-    if (!this.#external) this.#loop.start().schedule();
+    this.#loop = new DriverLoop(driver, () => this.#update(!this.#external), { intervalMS: this.#options.updateIntervalMS ?? DEFAULT_UPDATE_INTERVAL_MS });
+    this.#loop.start().schedule();
   }
 
   sendReliable(data: Uint8Array): void {
@@ -304,16 +307,19 @@ class ClientLink {
     this.#scheduleFlush();
   }
 
-  #update(): void {
+  /** Updates the driver; hands its events to the SDK (`deliver`) or keeps them for the owner's next `update()`. */
+  #update(deliver: boolean): void {
     const driver = this.driver;
     if (!driver || !driver.isCreated) return;
     driver.update();
-    const ev = this.#event;
-    while (this.driver && driver.popEvent(ev) !== NetworkEventType.Empty) {
-      if (ev.type === NetworkEventType.Data) this.#onData(ev.pipeline.id, ev.data);
-      else if (ev.type === NetworkEventType.Connect) this.#onConnect();
-      else if (ev.type === NetworkEventType.Disconnect) this.#onDisconnect(ev.disconnectReason);
+    if (!deliver) {
+      this.#inbox.collect(driver);
+      driver.flush(); // acknowledgements leave now, not at the end of the next frame
+      return;
     }
+    this.#inbox.drain(this.#handle);
+    const ev = this.#event;
+    while (this.driver && driver.popEvent(ev) !== NetworkEventType.Empty) this.#handle(ev);
     if (!this.driver) return;
     const closing = this.#closing;
     if (closing?.finished) {
@@ -322,6 +328,13 @@ class ClientLink {
     }
     driver.flush();
   }
+
+  readonly #handle = (ev: NetworkEvent): void => {
+    if (!this.driver) return; // closed by an earlier event of the same batch
+    if (ev.type === NetworkEventType.Data) this.#onData(ev.pipeline.id, ev.data);
+    else if (ev.type === NetworkEventType.Connect) this.#onConnect();
+    else if (ev.type === NetworkEventType.Disconnect) this.#onDisconnect(ev.disconnectReason);
+  };
 
   #onConnect(): void {
     if (this.state !== CONNECTING) return;

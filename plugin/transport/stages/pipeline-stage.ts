@@ -82,6 +82,11 @@ export interface StageStatistics {
   packetsDuplicated: number;
   /** Packets that arrived ahead of a missing one. */
   packetsOutOfOrder: number;
+  /**
+   * Packets of the peer that did not arrive in sequence: the gaps sequenced stages see in the sequence numbers when a
+   * newer packet arrives (a reliable one may still come later, resent). Loss as the receiver observes it.
+   */
+  packetsLost: number;
   /** Ack-only packets sent by the reliable stage. */
   acksSent: number;
   /** Smoothed RTT in ms (reliable stage; 0 if the pipeline has none). */
@@ -125,7 +130,7 @@ export interface StageContext<S = unknown> {
 export function createStageStatistics(): StageStatistics {
   return {
     packetsSent: 0, packetsReceived: 0, packetsResent: 0, packetsDropped: 0, packetsDuplicated: 0,
-    packetsOutOfOrder: 0, acksSent: 0, rtt: 0, rttVariance: 0, resendTimeout: 0, queuedMessages: 0,
+    packetsOutOfOrder: 0, packetsLost: 0, acksSent: 0, rtt: 0, rttVariance: 0, resendTimeout: 0, queuedMessages: 0,
     bytesSent: 0, bytesReceived: 0,
   };
 }

@@ -212,6 +212,7 @@ export const ReliableSequencedPipelineStage: PipelineStage<ReliableState> = {
         ctx.stats.packetsDropped++;
         return;
       }
+      ctx.stats.packetsLost += seq - r.newest - 1; // skipped sequences: lost (or reordered), resent later
       r.advance(seq, ctx.now);
     } else if (r.newest - seq >= s.windowSize) {
       ctx.stats.packetsDropped++; // stale

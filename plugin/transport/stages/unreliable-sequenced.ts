@@ -50,6 +50,7 @@ export const UnreliableSequencedPipelineStage: PipelineStage<UnreliableSequenced
       ctx.stats.packetsDropped++;
       return;
     }
+    ctx.stats.packetsLost += (seq - s.lastReceived - 1) & 0xffff; // the sequences skipped (§5.2 wraps at 65536)
     s.lastReceived = seq;
     ctx.deliver(buffer, start + HEADER, end);
   },

@@ -239,6 +239,20 @@ describe('resends', () => {
     expect(a.host.sent).toHaveLength(2);
   });
 
+  it('counts the sequences a newer packet skips as lost, once; the late arrival is held, not counted again', () => {
+    const a = reliable();
+    const b = reliable();
+    for (let i = 0; i < 6; i++) a.send(text(`m${i}`));
+    const sent = [...a.host.sent];
+    b.receivePacket(sent[0]);
+    b.receivePacket(sent[3]); // 1 and 2 missing
+    expect(b.stats.packetsLost).toBe(2);
+    b.receivePacket(sent[1]); // a late one (reordered, or resent) fills a hole
+    b.receivePacket(sent[5]); // 4 missing
+    expect(b.stats.packetsLost).toBe(3);
+    expect(strings(b)).toEqual(['m0', 'm1']);
+  });
+
   it('fast retransmit: a hole behind a newer acknowledged packet is resent at once, and not again', () => {
     const a = reliable();
     const b = reliable();

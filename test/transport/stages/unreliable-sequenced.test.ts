@@ -48,6 +48,22 @@ describe('UnreliableSequencedPipelineStage', () => {
     expect(b.stats.packetsDropped).toBe(4);
   });
 
+  it('counts the sequences skipped by a newer packet as lost, across the wrap (NetStats.loss)', () => {
+    const b = endpoint();
+    b.receivePacket(packet(0, 0));
+    b.receivePacket(packet(1, 1));
+    expect(b.stats.packetsLost).toBe(0);
+    b.receivePacket(packet(4, 2)); // 2 and 3 never came
+    expect(b.stats.packetsLost).toBe(2);
+    b.receivePacket(packet(3, 3)); // late: dropped as stale, already counted lost
+    expect(b.stats.packetsLost).toBe(2);
+    const c = endpoint();
+    for (const seq of [0x4000, 0x8000, 0xc000, 65534]) c.receivePacket(packet(seq, 0)); // walk to the wrap
+    const before = c.stats.packetsLost;
+    c.receivePacket(packet(1, 1)); // 65535 and 0 skipped across the wrap
+    expect(c.stats.packetsLost - before).toBe(2);
+  });
+
   it('never delivers an older message after a newer one, whatever the arrival order (property)', () => {
     fc.assert(fc.property(
       fc.nat(0xffff), // first sequence (the sender may be anywhere in the cycle)
