@@ -18,7 +18,14 @@ const game = new Phaser.Game(withUtpPlugin({
   banner: false,
   scale: { mode: Phaser.Scale.RESIZE, width: window.innerWidth, height: window.innerHeight },
   render: { antialias: true },
+  // `?fps=N` caps the frame rate, to feel (and test) the game on a slow device; the network does not wait for frames.
+  ...fpsLimit(new URLSearchParams(location.search).get('fps')),
   scene: [BootScene, MenuScene, GameScene, HudScene, ScoreScene],
 }, { room: new ColyseusNetRoom() }));
 
 installTestHook(game);
+
+function fpsLimit(value: string | null): Pick<Phaser.Types.Core.GameConfig, 'fps'> {
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 1 && n <= 240 ? { fps: { limit: Math.round(n) } } : {};
+}

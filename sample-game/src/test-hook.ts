@@ -21,8 +21,10 @@ export const probe = {
   snapshots: 0,
   ticks: 0,
   corrections: 0,
-  /** The HUD's ping, ms. */
+  /** The HUD's ping: the transport's smoothed RTT (reliable pipeline, frame waits excluded), ms. */
   ping: 0,
+  /** Reliable resends of this page's connection so far. */
+  resends: 0,
   players: [] as ProbePlayer[],
   /** On-screen font size of name labels, px. */
   labelPx: 0,

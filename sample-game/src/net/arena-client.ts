@@ -29,8 +29,6 @@ export class ArenaClient extends Phaser.Events.EventEmitter {
   #nextPing = 0;
   #lossWindow = { start: performance.now(), firstTick: -1, received: 0 };
   #lastSnapshotAt = -1;
-  /** Round trip of the room's ping (reliable channel, through the frame pump), smoothed, ms; 0 before the first. */
-  pingMs = 0;
   /** Share of snapshots (unreliable, one per server tick) that did not arrive over the last second, %. */
   snapshotLoss = 0;
   left = false;
@@ -103,14 +101,15 @@ export class ArenaClient extends Phaser.Events.EventEmitter {
     w.firstTick = -1;
   }
 
-  /** One ping a second, timed here (the SDK's own figure is in whole milliseconds). */
+  /**
+   * One reliable ping a second. Inputs travel unreliable, so without it this client would send nothing the server
+   * acknowledges, and the transport's RTT — the HUD's ping, measured when the acknowledgement arrives, frame waits
+   * excluded — would have no fresh sample. (The ping's own callback waits for a frame, so it is not timed here.)
+   */
   #ping(now: number): void {
     if (now < this.#nextPing || !this.connected) return;
     this.#nextPing = now + 1000;
-    this.room.ping(() => {
-      const rtt = performance.now() - now;
-      this.pingMs = this.pingMs === 0 ? rtt : this.pingMs * 0.7 + rtt * 0.3;
-    });
+    this.room.ping(() => {});
   }
 
   /**

@@ -53,7 +53,7 @@ export class HudScene extends Phaser.Scene {
     if (time >= this.#nextNetLine) {
       this.#nextNetLine = time + 250;
       Object.assign(this.#netLine, {
-        ping: c.pingMs, snapshotLoss: c.snapshotLoss, simulated: net.params ? describeNetParams(net.params) : null,
+        ping: this.net.stats.rtt, snapshotLoss: c.snapshotLoss, simulated: net.params ? describeNetParams(net.params) : null,
       });
     }
     this.#hud.update(c.state, c.sessionId, this.#netLine);
