@@ -42,7 +42,6 @@ export class NetworkDriver {
 
   readonly #stack: NetworkStack;
   #acceptHead = 0;
-  #clockBase = performance.now();
   #binding: Promise<void> | null = null;
   #created = true;
   #receiveErrorCode = 0;
@@ -267,19 +266,13 @@ export class NetworkDriver {
 
   /** Mirrors `PopEvent(out connection, out reader, out pipeline)`: fills `out`, returns its type or `Empty`. Unaccepted connections' events are discarded, as in UTP. */
   popEvent(out: NetworkEvent = new NetworkEvent()): NetworkEventType {
-    for (;;) {
-      const i = this.#stack.events.popAny();
-      if (i < 0) return this.#fill(out, -1);
-      const rec = this.#stack.scl.connections.get(this.#stack.events.connection(i));
-      if (rec && (rec.isClient || rec.accepted)) return this.#fill(out, i);
-    }
+    return this.#stack.popEvent(out);
   }
 
   /** Mirrors `PopEventForConnection(connection, out reader, out pipeline)`. */
   popEventForConnection(connection: NetworkConnection, out: NetworkEvent = new NetworkEvent()): NetworkEventType {
     const rec = this.#record(connection);
-    if (!rec || (!rec.isClient && !rec.accepted)) return this.#fill(out, -1);
-    return this.#fill(out, this.#stack.events.popFor(rec.id));
+    return rec ? this.#stack.popEvent(out, rec) : out.clear();
   }
 
   /** Mirrors `GetEventQueueSizeForConnection`. */
@@ -304,7 +297,7 @@ export class NetworkDriver {
    */
   update(now?: number): void {
     this.#assertCreated();
-    this.#advanceClock(now);
+    this.#stack.advanceClock(now);
     this.#receiveErrorCode = this.#stack.pendingErrorCode;
     this.#stack.pendingErrorCode = 0;
     this.#stack.update();
@@ -341,18 +334,7 @@ export class NetworkDriver {
   /** A connection's counters and per-pipeline statistics (UTP 2.7 `GetConnectionStatistics`). */
   getConnectionStatistics(connection: NetworkConnection): ConnectionStatistics | null {
     const rec = this.#record(connection);
-    if (!rec) return null;
-    const pipelines = [];
-    let rtt = 0;
-    for (const inst of this.#stack.top.instances(rec)) {
-      if (!inst) continue;
-      pipelines.push({ id: inst.definition.id, stages: inst.definition.infos[0]?.stageNames ?? [], ...inst.stats });
-      if (!rtt && inst.stats.rtt) rtt = inst.stats.rtt;
-    }
-    return {
-      state: this.getConnectionState(connection), pathMtu: rec.pathMtu, packetsSent: rec.packetsSent,
-      packetsReceived: rec.packetsReceived, bytesSent: rec.bytesSent, bytesReceived: rec.bytesReceived, rtt, pipelines,
-    };
+    return rec ? this.#stack.connectionStatistics(rec, this.getConnectionState(connection)) : null;
   }
 
   /** Bytes in front of every pipeline's headers: lower layers + SCL header (9) + pipeline id (1) — spec §2.4. */
@@ -376,24 +358,6 @@ export class NetworkDriver {
     }
   }
 
-  #advanceClock(now: number | undefined): void {
-    const cfg = this.settings.networkConfig;
-    const s = this.#stack;
-    let t = now ?? Math.floor(performance.now() - this.#clockBase);
-    if (cfg.fixedFrameTimeMS > 0) t = s.now + cfg.fixedFrameTimeMS;
-    else if (cfg.maxFrameTimeMS > 0 && t - s.now > cfg.maxFrameTimeMS) t = s.now + cfg.maxFrameTimeMS;
-    if (t > s.now) s.now = t;
-  }
-
-  #fill(out: NetworkEvent, i: number): NetworkEventType {
-    const events = this.#stack.events;
-    if (i < 0) return out.clear();
-    const buf = events.buffer(i) ?? EMPTY;
-    const start = events.start(i);
-    return out.set(events.type(i), this.#stack.scl.connections.get(events.connection(i))!.handle,
-      pipelineHandle(events.pipeline(i)), buf, start, events.end(i) - start);
-  }
-
   #record(connection: NetworkConnection): ConnectionRecord | undefined {
     const list = this.#stack.scl.connections;
     return list.check(connection) === 0 ? list.get(connection.id) : undefined;
@@ -410,8 +374,6 @@ export class NetworkDriver {
     if (!this.#created) throw new UtpError('this NetworkDriver was disposed: create a new one');
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 function isStage(x: unknown): x is PipelineStage {
   return typeof x === 'object' && x !== null && typeof (x as PipelineStage).send === 'function';

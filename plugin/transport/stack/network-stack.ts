@@ -1,6 +1,8 @@
 import type { NetworkEndpoint } from '../api/endpoint.ts';
 import type { NetworkSettings } from '../api/settings.ts';
-import { NetworkEventType, StatusCode } from '../api/status-codes.ts';
+import type { ConnectionStatistics } from '../api/driver-types.ts';
+import { type NetworkEvent, pipelineHandle } from '../api/network-event.ts';
+import { type ConnectionState, NetworkEventType, StatusCode } from '../api/status-codes.ts';
 import type { NetworkInterface, PacketSink } from '../carriers/network-interface.ts';
 import type { ConnectionRecord } from '../layers/connection-list.ts';
 import { SimpleConnectionLayer, type SclHost } from '../layers/simple-connection-layer.ts';
@@ -26,6 +28,7 @@ export interface DriverStatistics {
   receiveBandwidth: number;
 }
 
+const EMPTY = new Uint8Array(0);
 const dropReasons: DropReason[] = [
   'malformed', 'badVersion', 'unknownToken', 'wrongState', 'unknownType', 'badPipeline', 'oversize', 'queueFull',
   'addressMismatch', 'simulated', 'internalError',
@@ -81,6 +84,7 @@ export class NetworkStack implements SclHost {
   #rateStart = 0;
   #rateSent = 0;
   #rateReceived = 0;
+  readonly #clockBase = performance.now();
 
   constructor(carrier: NetworkInterface, settings: NetworkSettings) {
     this.carrier = carrier;
@@ -153,6 +157,51 @@ export class NetworkStack implements SclHost {
     for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].flushSend?.(now);
     this.#sendQueue.flush();
     this.#measureBandwidth();
+  }
+
+  /**
+   * Moves the clock to `now` (the real clock when omitted), never backwards; `fixedFrameTimeMS` and `maxFrameTimeMS`
+   * apply as in UTP (spec §8.1).
+   */
+  advanceClock(now: number | undefined): void {
+    const cfg = this.#settings.networkConfig;
+    let t = now ?? Math.floor(performance.now() - this.#clockBase);
+    if (cfg.fixedFrameTimeMS > 0) t = this.now + cfg.fixedFrameTimeMS;
+    else if (cfg.maxFrameTimeMS > 0 && t - this.now > cfg.maxFrameTimeMS) t = this.now + cfg.maxFrameTimeMS;
+    if (t > this.now) this.now = t;
+  }
+
+  /**
+   * Pops the next event (of `rec` only, when given) into `out`; returns its type or `Empty`. Events of server
+   * connections not yet returned by `accept()` are discarded, as in UTP.
+   */
+  popEvent(out: NetworkEvent, rec?: ConnectionRecord): NetworkEventType {
+    const events = this.events;
+    for (;;) {
+      if (rec && !rec.isClient && !rec.accepted) return out.clear();
+      const i = rec ? events.popFor(rec.id) : events.popAny();
+      if (i < 0) return out.clear();
+      const owner = rec ?? this.scl.connections.get(events.connection(i));
+      if (!owner || (!owner.isClient && !owner.accepted)) continue;
+      const buf = events.buffer(i) ?? EMPTY;
+      const start = events.start(i);
+      return out.set(events.type(i), owner.handle, pipelineHandle(events.pipeline(i)), buf, start, events.end(i) - start);
+    }
+  }
+
+  /** A connection's counters and per-pipeline statistics (UTP 2.7 `GetConnectionStatistics`). */
+  connectionStatistics(rec: ConnectionRecord, state: ConnectionState): ConnectionStatistics {
+    const pipelines = [];
+    let rtt = 0;
+    for (const inst of this.top.instances(rec)) {
+      if (!inst) continue;
+      pipelines.push({ id: inst.definition.id, stages: inst.definition.infos[0]?.stageNames ?? [], ...inst.stats });
+      if (!rtt && inst.stats.rtt) rtt = inst.stats.rtt;
+    }
+    return {
+      state, pathMtu: rec.pathMtu, packetsSent: rec.packetsSent, packetsReceived: rec.packetsReceived,
+      bytesSent: rec.bytesSent, bytesReceived: rec.bytesReceived, rtt, pipelines,
+    };
   }
 
   /** Hands queued datagrams to the carrier now (UTP's `ScheduleFlushSend`). */
