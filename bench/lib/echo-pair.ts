@@ -12,7 +12,9 @@ export interface EchoSpec {
    * What carries ours and what the baseline is: 'udp' (default) = UTP over UDP vs raw node:dgram; 'ws' = UTP over
    * WebSocket (WebSocketServerInterface + WebSocketNetworkInterface) vs plain `ws`.
    */
-  carrier?: 'udp' | 'ws';
+  carrier?: 'udp' | 'ws' | 'dtls';
+  /** The baseline is UTP itself over this carrier instead of the raw socket library (dtls-pingpong: 'udp'). */
+  baselineCarrier?: 'udp';
   inflight: number;
   size: number;
   /** Reliable window size given to both UTP peers. */
@@ -31,8 +33,8 @@ export interface EchoSpec {
  * `--cpu-prof` when profiling.
  */
 export async function runEchoPair(side: Side, spec: EchoSpec, opts: RunOptions): Promise<Sample> {
-  const carrier = spec.carrier ?? 'udp';
-  const impl = side === 'ours' ? 'utp' : carrier === 'ws' ? 'ws' : 'dgram';
+  const carrier = side === 'baseline' && spec.baselineCarrier ? spec.baselineCarrier : spec.carrier ?? 'udp';
+  const impl = side === 'ours' || spec.baselineCarrier ? 'utp' : carrier === 'ws' ? 'ws' : 'dgram';
   const common = ['--pipeline', spec.pipeline, '--window', String(spec.window ?? 32), '--carrier', carrier];
   const execArgv = side === 'ours' ? profileArgs(opts.profileDir) : [];
   const server = new BenchProcess(processScript(`${impl}-echo-server.ts`), [...common, '--heap', spec.heap ? '1' : '0'], execArgv, opts.pin ? 0 : undefined);

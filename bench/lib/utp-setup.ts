@@ -4,7 +4,7 @@ import {
 } from '../../plugin/transport/index.ts';
 
 export type PipelineKind = 'null' | 'reliable';
-export type Carrier = 'udp' | 'ws';
+export type Carrier = 'udp' | 'ws' | 'dtls';
 
 /**
  * A driver tuned for a load test: deep receive/send queues; over UDP a 4 MiB socket receive buffer. Over WebSocket
@@ -16,7 +16,15 @@ export async function benchDriver(window: number, carrier: Carrier = 'udp', role
     .withNetworkConfigParameters({ receiveQueueCapacity: 4096, sendQueueCapacity: 4096 })
     .withReliableStageParameters({ windowSize: window });
   let networkInterface: NetworkInterface;
-  if (carrier === 'udp') networkInterface = new UDPNetworkInterface({ receiveBufferSize: 4 << 20 });
+  if (carrier === 'dtls') {
+    // Certificates made by the suite (bench/lib/dtls-pki.ts) in the directory named by UTP_BENCH_PKI.
+    const { readFileSync } = await import('node:fs');
+    const pem = (name: string) => readFileSync(`${process.env.UTP_BENCH_PKI}/${name}`, 'utf8');
+    if (role === 'server') settings.withSecureServerParameters(pem('server.pem'), pem('server.key'));
+    else settings.withSecureClientParameters(pem('ca.pem'), 'bench.test');
+    const { DtlsNetworkInterface } = await import('../../plugin/transport/node.ts');
+    networkInterface = new DtlsNetworkInterface(settings, { inner: new UDPNetworkInterface({ receiveBufferSize: 4 << 20 }) });
+  } else if (carrier === 'udp') networkInterface = new UDPNetworkInterface({ receiveBufferSize: 4 << 20 });
   else if (role === 'client') networkInterface = new WebSocketNetworkInterface({ WebSocket: await wsPackageWebSocket() });
   else {
     const { WebSocketServerInterface } = await import('../../plugin/transport/node.ts');

@@ -1,5 +1,6 @@
 import type { Suite } from '../lib/types.ts';
 import { colyseusCpu, colyseusCpuUws } from './colyseus-cpu.ts';
+import { dtlsPingpong } from './dtls-pingpong.ts';
 import { heapGc } from './heap-gc.ts';
 import { idleConnections } from './idle-connections.ts';
 import { reliablePingpong } from './reliable-pingpong.ts';
@@ -9,4 +10,4 @@ import { wireBytes } from './wire-bytes.ts';
 import { wsPingpong } from './ws-pingpong.ts';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [udpEchoThroughput, reliablePingpong, wireBytes, rttUnderLoss, rttDelayedLink, heapGc, idleConnections, wsPingpong, colyseusCpu, colyseusCpuUws];
+export const suites: Suite[] = [udpEchoThroughput, reliablePingpong, wireBytes, rttUnderLoss, rttDelayedLink, heapGc, idleConnections, wsPingpong, dtlsPingpong, colyseusCpu, colyseusCpuUws];

@@ -13,7 +13,7 @@
  * messages that werift already encodes. The module throws at load if another werift-dtls version is installed.
  */
 import { createRequire } from 'node:module';
-import { createCipheriv, createDecipheriv, type CipherChaCha20Poly1305Types } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
 const root = 'werift-dtls/lib/dtls/src/';
@@ -56,6 +56,8 @@ export interface WeriftContext {
   options: Record<string, unknown>;
   cookie?: Buffer;
   flight: number;
+  epoch: number;
+  recordSequenceNumber: number;
   sortedHandshakeCache: HandshakeFragment[];
   checkHandshakesExist: (types: number[]) => boolean;
 }
@@ -67,7 +69,14 @@ export interface WeriftCipher {
   masterSecret?: Buffer;
   signatureHashAlgorithm?: { hash: number; signature: number };
   decryptPacket: (packet: unknown) => Buffer;
+  /** The negotiated record protection (werift's AEADCipher or ours), once keys exist. */
+  cipher?: RecordCipher;
 }
+export interface RecordCipher {
+  encrypt(sessionType: number, data: Buffer, header: RecordHeader): Buffer;
+  decrypt(sessionType: number, data: Buffer, header: RecordHeader): Buffer;
+}
+interface RecordHeader { type: number; version: number; epoch: number; sequenceNumber: number }
 export interface WeriftSocket {
   readonly onConnect: WeriftEvent<[]>;
   readonly onData: WeriftEvent<[Buffer]>;
@@ -76,6 +85,8 @@ export interface WeriftSocket {
   readonly transport: unknown;
   dtls: WeriftContext;
   cipher: WeriftCipher;
+  /** 1 client, 2 server (werift's SessionType). */
+  readonly sessionType: number;
   srtp: unknown;
   connected: boolean;
   onHandleHandshakes: (assembled: HandshakeFragment[]) => Promise<void>;
@@ -121,6 +132,10 @@ const keyExchanges = load('cipher/key-exchange.js');
  * travels, the 16-byte tag follows the ciphertext. Keys come from werift's key expansion (32-byte key, 12-byte IV).
  */
 class ChaCha20Poly1305Cipher extends AEADCipher {
+  // Scratch for the nonce and the additional data: both are consumed before encrypt/decrypt return.
+  private readonly nonceScratch = Buffer.alloc(12);
+  private readonly aad = Buffer.alloc(13);
+
   constructor(id: number, name: string, kx: unknown) {
     super();
     Object.assign(this, {
@@ -130,29 +145,44 @@ class ChaCha20Poly1305Cipher extends AEADCipher {
   }
 
   private nonce(fixed: Buffer, epoch: number, sequenceNumber: number): Buffer {
-    const nonce = Buffer.from(fixed);
+    const nonce = this.nonceScratch;
+    fixed.copy(nonce);
     nonce[4] ^= epoch >>> 8; nonce[5] ^= epoch & 0xff;
     for (let i = 0, s = sequenceNumber; i < 6; i++, s = Math.floor(s / 256)) nonce[11 - i] ^= s % 256;
     return nonce;
   }
 
-  encrypt(type: number, data: Buffer, header: { epoch: number; sequenceNumber: number }): Buffer {
-    const client = type === 1;
-    const c = createCipheriv('chacha20-poly1305' satisfies CipherChaCha20Poly1305Types,
-      client ? this.clientWriteKey : this.serverWriteKey, this.nonce(client ? this.clientNonce : this.serverNonce, header.epoch, header.sequenceNumber), { authTagLength: 16 });
-    c.setAAD(this.encodeAdditionalBuffer(header, data.length), { plaintextLength: data.length });
-    return Buffer.concat([c.update(data), c.final(), c.getAuthTag()]);
+  private additionalData(h: { type: number; version: number; epoch: number; sequenceNumber: number }, length: number): Buffer {
+    const a = this.aad;   // RFC 5246 §6.2.3.3: seq_num (epoch ‖ sequence), type, version, length
+    a.writeUInt16BE(h.epoch, 0);
+    a.writeUIntBE(h.sequenceNumber, 2, 6);
+    a[8] = h.type;
+    a.writeUInt16BE(h.version, 9);
+    a.writeUInt16BE(length, 11);
+    return a;
   }
 
-  decrypt(type: number, data: Buffer, header: { epoch: number; sequenceNumber: number }): Buffer {
+  encrypt(type: number, data: Buffer, header: { type: number; version: number; epoch: number; sequenceNumber: number }): Buffer {
+    const client = type === 1;
+    const c = createCipheriv('chacha20-poly1305', client ? this.clientWriteKey : this.serverWriteKey,
+      this.nonce(client ? this.clientNonce : this.serverNonce, header.epoch, header.sequenceNumber), { authTagLength: 16 });
+    c.setAAD(this.additionalData(header, data.length), { plaintextLength: data.length });
+    const body = c.update(data);
+    c.final();
+    return Buffer.concat([body, c.getAuthTag()], body.length + 16);
+  }
+
+  decrypt(type: number, data: Buffer, header: { type: number; version: number; epoch: number; sequenceNumber: number }): Buffer {
     const client = type === 1;
     if (data.length < 16) throw new Error('record shorter than its tag');
     const body = data.subarray(0, data.length - 16);
-    const d = createDecipheriv('chacha20-poly1305',
-      client ? this.serverWriteKey : this.clientWriteKey, this.nonce(client ? this.serverNonce : this.clientNonce, header.epoch, header.sequenceNumber), { authTagLength: 16 });
+    const d = createDecipheriv('chacha20-poly1305', client ? this.serverWriteKey : this.clientWriteKey,
+      this.nonce(client ? this.serverNonce : this.clientNonce, header.epoch, header.sequenceNumber), { authTagLength: 16 });
     d.setAuthTag(data.subarray(data.length - 16));
-    d.setAAD(this.encodeAdditionalBuffer(header, body.length), { plaintextLength: body.length });
-    return Buffer.concat([d.update(body), d.final()]);
+    d.setAAD(this.additionalData(header, body.length), { plaintextLength: body.length });
+    const out = d.update(body);
+    d.final();
+    return out;
   }
 }
 
@@ -161,6 +191,14 @@ let patched = false;
 export function applyPatches(): void {
   if (patched) return;
   patched = true;
+
+  // 0. Write keys as KeyObjects: Node 24 re-imports a raw key on every createCipheriv (3–5× the cost of the cipher).
+  const init = AEADCipher.prototype.init as (this: any, ...a: unknown[]) => void;
+  AEADCipher.prototype.init = function (this: any, ...a: unknown[]) {
+    init.apply(this, a);
+    this.clientWriteKey = createSecretKey(this.clientWriteKey) satisfies KeyObject;
+    this.serverWriteKey = createSecretKey(this.serverWriteKey);
+  };
 
   // 1. Suites: werift's createCipher knows AES-GCM only; ChaCha20-Poly1305 joins it.
   const create = load('cipher/create.js');

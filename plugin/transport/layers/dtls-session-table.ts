@@ -132,7 +132,7 @@ export class DtlsSessionTable {
     const entry = this.entries.get(key(address, port));
     if (!entry) return this.out.drop('dtls-no-session');
     if (entry.session.state === 'connected') {
-      entry.session.send(Buffer.from(plaintext));
+      entry.session.send(Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength));   // a view: sealing copies
       return;
     }
     if (entry.session.state !== 'handshaking' || entry.pending.length >= this.limits.pendingPackets) {
