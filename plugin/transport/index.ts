@@ -39,3 +39,6 @@ export {
   SimulatorMode,
 } from './stages/index.ts';
 export type { ReliableSnapshot } from './stages/index.ts';
+export { WebRtcNetworkInterface } from './carriers/webrtc-client.ts';
+export type { WebRtcNetworkInterfaceOptions, WebRtcCarrierState, RtcPeerConnectionConstructor } from './carriers/webrtc-client.ts';
+export { DEFAULT_SIGNAL_PATH, UTP_CHANNEL_LABEL, WEBRTC_MAX_PACKET, WEBRTC_PACKET_PADDING } from './carriers/webrtc-signal.ts';

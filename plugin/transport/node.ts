@@ -5,3 +5,5 @@ export { WebSocketServerInterface } from './carriers/websocket-server.ts';
 export type { WebSocketServerInterfaceOptions } from './carriers/websocket-server.ts';
 export { DtlsNetworkInterface } from './carriers/dtls.ts';
 export type { DtlsNetworkInterfaceOptions } from './carriers/dtls.ts';
+export { WebRtcServerInterface } from './carriers/webrtc-server.ts';
+export type { WebRtcServerInterfaceOptions, WebRtcServerStats } from './carriers/webrtc-server.ts';

@@ -27,6 +27,7 @@ export class GatedInterface implements NetworkInterface {
   get packetPadding(): number { return this.#inner.packetPadding ?? 0; }
   connectionOpened(to: NetworkEndpoint): void { this.#inner.connectionOpened?.(to); }
   connectionClosed(to: NetworkEndpoint): void { this.#inner.connectionClosed?.(to); }
+  get carrierName(): string | undefined { return this.#inner.carrierName; }
   /** The wrapped carrier. */
   get inner(): NetworkInterface { return this.#inner; }
 

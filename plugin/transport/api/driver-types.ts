@@ -29,6 +29,8 @@ export interface ConnectionStatistics {
   packetsReceived: number;
   bytesSent: number;
   bytesReceived: number;
+  /** What carries the connection's packets: `'udp'`, `'websocket'`, `'webrtc'`, `'ipc'`… (the carrier's `carrierName`). */
+  carrier: string;
   /** Smoothed RTT (ms) of the first reliable pipeline that has a sample; 0 if none. */
   rtt: number;
   pipelines: Array<{ id: number; stages: readonly string[] } & StageStatistics>;

@@ -57,6 +57,7 @@ export class IPCNetwork {
  */
 export class IPCNetworkInterface implements NetworkInterface {
   readonly packetPadding = 0;
+  readonly carrierName = 'ipc';
   readonly #network: IPCNetwork;
   #local = NetworkEndpoint.loopbackIpv4;
   #bound = false;

@@ -75,6 +75,11 @@ export interface NetworkInterface {
    * more, as UTP's WebSocket layer closes its socket with its connection (spec §6.2.6).
    */
   connectionClosed?(to: NetworkEndpoint): void;
+  /**
+   * Optional: what carries the packets (`'udp'`, `'websocket'`, `'webrtc'`, `'ipc'`…), reported as `carrier` in
+   * connection statistics. May change while a carrier falls back to another (WebRTC → WebSocket).
+   */
+  readonly carrierName?: string;
   /** Mirrors `Dispose`: release the carrier. Idempotent. */
   dispose(): void;
 }

@@ -18,6 +18,7 @@ export interface UDPNetworkInterfaceOptions {
  */
 export class UDPNetworkInterface implements NetworkInterface {
   readonly packetPadding = 0;
+  readonly carrierName = 'udp';
   readonly #options: UDPNetworkInterfaceOptions;
   #socket: Socket | null = null;
   #local: NetworkEndpoint = NetworkEndpoint.anyIpv4;

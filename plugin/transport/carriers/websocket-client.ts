@@ -78,6 +78,7 @@ class Link {
 export class WebSocketNetworkInterface implements NetworkInterface {
   /** Unity reserves the frame header even though the browser frames the data, so limits match native WS (§6.3). */
   readonly packetPadding = WEBSOCKET_HEADER_RESERVE;
+  readonly carrierName = 'websocket';
   readonly #options: WebSocketNetworkInterfaceOptions;
   readonly #links = new Map<string, Map<number, Link>>();
   #WebSocket: WebSocketConstructor | null = null;

@@ -199,7 +199,7 @@ export class NetworkStack implements SclHost {
       if (!rtt && inst.stats.rtt) rtt = inst.stats.rtt;
     }
     return {
-      state, pathMtu: rec.pathMtu, packetsSent: rec.packetsSent, packetsReceived: rec.packetsReceived,
+      state, carrier: this.carrier.carrierName ?? 'unknown', pathMtu: rec.pathMtu, packetsSent: rec.packetsSent, packetsReceived: rec.packetsReceived,
       bytesSent: rec.bytesSent, bytesReceived: rec.bytesReceived, rtt, pipelines,
     };
   }
