@@ -246,6 +246,14 @@ describe('server side of the handshake and connection life (raw client with toke
     expect(raw.take()).toEqual([]);
   });
 
+  it('dispose() right after disconnect() still sends that TV-6', () => {
+    const c = connectRaw();
+    raw.take();
+    server.disconnect(c);
+    server.dispose();
+    expect(raw.take()).toEqual([hex(vectorBytes('TV-6'))]);
+  });
+
   it('answers TV-7 with TV-8', () => {
     connectRaw();
     raw.take();
