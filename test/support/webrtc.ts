@@ -33,3 +33,20 @@ export async function rtcClient(
   await driver.bind(NetworkEndpoint.anyIpv4);
   return { driver, iface };
 }
+
+/** A bare WebRTC peer (no UTP) that opens one channel with `label` to the server, for hostile-input tests. */
+export async function rawPeer(signalUrl: string, label: string): Promise<{ pc: RTCPeerConnection; channel: RTCDataChannel }> {
+  const Ctor = await nodeRtcPeerConnection();
+  const pc = new Ctor({ iceServers: [] });
+  cleanup.push(() => pc.close());
+  const channel = pc.createDataChannel(label, { ordered: false, maxRetransmits: 0 });
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise<void>((resolve) => {
+    if (pc.iceGatheringState === 'complete') resolve();
+    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+  });
+  const res = await fetch(signalUrl, { method: 'POST', body: pc.localDescription!.sdp, headers: { 'Content-Type': 'application/sdp' } });
+  if (!res.ok) throw new Error(`signalling answered ${res.status}`);
+  await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+  return { pc, channel };
+}
