@@ -28,6 +28,24 @@ const OPEN_TUN = [
   'exec { $cmd[0] } @cmd or die "exec $cmd[0]: $!\\n";',
 ].join(' ');
 
+let realtime: string[] | undefined;
+
+/**
+ * `chrt -f 5` where this process may use real-time scheduling (root, util-linux), else nothing. The latency suites
+ * run their processes under it: on a shared machine, other work would otherwise decide their tails.
+ */
+export function realtimePrefix(): string[] {
+  if (realtime === undefined) {
+    try {
+      run('chrt', ['-f', '5', 'true']);
+      realtime = ['chrt', '-f', '5'];
+    } catch {
+      realtime = [];
+    }
+  }
+  return realtime;
+}
+
 /** How the forwarder shapes each direction. */
 export interface LinkShape {
   /** One-way delay; the round trip is twice this. */
@@ -90,7 +108,7 @@ export class DelayedLink {
       drop();
       return `cannot create network namespaces: ${firstLine(err)}`;
     }
-    const prefix = ['ip', 'netns', 'exec', client, 'perl', '-e', OPEN_TUN, 'tunc', 'UTP_TUN_CLIENT',
+    const prefix = [...realtimePrefix(), 'ip', 'netns', 'exec', client, 'perl', '-e', OPEN_TUN, 'tunc', 'UTP_TUN_CLIENT',
       'ip', 'netns', 'exec', server, 'perl', '-e', OPEN_TUN, 'tuns', 'UTP_TUN_SERVER'];
     const forwarder = new BenchProcess(SELF, ['--role', 'forwarder'], [], undefined, prefix);
     const link = new DelayedLink(client, server, forwarder);
@@ -109,11 +127,11 @@ export class DelayedLink {
   }
 
   get clientPrefix(): string[] {
-    return ['ip', 'netns', 'exec', this.#client];
+    return [...realtimePrefix(), 'ip', 'netns', 'exec', this.#client];
   }
 
   get serverPrefix(): string[] {
-    return ['ip', 'netns', 'exec', this.#server];
+    return [...realtimePrefix(), 'ip', 'netns', 'exec', this.#server];
   }
 
   /** Applies `shape` from now on and returns what the forwarder did under the previous one (both directions). */
