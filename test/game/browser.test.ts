@@ -205,28 +205,30 @@ describeWithChromium('sample game in Chromium', () => {
     const bot = new Bot(game.url, { name: 'Ref', code: (await probe(page)).code });
     try {
       await bot.join();
+      // The page's smoothed RTT starts from samples taken while it loaded (busy), then follows one reliable ping a
+      // second: it must come down to the network's figure, far below a frame — before processing on arrival it
+      // stayed at 150–490 ms (a frame's wait on each side, and the resends that caused).
       const start = await probe(page);
       const t0 = Date.now();
-      await page.waitForTimeout(6000); // snapshots and inputs at 30 Hz, a reliable ping a second, frames at 10 Hz
+      await page.waitForFunction(() => {
+        const p = (window as unknown as { __game: { probe: Probe } }).__game.probe;
+        return p.ping > 0 && p.ping < 25;
+      }, null, { timeout: 30_000, polling: 250 }).catch(() => {});
       const end = await probe(page);
       const fps = ((end.frames - start.frames) * 1000) / (Date.now() - t0);
       const rtts = [...bot.stats.rtts].sort((x, y) => x - y);
-      const nodeRtt = rtts[Math.floor(rtts.length / 2)];
-      // Before processing on arrival this page showed 150–490 ms here (a frame's wait on each side and resends).
-      // Frames are the page's only clock for the game, not for the network: the RTT it measures stays well under one
-      // frame (a busy CI machine slows the page below 10 fps and its event loop too, hence no tighter bound).
-      const frameMs = 1000 / Math.min(fps, 10);
+      const nodeRtt = rtts[Math.floor(rtts.length / 2)] ?? 0;
       const resends = end.resends - start.resends;
       const seen = `page RTT ${end.ping.toFixed(1)} ms, Node client ${nodeRtt.toFixed(1)} ms, ${fps.toFixed(1)} fps, ${resends} resends`;
       console.log(`10-fps page: ${seen}`);
       expect(fps, seen).toBeLessThan(13);
       expect(end.ping, seen).toBeGreaterThan(0);
-      expect(end.ping, seen).toBeLessThan(frameMs / 2);
+      expect(end.ping, seen).toBeLessThan(25); // a frame at 10 fps is 100 ms
       expect(resends, seen).toBe(0);
     } finally {
       await bot.leave();
       await page.close();
     }
     expect(chromium.errors).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });
