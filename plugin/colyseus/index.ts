@@ -1,9 +1,15 @@
-// `utp-ts/colyseus`: the Colyseus 0.18 SDK over Unity Transport (browser-safe: no Node built-in is imported
-// statically; UDP and DNS are loaded only when a Node client uses them).
-//
-//   import { UtpSDK } from 'utp-ts/colyseus';
-//   const client = new UtpSDK('http://localhost:2567');   // instead of new Client('ws://localhost:2567')
-//   const room = await client.joinOrCreate('battle');
+/**
+ * `utp-ts/colyseus`: the Colyseus 0.18 SDK over Unity Transport (browser-safe: no Node built-in is imported
+ * statically; UDP and DNS are loaded only when a Node client uses them).
+ *
+ * ```ts
+ * import { UtpSDK } from 'utp-ts/colyseus';
+ * const client = new UtpSDK('http://localhost:2567');   // instead of new Client('ws://localhost:2567')
+ * const room = await client.joinOrCreate('battle');
+ * ```
+ *
+ * @module utp-ts/colyseus
+ */
 export { UtpSDK, UtpRoom } from './client/sdk.ts';
 export type { UtpSDKOptions } from './client/sdk.ts';
 export { UtpClientTransport, defaultClientSettings, defaultCarrier, tunnelUrl } from './client/transport.ts';

@@ -1,4 +1,8 @@
-// utp-ts/phaser: a Phaser 4 plugin that owns the UTP connection. See README.md ("Phaser").
+/**
+ * utp-ts/phaser: a Phaser 4 plugin that owns the UTP connection. See README.md ("Phaser").
+ *
+ * @module utp-ts/phaser
+ */
 export { withUtpPlugin, utpPlugins, utpPreBoot } from './config.ts';
 export { UtpNetPlugin, UTP_PLUGIN_KEY } from './global-plugin.ts';
 export { NetScenePlugin, UTP_SCENE_PLUGIN_KEY, UTP_SCENE_MAPPING } from './scene-plugin.ts';

@@ -74,11 +74,15 @@ export class NetScenePlugin extends Phaser.Plugins.ScenePlugin implements Listen
     return ch;
   }
 
+  /** The session's connection state. */
   get state(): NetState { return this.session.state; }
+  /** Whether the connection is up (`connect` has fired). */
   get connected(): boolean { return this.session.connected; }
   /** Round-trip time, loss, resends and bandwidth (a fresh object; the driver's statistics underneath). */
   get stats(): NetStats { return this.session.stats(); }
+  /** The UTP driver the plugin pumps. */
   get driver(): NetworkDriver { return this.session.driver; }
+  /** The connection `this.net` talks on. */
   get connection(): NetworkConnection { return this.session.connection; }
   /** The room adapter attached to the session (the Colyseus integration's room), or null. */
   get room(): AttachedRoom | null { return this.session.room; }
@@ -97,6 +101,7 @@ export class NetScenePlugin extends Phaser.Plugins.ScenePlugin implements Listen
     return this;
   }
 
+  /** Removes a listener added with `on`. */
   off(event: 'connect' | 'disconnect' | 'room', fn: AnyListener): this {
     this.unlisten(event, fn);
     return this;

@@ -115,10 +115,13 @@ export class NetSession extends Phaser.Events.EventEmitter {
     const s = link.driver.getConnectionState(link.connection);
     return s === ConnectionState.Connected ? 'connected' : s === ConnectionState.Connecting ? 'connecting' : 'disconnected';
   }
+  /** Whether the state is `connected`. */
   get connected(): boolean { return this.state === 'connected'; }
   /** The reason name of the last disconnect, or null. */
   get disconnectReason(): string | null { return this.#reason; }
+  /** The attached room adapter, or null. */
   get room(): AttachedRoom | null { return this.#room as AttachedRoom | null; }
+  /** Whether `dispose` ran. */
   get disposed(): boolean { return this.#disposed; }
 
   /**

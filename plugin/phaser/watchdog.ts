@@ -32,6 +32,7 @@ export class Watchdog {
   /** True while the timer runs. */
   get running(): boolean { return this.#timer !== null; }
 
+  /** Stops the timer. Idempotent. */
   stop(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;

@@ -1,5 +1,9 @@
-// Node-only Relay entry (`utp-ts/relay/node`): the client side plus the self-hostable relay server
-// (UDP and WebSocket) and its HTTP allocation API.
+/**
+ * Node-only Relay entry (`utp-ts/relay/node`): the client side plus the self-hostable relay server
+ * (UDP and WebSocket) and its HTTP allocation API.
+ *
+ * @module utp-ts/relay/node
+ */
 export * from './index.ts';
 export { RelayServer } from './server/relay-server.ts';
 export type { RelayServerOptions, RelayServerLoad } from './server/relay-server.ts';

@@ -1,4 +1,8 @@
-// The transport layer: UTP 2.x driver, wire codecs, pipeline contract and network interfaces.
+/**
+ * The transport layer: UTP 2.x driver, wire codecs, pipeline contract and network interfaces.
+ *
+ * @module utp-ts/transport
+ */
 export { NetworkDriver } from './api/driver.ts';
 export { DriverLoop, afterIO } from './api/driver-loop.ts';
 export type { DriverLoopOptions, PacketNotifier } from './api/driver-loop.ts';
@@ -29,6 +33,7 @@ export type { UDPNetworkInterfaceOptions } from './carriers/udp.ts';
 export { IPCNetworkInterface, IPCNetwork } from './carriers/ipc.ts';
 export type { IPCLinkFilter } from './carriers/ipc.ts';
 export { NullPipelineStage } from './stages/null.ts';
+/** The connection layer's wire codec (SimpleConnectionLayer, spec §3): packet kinds, handshakes and message headers. */
 export * as wire from './layers/simple-connection.ts';
 export { WebSocketNetworkInterface, wsPackageWebSocket } from './carriers/websocket-client.ts';
 export type { WebSocketNetworkInterfaceOptions, WebSocketLike, WebSocketConstructor } from './carriers/websocket-client.ts';

@@ -1,5 +1,9 @@
-// Node-only entry (`utp-ts/transport/node`): everything of the transport, plus the carriers that need Node
-// built-ins or the `ws` package at import time. Browser bundles use `./index.ts` and never see `ws`.
+/**
+ * Node-only entry (`utp-ts/transport/node`): everything of the transport, plus the carriers that need Node
+ * built-ins or the `ws` package at import time. Browser bundles use `./index.ts` and never see `ws`.
+ *
+ * @module utp-ts/transport/node
+ */
 export * from './index.ts';
 export { WebSocketServerInterface } from './carriers/websocket-server.ts';
 export type { WebSocketServerInterfaceOptions } from './carriers/websocket-server.ts';

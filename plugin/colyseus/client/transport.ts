@@ -85,6 +85,7 @@ export class UtpClientTransport implements ITransport {
     this.options = options;
   }
 
+  /** Colyseus `ITransport.isOpen`: the UTP connection is established. */
   get isOpen(): boolean {
     return this.#link?.state === OPEN;
   }
@@ -129,6 +130,7 @@ export class UtpClientTransport implements ITransport {
     this.#link?.flushNow();
   }
 
+  /** Colyseus `ITransport.connect`: connects over UDP or the WebSocket tunnel, per `UtpClientOptions.carrier`. */
   connect(url: string, _headers?: unknown): void {
     // A previous connection still closing finishes on its own, silently.
     if (this.#link) this.#link.mute();
@@ -139,10 +141,12 @@ export class UtpClientTransport implements ITransport {
     link.start();
   }
 
+  /** Colyseus `ITransport.send`: one frame on the reliable pipeline. */
   send(data: Uint8Array): void {
     this.#link?.sendReliable(data);
   }
 
+  /** Colyseus `ITransport.sendUnreliable`: one frame on the unreliable pipeline. */
   sendUnreliable(data: Uint8Array): void {
     this.#link?.sendUnreliable(data);
   }

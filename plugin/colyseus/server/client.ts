@@ -111,6 +111,7 @@ export class UtpClient implements Client, ClientPrivate {
     this.#rawUnreliableNow(data, cb);
   }
 
+  /** Colyseus `Client.enqueueRaw`: sends now, or after the join handshake. */
   enqueueRaw(data: Uint8Array | Buffer, options?: ISendOptions): void {
     enqueueClientRaw(this, data, options);
   }
@@ -149,6 +150,7 @@ export class UtpClient implements Client, ClientPrivate {
     this.leave(code, data);
   }
 
+  /** What Colyseus' monitor shows. */
   toJSON(): object {
     return { sessionId: this.sessionId, readyState: this.readyState, carrier: this.carrier, remoteAddress: this.remoteAddress };
   }

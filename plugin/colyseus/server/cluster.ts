@@ -25,6 +25,7 @@ export interface ClusterServerOptions {
   presence: Presence;
   driver: MatchMakerDriver;
   publicAddress: string;
+  /** Which process creates a new room; default: the one with the fewest rooms. */
   selectProcessIdToCreateRoom: () => Promise<string>;
 }
 

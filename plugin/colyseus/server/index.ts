@@ -1,12 +1,17 @@
-// `utp-ts/colyseus/server`: Colyseus 0.18 server transport over Unity Transport (Node only).
-//
-//   import { Server } from '@colyseus/core';
-//   import { UtpTransport } from 'utp-ts/colyseus/server';
-//   const server = new Server({ transport: new UtpTransport() });
-//   server.define('battle', BattleRoom);
-//   await server.listen(2567);   // HTTP matchmaking + UTP/UDP + UTP/WebSocket (/utp), one port number
-//
-// Test aids (a server on a free port, cutting one client off) are in `utp-ts/colyseus/testing`.
+/**
+ * `utp-ts/colyseus/server`: Colyseus 0.18 server transport over Unity Transport (Node only).
+ * Test aids (a server on a free port, cutting one client off) are in `utp-ts/colyseus/testing`.
+ *
+ * ```ts
+ * import { Server } from '@colyseus/core';
+ * import { UtpTransport } from 'utp-ts/colyseus/server';
+ * const server = new Server({ transport: new UtpTransport() });
+ * server.define('battle', BattleRoom);
+ * await server.listen(2567);   // HTTP matchmaking + UTP/UDP + UTP/WebSocket (/utp), one port number
+ * ```
+ *
+ * @module utp-ts/colyseus/server
+ */
 export { UtpTransport, defaultServerSettings } from './transport.ts';
 export type { UtpTransportOptions, UtpTransportStats } from './transport.ts';
 export { UtpClient, ReadyState, isUtpClient } from './client.ts';

@@ -33,6 +33,7 @@ export class GatedInterface implements NetworkInterface {
 
   /** Drop everything to and from `address:port` until `unblock`. */
   block(address: string, port: number): void { this.#blocked.add(`${address}|${port}`); }
+  /** Lets `address:port` through again. */
   unblock(address: string, port: number): void { this.#blocked.delete(`${address}|${port}`); }
 
   bind(endpoint: NetworkEndpoint, sink: PacketSink): Promise<void> {

@@ -211,6 +211,7 @@ export class RelayLayer implements PacketLayer {
     if (this.#peerIdle > 0 && now - this.#lastSweep >= 1000) this.#sweep(now);
   }
 
+  /** Mirrors `Dispose`: stops the keep-alive and re-bind timers and releases the carrier. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;

@@ -72,6 +72,7 @@ export class AllocationApi {
     return typeof a === 'object' && a ? a.port : endpoint.port;
   }
 
+  /** Stops listening. */
   close(): void {
     const s = this.#server;
     this.#server = null;

@@ -46,6 +46,7 @@ export class RelayAllocation {
     this.lastSeen = init.now;
   }
 
+  /** Whether the allocation has bound (its endpoint is known). */
   get bound(): boolean { return this.endpoint !== null; }
 
   /** Whether a message from `carrier`/`address`/`port` comes from the client bound to this allocation. */
@@ -78,10 +79,13 @@ export class AllocationStore {
   /** Expired ids and connection-data keys, with expiry time. */
   readonly #tombstones = new Map<string, number>();
 
+  /** Live allocations. */
   get size(): number { return this.#byId.size; }
 
+  /** The live allocations. */
   [Symbol.iterator](): IterableIterator<RelayAllocation> { return this.#byId.values(); }
 
+  /** A new allocation with fresh id, key and connection data. */
   create(init: { maxConnections: number; hostConnectionData?: Uint8Array | null; region?: string; now: number }): RelayAllocation {
     const a = new RelayAllocation({ maxConnections: init.maxConnections, hostConnectionData: init.hostConnectionData ?? null, region: init.region ?? 'local', now: init.now });
     this.#byId.set(a.idKey, a);

@@ -35,5 +35,6 @@ export class RateLimiter {
     }
   }
 
+  /** Addresses tracked. */
   get size(): number { return this.#buckets.size; }
 }

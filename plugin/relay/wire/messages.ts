@@ -6,6 +6,7 @@
 
 /** Header signature u16 LE 0x72DA, i.e. bytes `DA 72` (spec §7.1, `RelayMessageHeader.cs:9,33`). */
 export const RELAY_SIGNATURE_0 = 0xda;
+/** Second byte of the header signature (`DA 72`). */
 export const RELAY_SIGNATURE_1 = 0x72;
 /** Header version byte (spec §7.1). */
 export const RELAY_VERSION = 0;
@@ -44,22 +45,33 @@ export function relayErrorName(code: number): string {
 }
 
 // Sizes (spec §7.2 "Sizes", §7.1 table).
+/** Bytes of every Relay message header: signature, version, type (spec §7.1). */
 export const RELAY_HEADER_SIZE = 4;
+/** Bytes of an allocation id (a UUID). */
 export const ALLOCATION_ID_SIZE = 16;
+/** Bytes of the connection data blob of an allocation. */
 export const CONNECTION_DATA_SIZE = 255;
+/** Bytes of an allocation key. */
 export const HMAC_KEY_SIZE = 64;
+/** Bytes of a BIND's HMAC-SHA256. */
 export const HMAC_SIZE = 32;
+/** Bytes of a BIND message (spec §7.2). */
 export const BIND_SIZE = 295;
 /** The HMAC covers bytes 0..262 of the BIND and sits right after them (spec §7.2, §10.1 item 21). */
 export const BIND_SIGNED_SIZE = 263;
+/** Bytes of a PING message (spec §7.2). */
 export const PING_SIZE = 22;
+/** Bytes of a CONNECT_REQUEST message (spec §7.2). */
 export const CONNECT_REQUEST_SIZE = 276;
+/** Bytes of an ACCEPTED message (spec §7.2). */
 export const ACCEPTED_SIZE = 36;
+/** Bytes of a DISCONNECT message (spec §7.2). */
 export const DISCONNECT_SIZE = 36;
 /** The RELAY header actually written: header 4 + from 16 + to 16 + length 2 (spec §7.2, TV-15 is 38 + 12 B). */
 export const RELAY_DATA_HEADER_SIZE = 38;
 /** What UTP's RelayLayer reserves in the header budget: 40, two more than it writes (spec §2.1 row 9, §2.4). */
 export const RELAY_PACKET_PADDING = 40;
+/** Bytes of an ERROR message (spec §7.2). */
 export const ERROR_SIZE = 21;
 
 /**

@@ -22,10 +22,12 @@ export class NetworkConnection {
     return this.id >= 0;
   }
 
+  /** Same id and version (UTP: `==` on `NetworkConnection`). */
   equals(other: NetworkConnection): boolean {
     return this.id === other.id && this.version === other.version;
   }
 
+  /** `NetworkConnection[idN,vM]`, as UTP prints it. */
   toString(): string {
     return `NetworkConnection[id${this.id},v${this.version}]`;
   }

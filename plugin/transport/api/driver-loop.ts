@@ -1,5 +1,6 @@
 /** Anything that announces arriving datagrams: `NetworkDriver`, `MultiNetworkDriver`. */
 export interface PacketNotifier {
+  /** Called when a datagram arrives, so the loop updates soon. */
   onPacket: (() => void) | null;
 }
 

@@ -38,11 +38,18 @@ export interface ConnectionStatistics {
 
 /** Mirrors `NetworkDriver.Concurrent`: the subset of the API that is safe to hand to per-connection workers. */
 export interface ConcurrentNetworkDriver {
+  /** See `NetworkDriver.beginSend`. */
   beginSend: NetworkDriver['beginSend'];
+  /** See `NetworkDriver.endSend`. */
   endSend: NetworkDriver['endSend'];
+  /** See `NetworkDriver.abortSend`. */
   abortSend: NetworkDriver['abortSend'];
+  /** See `NetworkDriver.send`. */
   send: NetworkDriver['send'];
+  /** See `NetworkDriver.popEventForConnection`. */
   popEventForConnection: NetworkDriver['popEventForConnection'];
+  /** See `NetworkDriver.getConnectionState`. */
   getConnectionState: NetworkDriver['getConnectionState'];
+  /** See `NetworkDriver.maxHeaderSize`. */
   maxHeaderSize: NetworkDriver['maxHeaderSize'];
 }

@@ -98,6 +98,7 @@ export class NetworkEndpoint {
     return this.family === NetworkFamily.Ipv6 ? `[${this.address}]` : this.address;
   }
 
+  /** Same family, address and port. */
   equals(other: NetworkEndpoint): boolean {
     return this.family === other.family && this.address === other.address && this.port === other.port;
   }

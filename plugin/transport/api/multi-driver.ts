@@ -25,10 +25,12 @@ export class MultiNetworkConnection extends NetworkConnection {
     this.connection = connection;
   }
 
+  /** Same driver, id and version. */
   override equals(other: NetworkConnection): boolean {
     return other instanceof MultiNetworkConnection && other.driverId === this.driverId && super.equals(other);
   }
 
+  /** The connection with its driver id. */
   override toString(): string {
     return `NetworkConnection[d${this.driverId},id${this.id},v${this.version}]`;
   }

@@ -146,7 +146,9 @@ export const defaultLocal: Readonly<LocalParameters> = Object.freeze({ connectio
 
 /** Constants of UTP's `NetworkParameterConstants` (spec §8.1). */
 export const AbsoluteMaxMessageSize = 1472;
+/** The smallest MTU UTP accepts (`NetworkParameterConstants.AbsoluteMinimumMtuSize`). */
 export const AbsoluteMinimumMtuSize = 1024;
+/** The largest reliable window, in packets (UTP 2.6+; 64 before, spec §5.3). */
 export const MaxReliableWindowSize = 2040;
 
 /**

@@ -15,6 +15,7 @@ import { DtlsLayer, type DtlsLayerOptions } from '../layers/dtls-layer.ts';
 import type { NetworkInterface, PacketSink } from './network-interface.ts';
 import { UDPNetworkInterface } from './udp.ts';
 
+/** Options of `DtlsNetworkInterface`: the DTLS layer's, plus the carrier under it. */
 export interface DtlsNetworkInterfaceOptions extends DtlsLayerOptions {
   /** The carrier under DTLS; a new `UDPNetworkInterface` by default. */
   readonly inner?: NetworkInterface;

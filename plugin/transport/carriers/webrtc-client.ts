@@ -84,6 +84,7 @@ export class WebRtcNetworkInterface implements NetworkInterface {
 
   get localEndpoint(): NetworkEndpoint { return this.#local; }
 
+  /** Where the carrier is: `'idle'`, `'connecting'`, `'open'` (a data channel), `'fallback'` (on WebSocket) or `'closed'`. */
   get state(): WebRtcCarrierState { return this.#state; }
 
   /** `'webrtc'` until the carrier falls back, then the fallback's name (`'websocket'`). */

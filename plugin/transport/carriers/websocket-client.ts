@@ -8,11 +8,17 @@ import type { NetworkInterface, PacketSink } from './network-interface.ts';
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
+  /** Set by the interface: the socket opened. */
   onopen: ((ev: unknown) => void) | null;
+  /** Set by the interface: one binary message (one UTP packet). */
   onmessage: ((ev: { data: unknown }) => void) | null;
+  /** Set by the interface: the socket closed. */
   onclose: ((ev: unknown) => void) | null;
+  /** Set by the interface: the socket failed. */
   onerror: ((ev: unknown) => void) | null;
+  /** Sends one binary message. */
   send(data: Uint8Array): void;
+  /** Closes the socket. */
   close(code?: number): void;
 }
 

@@ -8,11 +8,13 @@
 
 /** "UTP" + protocol version 1, i.e. u32 LE 0x01505455 (§3.2). */
 export const SCL_SIGNATURE = [0x55, 0x54, 0x50] as const;
+/** The protocol version byte of every handshake: 1 in all of UTP 2.x (spec §3.1). */
 export const SCL_PROTOCOL_VERSION = 1;
 /** Handshake header: signature+version 4, type 1, token 8 (§3.2). */
 export const HANDSHAKE_HEADER_SIZE = 13;
 /** Message header: type 1, token 8 (§3.4). */
 export const MESSAGE_HEADER_SIZE = 9;
+/** Bytes of a connection token (spec §3.3). */
 export const TOKEN_SIZE = 8;
 
 /** `HandshakeType` (§3.2). */
@@ -47,6 +49,7 @@ export function classify(b: Uint8Array, start: number, end: number): PacketKind 
 export function tokenLow(b: Uint8Array, at: number): number {
   return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 }
+/** The high u32 half of the token at `at` (see `tokenLow`). */
 export function tokenHigh(b: Uint8Array, at: number): number {
   return tokenLow(b, at + 4);
 }

@@ -15,6 +15,7 @@ export class NetworkPipeline {
   constructor(id: number) { this.id = id; }
   /** Mirrors `NetworkPipeline.Null`: pipeline 0, no stages, no header. */
   static readonly Null = new NetworkPipeline(0);
+  /** `NetworkPipeline[id]`. */
   toString(): string { return `NetworkPipeline[${this.id}]`; }
 }
 
