@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { concat, data, isMessage, Msg, rawConnect, RawUdpPeer, readReliableHeader, readU16, reliableHeader, token, u16 } from './raw-peer.ts';
 import { killAll, startEcho } from './spawn.ts';
+import { sleep } from '../support/pump.ts';
 
 let peer: RawUdpPeer | null = null;
 afterEach(async () => { peer?.close(); peer = null; await killAll(); });
@@ -49,7 +50,7 @@ describe('utp echo on pipeline 1 [reliable] against a hostile raw peer', () => {
 
     // Now ack everything: the resends stop (only ack-only packets, type 1, may still come).
     peer.send(data(tok, 1, concat(reliableHeader({ type: 1, sequence: 0, ackedSequence: N - 1, mask: 0xffffffff }), [0])), port);
-    await new Promise((r) => setTimeout(r, 300)); // let packets in flight land, then forget them
+    await sleep(300); // let packets in flight land, then forget them
     peer.inbox.length = 0;
     const later = await peer.collect(700, isReliable);
     expect(later.filter((d) => d.bytes[10] === 0)).toEqual([]);

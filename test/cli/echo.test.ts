@@ -5,20 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ascii, concat, connectionRequest, data, disconnect, fromHex, handshake, hex, isHandshake, isMessage, Msg,
+  ascii, closeRawPeers, concat, connectionRequest, data, disconnect, fromHex, handshake, hex, isHandshake, isMessage, Msg,
   rawConnect, RawUdpPeer, readReliableHeader, readU16, reliableHeader, T, token, u16,
 } from './raw-peer.ts';
 import { killAll, runUtp, startEcho } from './spawn.ts';
 
-const peers: RawUdpPeer[] = [];
-async function rawPeer(): Promise<RawUdpPeer> {
-  const p = await RawUdpPeer.open();
-  peers.push(p);
-  return p;
-}
-
 afterEach(async () => {
-  for (const p of peers.splice(0)) p.close();
+  closeRawPeers();
   await killAll();
 });
 
@@ -27,7 +20,7 @@ const isData = (tok: Uint8Array, pipe?: number) => (b: Uint8Array) => isMessage(
 describe('utp echo: connection layer (spec §3, TV-1..TV-6, TV-26)', () => {
   it('answers TV-1 with TV-3, echoes TV-4 byte-exactly, and logs the ClosedByRemote after TV-6', async () => {
     const { echo, port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
 
     c.send(fromHex('55 54 50 01 01 01 02 03 04 05 06 07 08'), port); // TV-1
     const accept = await c.next((b) => isHandshake(b, 2), 5000, 'an accept');
@@ -52,7 +45,7 @@ describe('utp echo: connection layer (spec §3, TV-1..TV-6, TV-26)', () => {
 
   it('sends heartbeats (TV-5 form) to a client that stays quiet', async () => {
     const { port } = await startEcho(['--heartbeat-timeout', '100']);
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(1);
     await rawConnect(c, port, tok);
     const first = await c.next((b) => isMessage(b, Msg.Heartbeat, tok), 5000, 'a heartbeat');
@@ -63,7 +56,7 @@ describe('utp echo: connection layer (spec §3, TV-1..TV-6, TV-26)', () => {
 
   it('times a silent client out: sends Disconnect (TV-6 form) and logs Timeout', async () => {
     const { echo, port } = await startEcho(['--disconnect-timeout', '300']);
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(2);
     await rawConnect(c, port, tok);
     const d = await c.next((b) => isMessage(b, Msg.Disconnect, tok), 10_000, 'the Disconnect');
@@ -73,7 +66,7 @@ describe('utp echo: connection layer (spec §3, TV-1..TV-6, TV-26)', () => {
 
   it('accepts a connect payload (TV-2) and answers with TV-3', async () => {
     const { echo, port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     c.send(fromHex('55 54 50 01 01 01 02 03 04 05 06 07 08 04 00 61 75 74 68'), port); // TV-2
     const accept = await c.next((b) => isHandshake(b, 2), 5000, 'an accept');
     expect(hex(accept.bytes)).toBe('55 54 50 01 02 01 02 03 04 05 06 07 08');
@@ -82,7 +75,7 @@ describe('utp echo: connection layer (spec §3, TV-1..TV-6, TV-26)', () => {
 
   it('answers every copy of a duplicated request but creates one connection', async () => {
     const { echo, port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(3);
     for (let i = 0; i < 3; i++) c.send(connectionRequest(tok), port);
     for (let i = 0; i < 3; i++) {
@@ -97,7 +90,7 @@ describe('utp echo: connection layer (spec §3, TV-1..TV-6, TV-26)', () => {
 
   it('ignores a packet with an unknown token and a handshake with a bad version byte', async () => {
     const { echo, port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const stranger = token(4);
     c.send(data(stranger, 0, ascii('hi')), port);
     c.send(concat([Msg.Heartbeat], stranger), port);
@@ -114,7 +107,7 @@ describe('utp echo: connection layer (spec §3, TV-1..TV-6, TV-26)', () => {
 
   it('disconnects everyone and exits 0 on SIGINT', async () => {
     const { echo, port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(5);
     await rawConnect(c, port, tok);
     await echo.waitFor(/^connect /);
@@ -129,7 +122,7 @@ describe('utp echo: connection layer (spec §3, TV-1..TV-6, TV-26)', () => {
 describe('utp echo: default pipelines 1..3 (spec §5, TV-9, TV-11, TV-12 forms)', () => {
   it('pipeline 1 [reliable]: echoes TV-9 with seq 0 and an ack of our seq 0', async () => {
     const { port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(6);
     await rawConnect(c, port, tok);
     // TV-9 (2.6+): type 0, maskLen 0, procTime 0, seq 0, acked FFFF (nothing yet), mask FF FF FF FF, "hi".
@@ -155,7 +148,7 @@ describe('utp echo: default pipelines 1..3 (spec §5, TV-9, TV-11, TV-12 forms)'
 
   it('pipeline 1 [reliable]: echoes that do not fit the full window wait in the backlog, in order', async () => {
     const { port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(10);
     await rawConnect(c, port, tok);
     const N = 40; // window 32: 8 echoes must wait until we acknowledge
@@ -180,7 +173,7 @@ describe('utp echo: default pipelines 1..3 (spec §5, TV-9, TV-11, TV-12 forms)'
 
   it('pipeline 2 [unreliable]: echoes TV-11 with the server\'s own seq 0 and drops a stale seq', async () => {
     const { port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(7);
     await rawConnect(c, port, tok);
     c.send(data(tok, 2, concat(u16(5), ascii('hi'))), port); // TV-11 form
@@ -194,7 +187,7 @@ describe('utp echo: default pipelines 1..3 (spec §5, TV-9, TV-11, TV-12 forms)'
 
   it('pipeline 3 [fragmentation, reliable]: echoes a single-fragment message, reliable header outermost', async () => {
     const { port } = await startEcho();
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(8);
     await rawConnect(c, port, tok);
     // id 3 | reliable header | frag word First|Last|seq 0 = 0xC000 LE | payload (§4.2, §5.4)
@@ -216,7 +209,7 @@ describe('utp echo: command line', () => {
   it('creates the pipelines of --pipelines in order', async () => {
     const { echo, port } = await startEcho(['--pipelines', 'unreliable,null']);
     expect(echo.stdout).toContain('pipelines 1=unreliable 2=null');
-    const c = await rawPeer();
+    const c = await RawUdpPeer.open();
     const tok = token(9);
     await rawConnect(c, port, tok);
     c.send(data(tok, 2, ascii('raw')), port); // [null]: no header at all

@@ -3,18 +3,11 @@
  * Real UDP on 127.0.0.1. RTTs are printed, never asserted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ascii, concat, data, disconnect, hex, isHandshake, isMessage, Msg, RawUdpPeer, type Datagram } from './raw-peer.ts';
+import { ascii, closeRawPeers, concat, data, disconnect, hex, isHandshake, isMessage, Msg, RawUdpPeer, type Datagram } from './raw-peer.ts';
 import { killAll, runUtp, startEcho } from './spawn.ts';
 
-const peers: RawUdpPeer[] = [];
-async function rawPeer(): Promise<RawUdpPeer> {
-  const p = await RawUdpPeer.open();
-  peers.push(p);
-  return p;
-}
-
 afterEach(async () => {
-  for (const p of peers.splice(0)) p.close();
+  closeRawPeers();
   await killAll();
 });
 
@@ -23,7 +16,7 @@ const SUMMARY = /^rtt min\/avg\/max = [\d.]+\/[\d.]+\/[\d.]+ ms$/;
 
 describe('utp ping against a raw spec-built server', () => {
   it('retries the request, takes a Data message as implicit accept (§3.5), pings on pipeline 0, disconnects', async () => {
-    const server = await rawPeer();
+    const server = await RawUdpPeer.open();
     const connectTimeout = 100;
     const requests: Datagram[] = [];
     const echoed: string[] = [];
@@ -69,7 +62,7 @@ describe('utp ping against a raw spec-built server', () => {
   });
 
   it('fails with one clear line and exit code 1 when nobody answers', async () => {
-    const silent = await rawPeer();
+    const silent = await RawUdpPeer.open();
     const r = await runUtp(['ping', `127.0.0.1:${silent.port}`, '--connect-timeout', '50', '--max-attempts', '3']);
     expect(r.exit.code).toBe(1);
     expect(r.stderr).toEqual([`utp ping: no answer from udp://127.0.0.1:${silent.port} after 3 connection attempts`]);
@@ -77,7 +70,7 @@ describe('utp ping against a raw spec-built server', () => {
   });
 
   it('reports a Disconnect from the server as "disconnected: ClosedByRemote" with exit code 1', async () => {
-    const server = await rawPeer();
+    const server = await RawUdpPeer.open();
     server.onDatagram = (d) => {
       if (!isHandshake(d.bytes, 1)) return;
       const tok = d.bytes.subarray(5, 13);
@@ -90,7 +83,7 @@ describe('utp ping against a raw spec-built server', () => {
   });
 
   it('fails with exit code 1 when the server accepts but never echoes', async () => {
-    const server = await rawPeer();
+    const server = await RawUdpPeer.open();
     server.onDatagram = (d) => {
       if (isHandshake(d.bytes, 1)) server.send(concat([0x55, 0x54, 0x50, 0x01, 0x02], d.bytes.subarray(5, 13)), d.port);
     };

@@ -4,6 +4,7 @@
  * the spec, not against our own codecs.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { sleep } from '../support/pump.ts';
 
 /** `01 02 0A` → "01 02 0A" (upper case, space separated, like the spec's vectors). */
 export function hex(bytes: Uint8Array): string {
@@ -119,6 +120,13 @@ export interface Datagram {
   at: number;
 }
 
+const openPeers = new Set<RawUdpPeer>();
+
+/** Closes every peer `RawUdpPeer.open()` made that is still open (call in afterEach). */
+export function closeRawPeers(): void {
+  for (const p of openPeers) p.close();
+}
+
 /**
  * One UDP socket on 127.0.0.1 with an inbox. `next(match)` takes the first matching datagram (waiting for
  * it if needed); non-matching datagrams stay in the inbox. `onDatagram` lets a test act as a server.
@@ -151,7 +159,9 @@ export class RawUdpPeer {
       socket.once('error', reject);
       socket.bind(0, '127.0.0.1', () => { socket.off('error', reject); resolve(); });
     });
-    return new RawUdpPeer(socket);
+    const peer = new RawUdpPeer(socket);
+    openPeers.add(peer);
+    return peer;
   }
 
   get port(): number {
@@ -179,7 +189,7 @@ export class RawUdpPeer {
 
   /** Waits `ms` and returns (and removes) every datagram matching `match` that is in the inbox by then. */
   async collect(ms: number, match: (b: Uint8Array) => boolean = () => true): Promise<Datagram[]> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
+    await sleep(ms);
     const got: Datagram[] = [];
     for (let i = 0; i < this.inbox.length; ) {
       if (match(this.inbox[i].bytes)) got.push(...this.inbox.splice(i, 1));
@@ -191,6 +201,7 @@ export class RawUdpPeer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    openPeers.delete(this);
     try { this.#socket.close(); } catch { /* closed */ }
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '../../plugin/index.ts';
 import { createRelayDriver, RelayServerData, withRelayParameters, type RelayAllocationJson } from '../../plugin/relay/index.ts';
 import { killAll, runUtp, UtpProcess } from './spawn.ts';
+import { sleep } from '../support/pump.ts';
 
 const drivers: NetworkDriver[] = [];
 afterEach(async () => {
@@ -52,7 +53,7 @@ describe('utp relay', () => {
       host.accept();
       if (!sent && joiner.getConnectionState(c) === ConnectionState.Connected) sent = joiner.send(c, 0, new TextEncoder().encode('via utp relay')) > 0;
       while (host.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Data) got = new TextDecoder().decode(ev.data);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await sleep(2);
     }
     expect(got).toBe('via utp relay');
     await relay.waitFor(/^load allocations=2 bound=2 joins=1 /);

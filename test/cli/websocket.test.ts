@@ -11,18 +11,18 @@ import {
 } from '../../plugin/transport/node.ts';
 import { RawUnityWsClient } from '../support/raw-unity-ws-client.ts';
 import {
-  ascii, concat, data, disconnect, hex, isHandshake, isMessage, Msg, rawConnect, RawUdpPeer,
+  ascii, closeRawPeers, concat, data, disconnect, hex, isHandshake, isMessage, Msg, rawConnect, RawUdpPeer,
   readReliableHeader, readU16, reliableHeader, T, token, u16,
 } from './raw-peer.ts';
 import { killAll, runUtp, startMultiEcho, UtpProcess } from './spawn.ts';
+import { sleep } from '../support/pump.ts';
 
 const clients: RawUnityWsClient[] = [];
-const udpPeers: RawUdpPeer[] = [];
 const cleanups: Array<() => void> = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
-  for (const p of udpPeers.splice(0)) p.close();
+  closeRawPeers();
   for (const f of cleanups.splice(0)) f();
   await killAll();
 });
@@ -51,7 +51,7 @@ async function next(c: RawUnityWsClient, match: (b: Uint8Array) => boolean, what
 
 /** Waits `ms`, then removes and returns the payloads of binary frames matching `match`. */
 async function collect(c: RawUnityWsClient, ms: number, match: (b: Uint8Array) => boolean): Promise<Uint8Array[]> {
-  await new Promise((r) => setTimeout(r, ms));
+  await sleep(ms);
   const got: Uint8Array[] = [];
   for (let i = 0; i < c.frames.length; ) {
     const b = new Uint8Array(c.frames[i].payload);
@@ -171,7 +171,6 @@ describe('utp echo: UDP and WebSocket clients at once (MultiNetworkDriver)', () 
   it('accepts both, with the same token, and routes every echo to its own client', async () => {
     const { echo, udpPort, wsPort } = await startMultiEcho();
     const u = await RawUdpPeer.open();
-    udpPeers.push(u);
     const w = await wsPeer(wsPort);
     // The same token on both: the drivers keep separate connection tables.
     await rawConnect(u, udpPort, T);
@@ -205,7 +204,6 @@ describe('utp echo: UDP and WebSocket clients at once (MultiNetworkDriver)', () 
   it('disconnects the clients of both listeners on SIGINT', async () => {
     const { echo, udpPort, wsPort } = await startMultiEcho();
     const u = await RawUdpPeer.open();
-    udpPeers.push(u);
     const w = await wsPeer(wsPort);
     await rawConnect(u, udpPort, token(1));
     await wsConnect(w, token(2));

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   FragmentationPipelineStage, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage,
 } from '../../plugin/transport/stages/index.ts';
-import { vectorBytes, hex } from '../support/vectors.ts';
-import { Endpoint, fromHex, hexOf, settingsWithWindow, text } from '../transport/stages/harness.ts';
+import { vectorBytes } from '../support/vectors.ts';
+import { Endpoint, settingsWithWindow } from '../transport/stages/harness.ts';
+import { fromHex, hex, text } from '../support/hex.ts';
 
 // The spec's pipelines (§9): 1 = [Reliable], 2 = [UnreliableSequenced], 3 = [Fragmentation, Reliable].
 const reliable = (settings = settingsWithWindow(32)) => new Endpoint([ReliableSequencedPipelineStage], settings, {}, 1);
@@ -22,7 +23,7 @@ describe('TV-9 reliable data, seq 0, nothing received', () => {
     for (const form of [hex(vectorBytes('TV-9')), '010102030405060708' + '01' + '000000000000ffff' + '00000000' + '6869']) {
       const b = reliable();
       b.receivePacket(fromHex(form));
-      expect(b.host.delivered.map(hexOf)).toEqual(['6869']);
+      expect(b.host.delivered.map(hex)).toEqual(['6869']);
     }
   });
 });
@@ -70,7 +71,7 @@ describe('TV-11 unreliable sequenced', () => {
   it('is accepted by a fresh receiver', () => {
     const b = unreliable();
     b.receivePacket(vectorBytes('TV-11'));
-    expect(b.host.delivered.map(hexOf)).toEqual(['6869']);
+    expect(b.host.delivered.map(hex)).toEqual(['6869']);
   });
 });
 
@@ -89,12 +90,12 @@ describe('TV-12 2000-byte message on [Fragmentation, Reliable]', () => {
     expect(b.host.delivered).toHaveLength(0);
     b.receivePacket(vectorBytes('TV-12b'));
     expect(b.host.delivered).toHaveLength(1);
-    expect(hexOf(b.host.delivered[0])).toBe(hexOf(messageM()));
+    expect(hex(b.host.delivered[0])).toBe(hex(messageM()));
   });
 });
 
 describe('TV-13 headers of larger windows', () => {
-  const headerOf = (packet: Uint8Array, size: number) => hexOf(packet.subarray(10, 10 + size));
+  const headerOf = (packet: Uint8Array, size: number) => hex(packet.subarray(10, 10 + size));
 
   it('window 64: 16 bytes', () => {
     const a = reliable(settingsWithWindow(64));
@@ -119,7 +120,7 @@ describe('TV-13 headers of larger windows', () => {
     for (const p of b.host.sent) a.receivePacket(p);
     a.host.sent.length = 0;
     a.send(text('x'));
-    expect(hexOf(a.host.sent[0])).toBe('010102030405060708' + '01' + '0001000005000900ff' + '78');
+    expect(hex(a.host.sent[0])).toBe('010102030405060708' + '01' + '0001000005000900ff' + '78');
     // And the peer reads it: trimmed mask bytes count as all ones.
     b.receivePacket(a.host.sent[0]);
     expect(b.host.delivered.map((d) => Buffer.from(d).toString())).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'x']);

@@ -7,8 +7,9 @@ import {
   ALLOCATION_ID_SIZE, encodeConnectRequest, encodeError, encodeFromTo, encodePing, encodeRelay, readBind,
   readConnectRequest, readError, readFromTo, readPing, relayMessageType, relayPayloadLength,
 } from '../../plugin/relay/wire/messages.ts';
-import { hex, vectorBytes } from '../support/vectors.ts';
-import { A, B, C, hexOf, K } from '../relay/harness.ts';
+import { vectorBytes } from '../support/vectors.ts';
+import { A, B, C, K } from '../relay/harness.ts';
+import { hex } from '../support/hex.ts';
 
 const node = nodeHmacSha256()!;
 const web = webCryptoHmacSha256();
@@ -31,7 +32,7 @@ describe('TV-14 BIND (spec §7.2)', () => {
     const f = readBind(bind, 0, bind.length)!;
     expect(f.nonce).toBe(0x1234);
     expect([bind[5], bind[6]]).toEqual([0x34, 0x12]); // little-endian
-    expect(hexOf(f.connectionData)).toBe(hexOf(C.subarray(0, 10)) + '00'.repeat(245));
+    expect(hex(f.connectionData)).toBe(hex(C.subarray(0, 10)) + '00'.repeat(245));
     expect(readBind(bind, 0, 294)).toBeNull();
   });
 });
@@ -48,22 +49,22 @@ describe('TV-15..TV-20', () => {
   it('TV-16 PING', () => {
     const packet = encodePing(A);
     expect(hex(packet)).toBe(hex(vectorBytes('TV-16')));
-    expect(hexOf(readPing(packet, 0, packet.length)!)).toBe(hexOf(A));
+    expect(hex(readPing(packet, 0, packet.length)!)).toBe(hex(A));
   });
 
   it('TV-17 CONNECT_REQUEST carries the host connection data', () => {
     const packet = encodeConnectRequest(A, C);
     expect(hex(packet)).toBe(hex(vectorBytes('TV-17')));
     const f = readConnectRequest(packet, 0, packet.length)!;
-    expect(hexOf(f.allocationId)).toBe(hexOf(A));
-    expect(hexOf(f.connectionData)).toBe(hexOf(C));
+    expect(hex(f.allocationId)).toBe(hex(A));
+    expect(hex(f.connectionData)).toBe(hex(C));
   });
 
   it('TV-18 ACCEPTED: from = host, to = self', () => {
     const v = vectorBytes('TV-18');
     expect(hex(encodeFromTo(RelayMessageType.Accepted, B, A))).toBe(hex(v));
     const f = readFromTo(v, 0, v.length)!;
-    expect([hexOf(f.from), hexOf(f.to)]).toEqual([hexOf(B), hexOf(A)]);
+    expect([hex(f.from), hex(f.to)]).toEqual([hex(B), hex(A)]);
   });
 
   it('TV-19 DISCONNECT', () => {

@@ -3,10 +3,10 @@ import {
   classify, formatToken, handshakePayloadStart, HandshakeType, MessageType, PacketKind, readMtuAckSize,
   readMtuCheckLength, tokenHigh, tokenLow, writeHandshake, writeMessageHeader, writeMtuAck, writeMtuCheck,
 } from '../../plugin/transport/layers/simple-connection.ts';
-import { hex, vectorBytes } from '../support/vectors.ts';
+import { vectorBytes } from '../support/vectors.ts';
+import { hex, text } from '../support/hex.ts';
 
 const T = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
-const text = (s: string) => new TextEncoder().encode(s);
 
 function build(write: (b: Uint8Array) => number): Uint8Array {
   const b = new Uint8Array(2048);

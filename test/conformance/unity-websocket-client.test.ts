@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DisconnectReason, NetworkEventType, type NetworkDriver } from '../../plugin/index.ts';
-import { cleanup, disposeAll, drain, pump, wsServer, type Seen } from '../support/websocket.ts';
+import { cleanup, disposeAll, drain, wsServer, type Seen } from '../support/websocket.ts';
 import { RawUnityWsClient } from '../support/raw-unity-ws-client.ts';
+import { hex } from '../support/hex.ts';
+import { pump } from '../support/pump.ts';
 
 afterEach(disposeAll);
 
 const T = '0102030405060708';
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** A listening server driver and a raw Unity-style client that completed the upgrade. */
 async function setup(): Promise<{ server: NetworkDriver; raw: RawUnityWsClient; events: Seen[]; tick: () => void }> {

@@ -6,8 +6,9 @@ import {
   encodeFrame, frameHeaderSize, hostText, httpHeadEnd, parseFrame, parseFrameHeader, parseHttpHead, unmask,
   webSocketAccept, webSocketAcceptAsync, webSocketKey, WebSocketCloseCode, WebSocketOpcode,
 } from '../support/websocket-frame.ts';
-import { hex, vectorBytes } from '../support/vectors.ts';
-import { fromHex, TV24, TV25_KEY_WORDS, TV25_REQUEST, TV25_RESPONSE } from './websocket-vector-bytes.ts';
+import { vectorBytes } from '../support/vectors.ts';
+import { TV24, TV25_KEY_WORDS, TV25_REQUEST, TV25_RESPONSE } from './websocket-vector-bytes.ts';
+import { fromHex, hex } from '../support/hex.ts';
 
 const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest());
 const MASK = 0x12345678;

@@ -8,6 +8,7 @@ import { Bot } from '../../server/bot.ts';
 import { summarize } from '../../server/bot-report.ts';
 import { startGameServer, type GameServer } from '../../server/game-server.ts';
 import type { ArenaRoom } from '../../server/arena-room.ts';
+import { sleep, until } from '../support/pump.ts';
 
 let game: GameServer;
 beforeAll(async () => {
@@ -17,16 +18,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => { await game?.shutdown(); });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, what: string, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('headless bots over UDP', () => {
   it('eight bots play: all see each other, scores change, rounds end, no errors, clean leave', async () => {

@@ -11,6 +11,8 @@ import {
 } from '../../sample-game/src/relay-demo/protocol.ts';
 import { BOX_HEIGHT, BOX_WIDTH, DOT_RADIUS, Keys, SPEED, spawnDot, step, TICK_HZ } from '../../sample-game/src/relay-demo/world.ts';
 import { endpointsFor, startDemoRelay, type DemoRelay } from '../../server/relay.ts';
+import { text } from '../support/hex.ts';
+import { until } from '../support/pump.ts';
 
 describe('relay demo world', () => {
   it('moves a dot at top speed towards its keys, diagonals included, and stops it when released', () => {
@@ -76,7 +78,6 @@ describe('relay demo messages', () => {
     for (const bad of [[], [9], [Packet.Input], [Packet.Input, 1, 2], [Packet.State, 0, 0, 2, 1, 2, 3, 4, 5], [Packet.Ping, 1, 2]]) {
       expect(decodePacket(Uint8Array.from(bad)), JSON.stringify(bad)).toBeNull();
     }
-    const text = (s: string) => new TextEncoder().encode(s);
     expect(decodeGuestMessage(text('{"t":"hello","name":"<b>Bob</b>\\u0000"}'))).toEqual({ t: 'hello', name: 'bBobb' });
     expect(decodeGuestMessage(text('{"t":"chat","text":"   "}'))).toBeNull();
     expect(decodeGuestMessage(text('[1]'))).toBeNull();
@@ -117,14 +118,6 @@ describe('relay demo sessions through the relay of `npm start` (Node, WebSocket)
     return r;
   }
 
-  async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
   it('puts the request\'s host name in WebSocket endpoints, and in UDP ones only when numeric', () => {
     const byType = (host: string | undefined) =>
       Object.fromEntries(endpointsFor(relay.relay, host).map((e) => [e.connectionType, `${e.host}:${e.port}`]));
@@ -138,13 +131,13 @@ describe('relay demo sessions through the relay of `npm start` (Node, WebSocket)
     const host = await HostSession.start(api, 'Hosty', hostLog);
     sessions.push(host);
     expect(host.code).toMatch(/^[A-Z0-9]{6}$/);
-    await until('the host to bind to the relay', () => host.status().relay === 'Established');
+    await until(() => host.status().relay === 'Established', 'the host to bind to the relay');
 
     const guestLog = recorder();
     const guest = await GuestSession.start(api, host.code.toLowerCase(), 'Guesty', guestLog);
     sessions.push(guest);
-    await until('the welcome', () => guest.myId === 1 && host.players().length === 2);
-    await until('positions on the joiner', () => guest.players().every((p) => Number.isFinite(p.x)));
+    await until(() => guest.myId === 1 && host.players().length === 2, 'the welcome');
+    await until(() => guest.players().every((p) => Number.isFinite(p.x)), 'positions on the joiner');
     expect(guest.status()).toMatchObject({ relay: 'Established', connection: 'Connected', players: 2, maxPlayers: 8 });
     expect(host.status()).toMatchObject({ relay: 'Established', connection: 'Listening', players: 2 });
     expect(guest.players().map((p) => [p.id, p.name, p.own])).toEqual([[0, 'Hosty', false], [1, 'Guesty', true]]);
@@ -153,35 +146,35 @@ describe('relay demo sessions through the relay of `npm start` (Node, WebSocket)
     // The joiner's keys move its dot in the host's simulation; the joiner sees where the host put it.
     const x0 = host.players()[1].x;
     guest.setKeys(Keys.Left);
-    await until('the joiner to move on the host', () => host.players()[1].x < x0 - 60);
+    await until(() => host.players()[1].x < x0 - 60, 'the joiner to move on the host');
     guest.setKeys(0);
     host.setKeys(Keys.Down);
-    await until('the host to move on the joiner', () => guest.players()[0].y > BOX_HEIGHT / 2 + 60);
+    await until(() => guest.players()[0].y > BOX_HEIGHT / 2 + 60, 'the host to move on the joiner');
     host.setKeys(0);
-    await until('both views to agree', () => {
+    await until(() => {
       const [h, g] = [host.players(), guest.players()];
       return h.every((p, i) => Math.abs(p.x - g[i].x) < 0.01 && Math.abs(p.y - g[i].y) < 0.01); // 1/64-unit fixed point
-    });
+    }, 'both views to agree');
 
     guest.say('hello host');
     host.say('hello guest');
-    await until('chat both ways', () => hostLog.lines.includes('Guesty: hello host') && guestLog.lines.includes('Hosty: hello guest'));
-    await until('round-trip times', () => guest.status().rtt !== null && host.status().rtt !== null);
+    await until(() => hostLog.lines.includes('Guesty: hello host') && guestLog.lines.includes('Hosty: hello guest'), 'chat both ways');
+    await until(() => guest.status().rtt !== null && host.status().rtt !== null, 'round-trip times');
     expect(guest.status().rtt).toBeGreaterThan(0);
 
     const second = await GuestSession.start(api, host.code, 'Guesty', recorder());
     sessions.push(second);
-    await until('the second joiner', () => guest.players().length === 3 && second.myId === 2);
+    await until(() => guest.players().length === 3 && second.myId === 2, 'the second joiner');
     expect(guestLog.lines).toContain('Guesty 2 joined');
     second.leave();
-    await until('the second joiner to leave', () => host.players().length === 2 && guest.players().length === 2);
+    await until(() => host.players().length === 2 && guest.players().length === 2, 'the second joiner to leave');
     expect(hostLog.lines).toContain('Guesty 2 left');
 
     await expect(GuestSession.start(api, 'ZZZZZZ', 'Lost', recorder())).rejects.toThrow(/No game with that code/);
 
     host.leave();
     expect(hostLog.end).toBe('You ended the game.');
-    await until('the joiner to hear the host left', () => guestLog.end !== '');
+    await until(() => guestLog.end !== '', 'the joiner to hear the host left');
     expect(guestLog.end).toBe('The host ended the game.');
     expect(guest.status().connection).toBe('Disconnected');
   }, 30_000);

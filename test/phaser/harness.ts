@@ -8,12 +8,7 @@ import {
   NetworkSettings, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage, type NetworkPipeline,
 } from '../../plugin/transport/index.ts';
 import { withUtpPlugin, type UtpPluginOptions } from '../../plugin/phaser/index.ts';
-
-/** The one clock of a test: the game's frames, the plugin's driver and the peer all read it. */
-export class FakeClock {
-  now = 0;
-  readonly read = (): number => this.now;
-}
+import { FakeClock } from '../support/clock.ts';
 
 /** The server side: a listening driver with the same pipelines as the plugin's defaults (1 reliable, 2 unreliable). */
 export class Peer {

@@ -11,7 +11,8 @@ import {
   IPCNetworkInterface, NetworkDriver, NetworkEndpoint, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage,
   UtpError, WebSocketNetworkInterface,
 } from '../../plugin/transport/index.ts';
-import { bootGame, clientOptions, destroyGame, FakeClock, Peer, step, stepUntil } from './harness.ts';
+import { bootGame, clientOptions, destroyGame, Peer, step, stepUntil } from './harness.ts';
+import { FakeClock } from '../support/clock.ts';
 
 const order: string[] = [];
 class Play extends Phaser.Scene {

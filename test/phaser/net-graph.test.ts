@@ -5,7 +5,8 @@ import './setup.ts'; // before Phaser: canvas and Image mocks
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Phaser from 'phaser';
 import { NetGraph } from '../../plugin/phaser/index.ts';
-import { bootGame, clientOptions, destroyGame, FakeClock, Peer, step, stepUntil } from './harness.ts';
+import { bootGame, clientOptions, destroyGame, Peer, step, stepUntil } from './harness.ts';
+import { FakeClock } from '../support/clock.ts';
 
 class Play extends Phaser.Scene {
   graph!: NetGraph;

@@ -6,7 +6,9 @@ import './setup.ts'; // before Phaser: canvas and Image mocks
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Phaser from 'phaser';
 import { UTP_PLUGIN_KEY, type UtpNetPlugin } from '../../plugin/phaser/index.ts';
-import { bootGame, clientOptions, destroyGame, FakeClock, Peer, stepUntil } from './harness.ts';
+import { bootGame, clientOptions, destroyGame, Peer, stepUntil } from './harness.ts';
+import { FakeClock } from '../support/clock.ts';
+import { sleep } from '../support/pump.ts';
 
 class Play extends Phaser.Scene {
   inbox: string[] = [];
@@ -32,7 +34,7 @@ describe('Phaser plugin: watchdog', () => {
   it('does not pump while frames run', async () => {
     const { clock, peer, plugin, g } = await connected();
     const pumps = plugin.watchdog!.pumps;
-    for (let i = 0; i < 20; i++) { clock.now += 16; g.headlessStep(clock.now, 16); await new Promise((r) => setTimeout(r, 1)); }
+    for (let i = 0; i < 20; i++) { clock.now += 16; g.headlessStep(clock.now, 16); await sleep(1); }
     expect(plugin.watchdog!.pumps).toBe(pumps);
   });
 

@@ -12,6 +12,7 @@ import {
   WebSocketServerInterface, wsPackageWebSocket,
 } from '../../plugin/transport/node.ts';
 import { bootGame, destroyGame } from './harness.ts';
+import { sleep } from '../support/pump.ts';
 
 class Play extends Phaser.Scene {
   inbox: string[] = [];
@@ -54,7 +55,7 @@ describe('Phaser plugin: default WebSocket carrier', () => {
     let t = 0;
     for (let i = 0; i < 400 && scene.inbox.length === 0; i++) {
       game.headlessStep((t += 16), 16);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
     }
     expect(scene.net.connected).toBe(true);
     expect(scene.inbox).toEqual(['{"hello":"ws"}']);

@@ -15,6 +15,7 @@ import {
   buildBrowserPackage, chromiumAvailable, describeWithChromium, expectNoNodeBuiltins, launchChromium, serveStatic,
   type BrowserPackage,
 } from '../support/browser.ts';
+import { sleep } from '../support/pump.ts';
 
 let pkg: BrowserPackage | undefined;
 const cleanup: Array<() => void> = [];
@@ -115,7 +116,7 @@ describeWithChromium('headless Chromium hosting through the relay', () => {
           for (let i = 0; i < 5; i++) joiner.send(c, rel, new TextEncoder().encode(`msg ${i}`));
         }
         while (joiner.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Data) echoes.push(new TextDecoder().decode(ev.data));
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
       }
       expect(echoes).toEqual(Array.from({ length: 5 }, (_, i) => `echo msg ${i}`));
 

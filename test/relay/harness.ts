@@ -5,14 +5,14 @@ import {
 import { RelayLayer, RelayServerData, withRelayParameters, type HmacSha256, type RelayLayerOptions } from '../../plugin/relay/index.ts';
 import type { LayerLinks } from '../../plugin/transport/stack/layer.ts';
 import { RelayServer, type RelayServerOptions } from '../../plugin/relay/node.ts';
+import { hex } from '../support/hex.ts';
+import { FakeClock } from '../support/clock.ts';
 
 /** The spec's vector inputs (§9 TV-14..TV-20): A = 10..1f (own id), B = 20..2f (peer id), C = 00..fe, K = 00..3f. */
 export const A = Uint8Array.from({ length: 16 }, (_, i) => 0x10 + i);
 export const B = Uint8Array.from({ length: 16 }, (_, i) => 0x20 + i);
 export const C = Uint8Array.from({ length: 255 }, (_, i) => i);
 export const K = Uint8Array.from({ length: 64 }, (_, i) => i);
-export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-export const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 
 /** Port of the fake or real relay server on an in-memory network. */
 export const RELAY_PORT = 7000;
@@ -28,7 +28,7 @@ export class RecordingSink implements PacketSink {
   readonly received: Array<{ hex: string; address: string; port: number }> = [];
   readonly closedLinks: Array<{ address: string; port: number; reason: number }> = [];
   readonly errors: Error[] = [];
-  receive(b: Uint8Array, address: string, port: number): void { this.received.push({ hex: hexOf(b), address, port }); }
+  receive(b: Uint8Array, address: string, port: number): void { this.received.push({ hex: hex(b), address, port }); }
   error(err: Error): void { this.errors.push(err); }
   closed(address: string, port: number, reason: number): void { this.closedLinks.push({ address, port, reason }); }
 }
@@ -86,21 +86,15 @@ export async function relayInterface(
   return { iface, sink: iface.sink };
 }
 
-/** A fake clock shared by drivers and a relay server. */
-export class Clock {
-  now = 0;
-  readonly read = (): number => this.now;
-}
-
 /** A relay server listening on the in-memory network at `relayEndpoint`. */
-export async function memoryRelay(net: IPCNetwork, clock: Clock, options: RelayServerOptions = {}): Promise<RelayServer> {
+export async function memoryRelay(net: IPCNetwork, clock: FakeClock, options: RelayServerOptions = {}): Promise<RelayServer> {
   const server = new RelayServer({ clock: clock.read, ...options });
   await server.listen(new IPCNetworkInterface(net), relayEndpoint);
   return server;
 }
 
 /** Relay data for an allocation of `server`'s store (host: no hostConnectionData; joiner: the host's). */
-export function dataFor(server: RelayServer, clock: Clock, host?: RelayServerData, maxConnections = 10): RelayServerData {
+export function dataFor(server: RelayServer, clock: FakeClock, host?: RelayServerData, maxConnections = 10): RelayServerData {
   const a = server.store.create({ maxConnections, now: clock.now, hostConnectionData: host ? host.connectionData : null });
   return new RelayServerData({
     endpoint: relayEndpoint, allocationId: a.id, connectionData: a.connectionData, key: a.key,
@@ -131,7 +125,7 @@ export function events(d: NetworkDriver): Seen[] {
 }
 
 /** Steps every driver and the server by `step` ms until `until` returns true or `limit` ms passed; returns whether it did. */
-export function run(clock: Clock, drivers: NetworkDriver[], server: RelayServer | null, until: () => boolean, limit = 20_000, step = 10, onTick?: () => void): boolean {
+export function run(clock: FakeClock, drivers: NetworkDriver[], server: RelayServer | null, until: () => boolean, limit = 20_000, step = 10, onTick?: () => void): boolean {
   const end = clock.now + limit;
   while (clock.now <= end) {
     for (const d of drivers) d.update(clock.now);

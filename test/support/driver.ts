@@ -1,6 +1,7 @@
 import {
   IPCNetwork, IPCNetworkInterface, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
 } from '../../plugin/index.ts';
+import { fromHex, hex } from './hex.ts';
 
 /** A peer written from the spec only: it sends raw bytes and records what it receives. */
 export class RawPeer {
@@ -17,13 +18,13 @@ export class RawPeer {
   }
 
   send(to: NetworkEndpoint, bytes: Uint8Array | string): void {
-    const b = typeof bytes === 'string' ? Uint8Array.from(Buffer.from(bytes.replace(/\s+/g, ''), 'hex')) : bytes;
+    const b = typeof bytes === 'string' ? fromHex(bytes) : bytes;
     this.#net.deliver(b, this.endpoint, to);
   }
 
   /** Received packets as hex strings, and forget them. */
   take(): string[] {
-    const out = this.received.map((b) => Buffer.from(b).toString('hex'));
+    const out = this.received.map(hex);
     this.received.length = 0;
     return out;
   }
@@ -45,7 +46,7 @@ export function drain(d: NetworkDriver): SeenEvent[] {
   const ev = new NetworkEvent();
   const out: SeenEvent[] = [];
   while (d.popEvent(ev) !== NetworkEventType.Empty) {
-    out.push({ type: ev.type, connection: ev.connection.toString(), pipeline: ev.pipeline.id, data: Buffer.from(ev.data).toString('hex') });
+    out.push({ type: ev.type, connection: ev.connection.toString(), pipeline: ev.pipeline.id, data: hex(ev.data) });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { sleep } from './pump.ts';
 
 /**
  * A WebSocket client built the way UTP's native layer builds one (spec §6.2), written from the spec only and
@@ -87,7 +88,7 @@ export class RawUnityWsClient {
       const i = this.frames.findIndex(pred);
       if (i >= 0) return this.frames.splice(i, 1)[0];
       if (Date.now() > end) throw new Error(`no matching frame; have opcodes [${this.frames.map((f) => f.opcode)}]`);
-      await new Promise((r) => setTimeout(r, 2));
+      await sleep(2);
     }
   }
 

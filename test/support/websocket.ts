@@ -3,6 +3,7 @@ import {
   type NetworkConnection, type WebSocketNetworkInterfaceOptions,
 } from '../../plugin/index.ts';
 import { WebSocketServerInterface, type WebSocketServerInterfaceOptions } from '../../plugin/transport/node.ts';
+import { pump } from './pump.ts';
 
 /** Everything a test created, disposed after it. */
 export const cleanup: Array<() => void> = [];
@@ -29,17 +30,6 @@ export function wsClient(
   const driver = NetworkDriver.create({ networkInterface, settings });
   cleanup.push(() => driver.dispose());
   return driver;
-}
-
-/** Updates the drivers on the real clock until `done` holds; fails after `ms` (a hang, never a timing check). */
-export async function pump(drivers: Array<{ update(): void }>, done: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    for (const d of drivers) d.update();
-    if (done()) return;
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 export interface Seen { type: number; connection: NetworkConnection; pipeline: number; data: Uint8Array }
@@ -69,5 +59,3 @@ export async function connectPair(
   return { c, s: s!, payload: out.payload ?? null };
 }
 
-export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-export const str = (b: Uint8Array): string => new TextDecoder().decode(b);

@@ -3,7 +3,9 @@ import {
   NetworkEventType, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage, type NetworkConnection,
 } from '../../plugin/index.ts';
 import { buildBrowserPackage, describeWithChromium, expectNoNodeBuiltins, launchChromium, serveStatic, type BrowserPackage } from '../support/browser.ts';
-import { drain, str, text, wsServer, cleanup, disposeAll } from '../support/websocket.ts';
+import { str, text } from '../support/hex.ts';
+import { sleep } from '../support/pump.ts';
+import { drain, wsServer, cleanup, disposeAll } from '../support/websocket.ts';
 
 let pkg: BrowserPackage | undefined;
 
@@ -82,7 +84,7 @@ describeWithChromium('headless Chromium (real browser WebSocket)', () => {
         const p = (window as unknown as { __probe?: { received: Array<{ pipeline: number }>; error: string } }).__probe;
         return p && (p.error || p.received.filter((r) => r.pipeline === 1).length === 10);
       }, null, { timeout: 20_000 });
-      await new Promise((r) => setTimeout(r, 100)); // let late unreliable echoes land
+      await sleep(100); // let late unreliable echoes land
       const probe = await page.evaluate(() => (window as unknown as { __probe: unknown }).__probe) as {
         connected: boolean; received: Array<{ pipeline: number; text: string }>; error: string;
       };
@@ -99,7 +101,7 @@ describeWithChromium('headless Chromium (real browser WebSocket)', () => {
 
       await page.evaluate(() => (window as unknown as { __disconnect: () => void }).__disconnect());
       const end = Date.now() + 10_000;
-      while (!disconnects.length && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      while (!disconnects.length && Date.now() < end) await sleep(10);
       expect(disconnects).toEqual([3]); // ClosedByRemote
     } finally {
       await chromium.close();

@@ -9,18 +9,19 @@ import {
 } from '../../../plugin/index.ts';
 import { RelayConnectionStatus, RelayServerData, type RelayLayer } from '../../../plugin/relay/index.ts';
 import type { RelayServer } from '../../../plugin/relay/node.ts';
-import { Clock, dataFor, events, memoryRelay, relayDriver, relayEndpoint, run, type Seen } from '../harness.ts';
+import { dataFor, events, memoryRelay, relayDriver, relayEndpoint, run, type Seen } from '../harness.ts';
+import { text } from '../../support/hex.ts';
+import { FakeClock } from '../../support/clock.ts';
 
 const { Established, AllocationInvalid, NotEstablished } = RelayConnectionStatus;
-const text = (s: string) => new TextEncoder().encode(s);
 
-let net: IPCNetwork, clock: Clock, server: RelayServer;
+let net: IPCNetwork, clock: FakeClock, server: RelayServer;
 let host: NetworkDriver, hostIface: RelayLayer, hostData: RelayServerData;
 let seenHost: Seen[], seenJoin: Seen[];
 
 beforeEach(async () => {
   net = new IPCNetwork();
-  clock = new Clock();
+  clock = new FakeClock();
   server = await memoryRelay(net, clock);
   hostData = dataFor(server, clock);
   ({ driver: host, iface: hostIface } = await relayDriver(net, hostData));

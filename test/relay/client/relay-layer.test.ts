@@ -6,17 +6,21 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DisconnectReason, IPCNetwork, NetworkEndpoint, NetworkSettings, UDPNetworkInterface } from '../../../plugin/index.ts';
 import { RelayConnectionStatus, RelayServerData, webCryptoHmacSha256, withRelayParameters } from '../../../plugin/relay/index.ts';
 import { NetworkDriver } from '../../../plugin/index.ts';
-import { hex, vectorBytes } from '../../support/vectors.ts';
+import { vectorBytes } from '../../support/vectors.ts';
 import { RawPeer } from '../../support/driver.ts';
-import { A, B, bytes, C, hexOf, K, RecordingSink, RELAY_PORT, relayEndpoint, relayInterface, vectorServerData, type RelayRig } from '../harness.ts';
+import {
+  A, B, C, K, RecordingSink, RELAY_PORT, relayEndpoint, relayInterface, vectorServerData, type RelayRig,
+} from '../harness.ts';
+import { fromHex, hex } from '../../support/hex.ts';
+import { sleep } from '../../support/pump.ts';
 
 const { NotEstablished, Established, AllocationInvalid } = RelayConnectionStatus;
 const TV = (id: string) => hex(vectorBytes(id)).replace(/ /g, '');
 const BIND_RECEIVED = 'da720001';
 const ACCEPTED = TV('TV-18');
 const bindNonce = (h: string) => parseInt(h.slice(12, 14) + h.slice(10, 12), 16);
-const error = (code: number) => bytes(`da72000c ${hexOf(A)} 0${code}`);
-const REQUEST = bytes('5554500101 0102030405060708'); // an SCL ConnectionRequest (TV-1)
+const error = (code: number) => fromHex(`da72000c ${hex(A)} 0${code}`);
+const REQUEST = fromHex('5554500101 0102030405060708'); // an SCL ConnectionRequest (TV-1)
 
 let net: IPCNetwork, relay: RawPeer, iface: RelayRig, sink: RecordingSink;
 
@@ -81,10 +85,10 @@ describe('binding (rule 1)', () => {
     const net2 = new IPCNetwork();
     const relay2 = new RawPeer(net2, RELAY_PORT);
     const r = await relayInterface(net2, vectorServerData(), { hmac: webCryptoHmacSha256() });
-    await new Promise((resolve) => setTimeout(resolve, 20)); // let WebCrypto finish (nonces 0 and 1)
+    await sleep(20); // let WebCrypto finish (nonces 0 and 1)
     r.iface.update(0);
     expect(relay2.take()).toEqual([TV('TV-14')]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     r.iface.update(1000);
     expect(relay2.take()).toEqual([TV('TV-14b')]);
   });
@@ -115,7 +119,7 @@ describe('keep-alive (rule 5)', () => {
 
   it('sending postpones the PING; any valid message postpones the re-BIND', () => {
     establish(); // BIND at 0
-    relay.send(iface.localEndpoint, 'da720002' + hexOf(A) + '0100'); // our server's PING echo: a valid message
+    relay.send(iface.localEndpoint, 'da720002' + hex(A) + '0100'); // our server's PING echo: a valid message
     iface.update(2000);
     sclSend(REQUEST); // join path: CONNECT_REQUEST leaves at once, then every second while the SCL asks
     for (const t of [3000, 4000, 5000, 6000, 7999]) iface.update(t);
@@ -198,7 +202,7 @@ describe('joining (rule 2), TV-17/TV-18/TV-15', () => {
     relay.send(iface.localEndpoint, ACCEPTED); // from B (the host) to A
     iface.update(1100);
     // The held ConnectionRequest leaves at once, behind a RELAY header to B.
-    expect(relay.take()).toEqual([`da72000a${hexOf(A)}${hexOf(B)}000d${hexOf(REQUEST)}`]);
+    expect(relay.take()).toEqual([`da72000a${hex(A)}${hex(B)}000d${hex(REQUEST)}`]);
     sclSend(vectorBytes('TV-4'));
     expect(relay.take()).toEqual([TV('TV-15')]);
     iface.update(3000);
@@ -211,7 +215,7 @@ describe('joining (rule 2), TV-17/TV-18/TV-15', () => {
     relay.send(iface.localEndpoint, ACCEPTED);
     iface.update(10);
     relay.take();
-    relay.send(iface.localEndpoint, `da72000a${hexOf(B)}${hexOf(A)}000c${hex(vectorBytes('TV-4')).replace(/ /g, '')}`);
+    relay.send(iface.localEndpoint, `da72000a${hex(B)}${hex(A)}000c${hex(vectorBytes('TV-4')).replace(/ /g, '')}`);
     expect(sink.received).toEqual([{ hex: TV('TV-4'), address: '127.0.0.1', port: RELAY_PORT }]);
   });
 
@@ -225,7 +229,7 @@ describe('joining (rule 2), TV-17/TV-18/TV-15', () => {
   it('REJECTED closes the joining connection with ClosedByRemote and invalidates the allocation (rule 7)', () => {
     establish();
     sclSend(REQUEST);
-    relay.send(iface.localEndpoint, `da720008${hexOf(B)}${hexOf(A)}`);
+    relay.send(iface.localEndpoint, `da720008${hex(B)}${hex(A)}`);
     iface.update(10);
     expect(sink.closedLinks).toEqual([{ address: '127.0.0.1', port: RELAY_PORT, reason: DisconnectReason.ClosedByRemote }]);
     expect(iface.relayConnectionStatus).toBe(AllocationInvalid);
@@ -250,10 +254,10 @@ describe('DISCONNECT (rule 6), TV-19', () => {
 
   it('follows the release of a connection (after its SCL Disconnect) with TV-19 and forgets the peer', () => {
     joined();
-    const disconnect = bytes('02 0102030405060708');
+    const disconnect = fromHex('02 0102030405060708');
     sclSend(disconnect);
     iface.layer.connectionClosed(relayEndpoint);
-    expect(relay.take()).toEqual([`da72000a${hexOf(A)}${hexOf(B)}0009${hexOf(disconnect)}`, TV('TV-19')]);
+    expect(relay.take()).toEqual([`da72000a${hex(A)}${hex(B)}0009${hex(disconnect)}`, TV('TV-19')]);
     sclSend(vectorBytes('TV-4')); // a new connect would have to join again
     iface.update(20);
     expect(relay.take()).toEqual([TV('TV-17')]);
@@ -261,15 +265,15 @@ describe('DISCONNECT (rule 6), TV-19', () => {
 
   it('a DISCONNECT from the host closes its connection with ProtocolError', () => {
     joined();
-    relay.send(iface.localEndpoint, `da720009${hexOf(B)}${hexOf(A)}`);
+    relay.send(iface.localEndpoint, `da720009${hex(B)}${hex(A)}`);
     iface.update(20);
     expect(sink.closedLinks).toEqual([{ address: '127.0.0.1', port: RELAY_PORT, reason: DisconnectReason.ProtocolError }]);
   });
 
   it('a DISCONNECT for another id or from an unknown peer is dropped', () => {
     joined();
-    relay.send(iface.localEndpoint, `da720009${hexOf(B)}${hexOf(B)}`);
-    relay.send(iface.localEndpoint, `da720009${hexOf(C.subarray(0, 16))}${hexOf(A)}`);
+    relay.send(iface.localEndpoint, `da720009${hex(B)}${hex(B)}`);
+    relay.send(iface.localEndpoint, `da720009${hex(C.subarray(0, 16))}${hex(A)}`);
     iface.update(20);
     expect(sink.closedLinks).toEqual([]);
     expect(iface.statistics.dropped.notForUs).toBe(1);
@@ -281,11 +285,11 @@ describe('hosting (rule 3)', () => {
   it('a RELAY from an unknown allocation creates a peer at the id\'s hex address; replies go back to it', () => {
     establish();
     const J = C.subarray(0x40, 0x50);
-    relay.send(iface.localEndpoint, `da72000a${hexOf(J)}${hexOf(A)}000d${hexOf(REQUEST)}`);
-    expect(sink.received).toEqual([{ hex: hexOf(REQUEST), address: hexOf(J), port: 0 }]);
-    const accept = bytes('5554500102 0102030405060708');
-    sclSend(accept, NetworkEndpoint.custom(hexOf(J), 0));
-    expect(relay.take()).toEqual([`da72000a${hexOf(A)}${hexOf(J)}000d${hexOf(accept)}`]);
+    relay.send(iface.localEndpoint, `da72000a${hex(J)}${hex(A)}000d${hex(REQUEST)}`);
+    expect(sink.received).toEqual([{ hex: hex(REQUEST), address: hex(J), port: 0 }]);
+    const accept = fromHex('5554500102 0102030405060708');
+    sclSend(accept, NetworkEndpoint.custom(hex(J), 0));
+    expect(relay.take()).toEqual([`da72000a${hex(A)}${hex(J)}000d${hex(accept)}`]);
   });
 });
 
@@ -297,9 +301,9 @@ describe('bad input is dropped and counted, never thrown', () => {
     relay.send(to, 'da72'); // short
     relay.send(to, '72da000a'); // byte-swapped signature
     relay.send(to, 'da72010a'); // version 1
-    relay.send(to, `da72000a${hexOf(B)}${hexOf(A)}000d0102`); // RELAY length ≠ remaining
-    relay.send(to, `da72000a${hexOf(B)}${hexOf(B)}0002aabb`); // RELAY for someone else
-    relay.send(to, `da720006${hexOf(B)}`); // short ACCEPTED
+    relay.send(to, `da72000a${hex(B)}${hex(A)}000d0102`); // RELAY length ≠ remaining
+    relay.send(to, `da72000a${hex(B)}${hex(B)}0002aabb`); // RELAY for someone else
+    relay.send(to, `da720006${hex(B)}`); // short ACCEPTED
     relay.send(to, 'da72000c0011'); // short ERROR
     relay.send(to, 'da720005'); // unused type 5
     relay.send(to, 'da720000'); // a BIND from the "server"

@@ -12,19 +12,11 @@ import {
   AllocationApi, AllocationStore, createRelayDriver, relayCarrierFor, RelayConnectionStatus, RelayLayer, RelayServer,
   RelayServerData, RelayWebSocketInterface, withRelayParameters, type RelayAllocationJson,
 } from '../../../plugin/relay/node.ts';
+import { pump } from '../../support/pump.ts';
 
 const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
 const cleanup: Array<() => void> = [];
 afterEach(() => { for (const f of cleanup.splice(0).reverse()) f(); });
-
-async function pumpUntil(drivers: NetworkDriver[], done: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const deadline = performance.now() + limitMs;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    for (const d of drivers) d.update();
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 async function relay(store?: AllocationStore, udpPort = 0, wsPort = 0): Promise<{ server: RelayServer; api: AllocationApi; udpPort: number; wsPort: number }> {
   const server = new RelayServer({ store });
@@ -57,7 +49,7 @@ describe('Relay over WebSocket', () => {
     expect(wsData.endpoint.address).toBe(`ws://127.0.0.1:${wsPort}/`);
     const toHost = joiner.connect(wsData.endpoint);
     let atHost = null as ReturnType<NetworkDriver['accept']>;
-    await pumpUntil([host, joiner], () => (atHost ??= host.accept()) !== null && joiner.getConnectionState(toHost) === ConnectionState.Connected, 'the connection');
+    await pump([host, joiner], () => (atHost ??= host.accept()) !== null && joiner.getConnectionState(toHost) === ConnectionState.Connected, 'the connection');
     // Header budget: Relay 40 + WebSocket 14 + SCL 9 + pipeline byte (spec §2.4).
     expect(joiner.maxHeaderSize(0)).toBe(64);
 
@@ -68,7 +60,7 @@ describe('Relay over WebSocket', () => {
     };
     const atHostData: string[] = [];
     joiner.send(toHost, pipes[1], new TextEncoder().encode('over ws'));
-    await pumpUntil([host, joiner], received(host, atHostData), 'data at the host');
+    await pump([host, joiner], received(host, atHostData), 'data at the host');
     expect(atHostData).toEqual(['over ws']);
 
     // The relay restarts on the same ports with its allocations: the joiner's WebSocket closes, it binds again.
@@ -78,7 +70,7 @@ describe('Relay over WebSocket', () => {
     expect(again.wsPort).toBe(wsPort);
     const back: string[] = [];
     host.send(atHost!, pipes[0], new TextEncoder().encode('after restart'));
-    await pumpUntil([host, joiner], received(joiner, back), 'data at the joiner after the restart', 20_000);
+    await pump([host, joiner], received(joiner, back), 'data at the joiner after the restart', 20_000);
     expect(back).toEqual(['after restart']);
     expect(joiner.getRelayConnectionStatus()).toBe(RelayConnectionStatus.Established);
     expect(ifaces.get(joiner)!.statistics.bindsSent).toBeGreaterThan(binds); // on a new WebSocket

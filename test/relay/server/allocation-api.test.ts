@@ -5,13 +5,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NetworkEndpoint } from '../../../plugin/index.ts';
 import { AllocationApi, AllocationStore, RelayServer, RelayServerData, type RelayAllocationJson } from '../../../plugin/relay/node.ts';
-import { Clock } from '../harness.ts';
+import { FakeClock } from '../../support/clock.ts';
 
-let clock: Clock, store: AllocationStore, server: RelayServer, api: AllocationApi, base: string;
+let clock: FakeClock, store: AllocationStore, server: RelayServer, api: AllocationApi, base: string;
 const endpoints = [{ connectionType: 'udp', host: '127.0.0.1', port: 7777, secure: false }, { connectionType: 'ws', host: '127.0.0.1', port: 7778, secure: false }];
 
 beforeEach(async () => {
-  clock = new Clock();
+  clock = new FakeClock();
   store = new AllocationStore();
   server = new RelayServer({ store, clock: clock.read });
   api = new AllocationApi({ store, serverEndpoints: () => endpoints, clock: clock.read, maxAllocations: 5, load: () => server.load });

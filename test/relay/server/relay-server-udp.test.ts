@@ -12,6 +12,7 @@ import {
   AllocationApi, createRelayDriver, RelayConnectionStatus, RelayServer, RelayServerData, withRelayParameters,
   type RelayAllocationJson,
 } from '../../../plugin/relay/node.ts';
+import { pump } from '../../support/pump.ts';
 
 const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
 const cleanup: Array<() => void> = [];
@@ -31,16 +32,6 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
-}
-
-/** Updates the drivers on the real clock until `done`, yielding to the event loop between updates. */
-async function pumpUntil(drivers: NetworkDriver[], done: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const deadline = performance.now() + limitMs;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    for (const d of drivers) d.update();
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 function driverFor(allocation: RelayAllocationJson): NetworkDriver {
@@ -70,7 +61,7 @@ describe('relay over UDP on 127.0.0.1, allocations from the HTTP API', () => {
     const toHost = joiner.connect(joinData.endpoint);
 
     let atHost = null as ReturnType<NetworkDriver['accept']>;
-    await pumpUntil([host, joiner], () => (atHost ??= host.accept()) !== null && joiner.getConnectionState(toHost) === ConnectionState.Connected, 'the connection');
+    await pump([host, joiner], () => (atHost ??= host.accept()) !== null && joiner.getConnectionState(toHost) === ConnectionState.Connected, 'the connection');
     expect(host.getRelayConnectionStatus()).toBe(RelayConnectionStatus.Established);
     expect(joiner.getRelayConnectionStatus()).toBe(RelayConnectionStatus.Established);
 
@@ -79,7 +70,7 @@ describe('relay over UDP on 127.0.0.1, allocations from the HTTP API', () => {
     for (const m of [...sent, big]) expect(joiner.send(toHost, joinPipe, m)).toBe(m.length);
     const got: Uint8Array[] = [];
     const ev = new NetworkEvent();
-    await pumpUntil([host, joiner], () => {
+    await pump([host, joiner], () => {
       while (host.popEvent(ev) !== NetworkEventType.Empty) {
         if (ev.type === NetworkEventType.Data) {
           got.push(Uint8Array.from(ev.data));
@@ -91,7 +82,7 @@ describe('relay over UDP on 127.0.0.1, allocations from the HTTP API', () => {
     expect(got).toEqual([...sent, big]);
 
     const echoed: Uint8Array[] = [];
-    await pumpUntil([host, joiner], () => {
+    await pump([host, joiner], () => {
       while (joiner.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Data) echoed.push(Uint8Array.from(ev.data));
       return echoed.length === 3;
     }, 'the echoes');
@@ -100,12 +91,12 @@ describe('relay over UDP on 127.0.0.1, allocations from the HTTP API', () => {
 
     joiner.disconnect(toHost);
     let reason = -1;
-    await pumpUntil([host, joiner], () => {
+    await pump([host, joiner], () => {
       while (host.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Disconnect) reason = ev.disconnectReason;
       return reason >= 0;
     }, 'the disconnect');
     expect(reason).toBe(DisconnectReason.ClosedByRemote);
-    await pumpUntil([host, joiner], () => server.load.joins === 0, 'the relay to drop the link');
+    await pump([host, joiner], () => server.load.joins === 0, 'the relay to drop the link');
     const load = await (await fetch(`${api}/v1/load`)).json() as { allocations: number; packetsIn: number };
     expect(load.allocations).toBe(2);
     expect(load.packetsIn).toBeGreaterThan(10);

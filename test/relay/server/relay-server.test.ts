@@ -8,14 +8,16 @@ import { createBind, RelayErrorCode } from '../../../plugin/relay/index.ts';
 import type { RelayAllocation, RelayServer } from '../../../plugin/relay/node.ts';
 import { encodeConnectRequest, encodeFromTo, encodePing, encodeRelay, RelayMessageType } from '../../../plugin/relay/wire/messages.ts';
 import { RawPeer } from '../../support/driver.ts';
-import { Clock, hexOf, memoryRelay, relayEndpoint } from '../harness.ts';
+import { memoryRelay, relayEndpoint } from '../harness.ts';
+import { hex } from '../../support/hex.ts';
+import { FakeClock } from '../../support/clock.ts';
 
-let net: IPCNetwork, clock: Clock, server: RelayServer;
+let net: IPCNetwork, clock: FakeClock, server: RelayServer;
 let nextPort = 9100;
 
 beforeEach(async () => {
   net = new IPCNetwork();
-  clock = new Clock();
+  clock = new FakeClock();
   server = await memoryRelay(net, clock);
 });
 
@@ -30,7 +32,7 @@ class Client {
 }
 
 const alloc = (max = 10): RelayAllocation => server.store.create({ maxConnections: max, now: clock.now });
-const err = (id: Uint8Array, code: number): string => `da72000c${hexOf(id)}0${code}`;
+const err = (id: Uint8Array, code: number): string => `da72000c${hex(id)}0${code}`;
 const BIND_RECEIVED = 'da720001';
 
 function bound(max = 10): Client {
@@ -44,7 +46,7 @@ function bound(max = 10): Client {
 function pair(): { host: Client; joiner: Client } {
   const host = bound(), joiner = bound();
   joiner.send(encodeConnectRequest(joiner.a.id, host.a.connectionData));
-  expect(joiner.take()).toEqual([hexOf(encodeFromTo(RelayMessageType.Accepted, host.a.id, joiner.a.id))]);
+  expect(joiner.take()).toEqual([hex(encodeFromTo(RelayMessageType.Accepted, host.a.id, joiner.a.id))]);
   return { host, joiner };
 }
 
@@ -82,9 +84,9 @@ describe('BIND', () => {
 
   it('answers a wrong version with ERROR 0 and drops non-Relay and malformed datagrams', () => {
     const c = bound();
-    c.send(`da7201020${'0'.repeat(31)}`.slice(0, 8) + hexOf(c.a.id) + '0100');
+    c.send(`da7201020${'0'.repeat(31)}`.slice(0, 8) + hex(c.a.id) + '0100');
     expect(c.take()).toEqual([err(c.a.id, RelayErrorCode.InvalidProtocolVersion)]);
-    for (const junk of ['00', '5554500101', 'da72000000', 'da720002' + hexOf(c.a.id), 'da72000a' + hexOf(c.a.id), 'da720007', 'da720006']) c.send(junk);
+    for (const junk of ['00', '5554500101', 'da72000000', 'da720002' + hex(c.a.id), 'da72000a' + hex(c.a.id), 'da720007', 'da720006']) c.send(junk);
     expect(c.take()).toEqual([]);
     expect(server.load.dropped).toMatchObject({ malformed: 5, unexpected: 2 });
   });
@@ -94,7 +96,7 @@ describe('PING', () => {
   it('echoes a PING from the bound client, refuses one from elsewhere with ERROR 3 (once per second)', () => {
     const c = bound();
     c.send(encodePing(c.a.id));
-    expect(c.take()).toEqual([hexOf(encodePing(c.a.id))]);
+    expect(c.take()).toEqual([hex(encodePing(c.a.id))]);
     const other = new Client(c.a);
     other.send(encodePing(c.a.id));
     other.send(encodePing(c.a.id));
@@ -109,7 +111,7 @@ describe('CONNECT_REQUEST', () => {
   it('ACCEPTED (from host, to joiner), again on a repeat, without counting twice', () => {
     const { host, joiner } = pair();
     joiner.send(encodeConnectRequest(joiner.a.id, host.a.connectionData));
-    expect(joiner.take()).toEqual([hexOf(encodeFromTo(RelayMessageType.Accepted, host.a.id, joiner.a.id))]);
+    expect(joiner.take()).toEqual([hex(encodeFromTo(RelayMessageType.Accepted, host.a.id, joiner.a.id))]);
     expect(host.a.joiners.size).toBe(1);
     expect(host.take()).toEqual([]); // the host hears of joiners only through their RELAY (§7.3 rule 3)
   });
@@ -119,7 +121,7 @@ describe('CONNECT_REQUEST', () => {
     first.send(encodeConnectRequest(first.a.id, host.a.connectionData));
     expect(first.take()[0]).toMatch(/^da720006/);
     second.send(encodeConnectRequest(second.a.id, host.a.connectionData));
-    expect(second.take()).toEqual([hexOf(encodeFromTo(RelayMessageType.Rejected, host.a.id, second.a.id))]);
+    expect(second.take()).toEqual([hex(encodeFromTo(RelayMessageType.Rejected, host.a.id, second.a.id))]);
   });
 
   it('ERROR 6 for self-connect, 4 for an unknown host, 5 for a host not bound, 4 for an unknown joiner', () => {
@@ -143,10 +145,10 @@ describe('RELAY', () => {
     const { host, joiner } = pair();
     const up = encodeRelay(joiner.a.id, host.a.id, Uint8Array.of(1, 2, 3));
     joiner.send(up);
-    expect(host.take()).toEqual([hexOf(up)]);
+    expect(host.take()).toEqual([hex(up)]);
     const down = encodeRelay(host.a.id, joiner.a.id, Uint8Array.of(4, 5));
     host.send(down);
-    expect(joiner.take()).toEqual([hexOf(down)]);
+    expect(joiner.take()).toEqual([hex(down)]);
     expect(server.load).toMatchObject({ joins: 1, packetsIn: 5 }) // 2 BIND, CONNECT_REQUEST, 2 RELAY;
   });
 
@@ -172,7 +174,7 @@ describe('DISCONNECT', () => {
     const { host, joiner } = pair();
     const d = encodeFromTo(RelayMessageType.Disconnect, joiner.a.id, host.a.id);
     joiner.send(d);
-    expect(host.take()).toEqual([hexOf(d)]);
+    expect(host.take()).toEqual([hex(d)]);
     expect(host.a.joiners.size).toBe(0);
     host.send(encodeFromTo(RelayMessageType.Disconnect, host.a.id, joiner.a.id));
     expect(joiner.take()).toEqual([]);
@@ -192,7 +194,7 @@ describe('expiry and load', () => {
     clock.now = 10_000;
     server.update(clock.now);
     expect(server.store.size).toBe(1);
-    expect(joiner.take()).toEqual([hexOf(encodeFromTo(RelayMessageType.Disconnect, host.a.id, joiner.a.id))]);
+    expect(joiner.take()).toEqual([hex(encodeFromTo(RelayMessageType.Disconnect, host.a.id, joiner.a.id))]);
     host.send(encodePing(host.a.id));
     expect(host.take()).toEqual([err(host.a.id, RelayErrorCode.PlayerTimedOut)]);
     host.bind(5);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DriverLoop, type PacketNotifier } from '../../../plugin/index.ts';
+import { sleep } from '../../support/pump.ts';
 
 const turn = () => new Promise<void>((r) => setImmediate(r));
 const loops: DriverLoop[] = [];
@@ -59,7 +60,7 @@ describe('DriverLoop', () => {
     const driver: PacketNotifier = { onPacket: null };
     const loop = new DriverLoop(driver, () => { ticks++; }, { intervalMS: 5 }).start();
     loops.push(loop);
-    await new Promise((r) => setTimeout(r, 60));
+    await sleep(60);
     expect(ticks).toBeGreaterThan(1);
   });
 });

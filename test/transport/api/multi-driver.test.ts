@@ -3,7 +3,9 @@ import {
   ConnectionState, MultiNetworkConnection, MultiNetworkDriver, NetworkConnection, NetworkDriver, NetworkEndpoint,
   NetworkEvent, NetworkEventType, NullPipelineStage, UDPNetworkInterface,
 } from '../../../plugin/index.ts';
-import { cleanup, disposeAll, drain, pump, str, text, wsClient, wsServer } from '../../support/websocket.ts';
+import { cleanup, disposeAll, drain, wsClient, wsServer } from '../../support/websocket.ts';
+import { str, text } from '../../support/hex.ts';
+import { pump } from '../../support/pump.ts';
 
 afterEach(disposeAll);
 

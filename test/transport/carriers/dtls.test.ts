@@ -11,6 +11,7 @@ import {
 import { DtlsNetworkInterface } from '../../../plugin/transport/node.ts';
 import { makeTestPki, type TestPki } from '../../support/openssl.ts';
 import { drain } from '../../support/driver.ts';
+import { pump } from '../../support/pump.ts';
 
 let pki: TestPki;
 beforeAll(() => { pki = makeTestPki(); });
@@ -22,15 +23,6 @@ function secureDriver(settings: NetworkSettings): NetworkDriver {
   const d = NetworkDriver.create({ settings, networkInterface: new DtlsNetworkInterface(settings) });
   drivers.push(d);
   return d;
-}
-
-async function pump(ds: NetworkDriver[], done: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    for (const d of ds) d.update();
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 async function secureServer(): Promise<NetworkDriver> {

@@ -4,6 +4,7 @@ import {
   ConnectionState, NetworkDriver, NetworkEndpoint, NetworkEventType, UtpSocketError, type NetworkConnection,
 } from '../../../plugin/index.ts';
 import { drain } from '../../support/driver.ts';
+import { pump } from '../../support/pump.ts';
 
 const drivers: NetworkDriver[] = [];
 afterEach(() => { for (const d of drivers.splice(0)) d.dispose(); });
@@ -12,16 +13,6 @@ function make(): NetworkDriver {
   const d = NetworkDriver.create();
   drivers.push(d);
   return d;
-}
-
-/** Updates both drivers on the real clock until `done` holds (or fails after `ms`). */
-async function pump(ds: NetworkDriver[], done: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    for (const d of ds) d.update();
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 describe.each([

@@ -3,8 +3,10 @@ import {
   DisconnectReason, FragmentationPipelineStage, NetworkEventType, ReliableSequencedPipelineStage,
   UnreliableSequencedPipelineStage, WEBRTC_MAX_PACKET, WebSocketNetworkInterface, type NetworkDriver,
 } from '../../../plugin/index.ts';
-import { connectPair, disposeAll, drain, pump, str, text, wsServer } from '../../support/websocket.ts';
+import { connectPair, disposeAll, drain, wsServer } from '../../support/websocket.ts';
 import { rawPeer, rtcClient, rtcServer } from '../../support/webrtc.ts';
+import { str, text } from '../../support/hex.ts';
+import { pump } from '../../support/pump.ts';
 
 afterEach(disposeAll);
 

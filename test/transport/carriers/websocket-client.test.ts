@@ -3,6 +3,7 @@ import {
   DisconnectReason, NetworkEndpoint, WebSocketNetworkInterface, type PacketSink, type WebSocketLike,
 } from '../../../plugin/index.ts';
 import { vectorBytes } from '../../support/vectors.ts';
+import { hex } from '../../support/hex.ts';
 
 /** A scripted WebSocket: records what the interface does, and lets the test open, message and close it. */
 class FakeSocket implements WebSocketLike {
@@ -17,7 +18,7 @@ class FakeSocket implements WebSocketLike {
   onclose: ((ev: unknown) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   constructor(url: string) { this.url = url; FakeSocket.made.push(this); }
-  send(data: Uint8Array): void { this.sent.push(Buffer.from(data).toString('hex')); }
+  send(data: Uint8Array): void { this.sent.push(hex(data)); }
   close(code?: number): void { this.closedWith = code ?? 1005; this.readyState = 2; }
   open(): void { this.readyState = 1; this.onopen?.({}); }
   drop(): void { this.readyState = 3; this.onclose?.({}); }
@@ -29,7 +30,7 @@ function setup(options = {}) {
   const received: string[] = [];
   const closed: Array<[string, number, number]> = [];
   const sink: PacketSink = {
-    receive: (b, a, p) => received.push(`${a}:${p} ${Buffer.from(b).toString('hex')}`),
+    receive: (b, a, p) => received.push(`${a}:${p} ${hex(b)}`),
     error: () => {},
     closed: (a, p, r) => closed.push([a, p, r]),
   };
@@ -37,7 +38,7 @@ function setup(options = {}) {
 }
 
 const server = NetworkEndpoint.parse('127.0.0.1', 7777);
-const hex = (id: string) => Buffer.from(vectorBytes(id)).toString('hex');
+const vectorHex = (id: string) => hex(vectorBytes(id));
 const send = (iface: WebSocketNetworkInterface, id: string, to = server) => {
   const b = vectorBytes(id);
   iface.send(b, 0, b.length, to);
@@ -60,13 +61,13 @@ describe('WebSocketNetworkInterface (client) with a scripted socket', () => {
     expect(s.binaryType).toBe('arraybuffer');
     expect(s.sent).toEqual([]);
     s.open();
-    expect(s.sent).toEqual([hex('TV-1'), hex('TV-1')]);
+    expect(s.sent).toEqual([vectorHex('TV-1'), vectorHex('TV-1')]);
     send(iface, 'TV-4');
-    expect(s.sent.at(-1)).toBe(hex('TV-4'));
+    expect(s.sent.at(-1)).toBe(vectorHex('TV-4'));
     s.onmessage!({ data: vectorBytes('TV-3a').slice().buffer });
     s.onmessage!({ data: 'text is not a UTP packet' });
     s.onmessage!({ data: new ArrayBuffer(0) });
-    expect(received).toEqual([`127.0.0.1:7777 ${hex('TV-3a')}`]);
+    expect(received).toEqual([`127.0.0.1:7777 ${vectorHex('TV-3a')}`]);
   });
 
   it('brackets IPv6, and uses wss with secure or the url option for every endpoint', async () => {
@@ -103,7 +104,7 @@ describe('WebSocketNetworkInterface (client) with a scripted socket', () => {
     const s = FakeSocket.made[0];
     s.open();
     send(iface, 'TV-6');
-    expect(s.sent.at(-1)).toBe(hex('TV-6'));
+    expect(s.sent.at(-1)).toBe(vectorHex('TV-6'));
     iface.connectionClosed(server);
     expect(s.closedWith).toBe(null); // the other connection still uses it
     iface.connectionClosed(server);

@@ -3,7 +3,8 @@ import {
   FragmentationPipelineStage, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage,
   type NetworkDriver, type NetworkPipeline,
 } from '../../../plugin/index.ts';
-import { connectPair, disposeAll, drain, pump, wsClient, wsServer } from '../../support/websocket.ts';
+import { connectPair, disposeAll, drain, wsClient, wsServer } from '../../support/websocket.ts';
+import { pump } from '../../support/pump.ts';
 
 afterEach(disposeAll);
 
@@ -49,7 +50,7 @@ describe('pipelines over WebSocket under simulated 10 % loss each way', () => {
       while (backlog.length && server.send(s, rel, Uint8Array.of(backlog[0])) === 1) backlog.shift();
       for (const e of drain(client)) if (e.type === NetworkEventType.Data && e.pipeline === rel.id) echoed.push(e.data[0]);
       return echoed.length === N && fragments.length === 5 && nextUnrel === N;
-    }, 20_000);
+    }, 'every echo, fragment and unreliable message', 20_000);
 
     expect(echoed).toEqual(Array.from({ length: N }, (_, i) => i));
     expect(fragments).toEqual(Array.from({ length: 5 }, (_, i) => big(i)));

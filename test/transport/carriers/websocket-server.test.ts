@@ -7,7 +7,9 @@ import {
   ConnectionState, DisconnectReason, NetworkEndpoint, NetworkEventType, WebSocketNetworkInterface,
   wsPackageWebSocket, type WebSocketConstructor,
 } from '../../../plugin/index.ts';
-import { cleanup, connectPair, disposeAll, drain, pump, str, text, wsClient, wsServer } from '../../support/websocket.ts';
+import { cleanup, connectPair, disposeAll, drain, wsClient, wsServer } from '../../support/websocket.ts';
+import { str, text } from '../../support/hex.ts';
+import { pump } from '../../support/pump.ts';
 
 afterEach(disposeAll);
 

@@ -8,6 +8,7 @@ import { NetworkEndpoint, NetworkSettings, SecureClientAuthPolicy, UtpSettingsEr
 import { DtlsLayer, DTLS_HEADER_SIZE, type DtlsLayerLinks } from '../../../plugin/transport/layers/dtls-layer.ts';
 import { recordOverhead } from '../../../plugin/transport/layers/dtls-library.ts';
 import { makeTestPki, type TestPki } from '../../support/openssl.ts';
+import { sleep } from '../../support/pump.ts';
 
 let pki: TestPki;
 beforeAll(() => { pki = makeTestPki(); });
@@ -41,7 +42,7 @@ class Net {
         const [address, port] = f?.from.split(':') ?? [];
         if (f) this.nodes.get(f.to.split(':')[0])?.layer.receive(f.bytes, 0, f.bytes.length, address, Number(port));
       }
-      await new Promise((r) => setTimeout(r, 1));
+      await sleep(1);
     }
   }
 }

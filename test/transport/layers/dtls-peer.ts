@@ -2,6 +2,7 @@
 import { createSocket } from 'node:dgram';
 import type { DtlsClientConfig, DtlsServerConfig } from '../../../plugin/transport/layers/dtls-session.ts';
 import { DtlsSessionTable, type DtlsCloseReason, type DtlsTableLimits } from '../../../plugin/transport/layers/dtls-session-table.ts';
+import { until } from '../../support/pump.ts';
 
 export const defaultLimits: DtlsTableLimits = {
   maxSessions: 64, halfOpenTimeoutMS: 61_000, idleTimeoutMS: 30_000, reconnectionTimeoutMS: 0, pendingPackets: 8, cookieLifetimeMS: 30_000,
@@ -36,13 +37,7 @@ export async function udpDtlsPeer(config: DtlsClientConfig | DtlsServerConfig, l
   const timer = setInterval(() => table.update(now()), 10);
   return {
     table, port: socket.address().port, received, closed, drops,
-    until: (f, ms = 10_000) => new Promise((resolve, reject) => {
-      const t0 = Date.now();
-      const check = setInterval(() => {
-        if (f()) { clearInterval(check); resolve(); }
-        else if (Date.now() - t0 > ms) { clearInterval(check); reject(new Error('condition not met in time')); }
-      }, 10);
-    }),
+    until: (f, ms = 10_000) => until(f, 'a condition', ms, 10),
     close: () => { clearInterval(timer); table.dispose(); socket.close(); },
   };
 }

@@ -3,11 +3,11 @@ import {
   ConnectionState, DisconnectReason, IPCNetwork, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, StatusCode,
   type NetworkDriver, NetworkConnection,
 } from '../../../plugin/index.ts';
-import { hex, vectorBytes } from '../../support/vectors.ts';
+import { vectorBytes } from '../../support/vectors.ts';
 import { drain, makeDriver, RawPeer, T } from '../../support/driver.ts';
+import { hex, text } from '../../support/hex.ts';
 
 const { Connect, Data, Disconnect } = NetworkEventType;
-const hexOf = (s: string) => Buffer.from(s).toString('hex');
 
 describe('client side of the handshake (spec §3.5, fake clock)', () => {
   let net: IPCNetwork, raw: RawPeer, client: NetworkDriver;
@@ -67,7 +67,7 @@ describe('client side of the handshake (spec §3.5, fake clock)', () => {
     const token = requestToken();
     raw.send(client.localEndpoint(), `5554500102${token}02006f6b`);
     client.update(16);
-    expect(drain(client)).toEqual([{ type: Connect, connection: c.toString(), pipeline: 0, data: hexOf('ok') }]);
+    expect(drain(client)).toEqual([{ type: Connect, connection: c.toString(), pipeline: 0, data: hex(text('ok')) }]);
     expect(client.getConnectionState(c)).toBe(ConnectionState.Connected);
     expect(new TextDecoder().decode(client.getConnectionPayload(c)!)).toBe('ok');
     // A duplicate accept changes nothing and is counted as a drop.
@@ -81,11 +81,11 @@ describe('client side of the handshake (spec §3.5, fake clock)', () => {
     const c = client.connect(raw.endpoint);
     client.update(0);
     const token = requestToken();
-    raw.send(client.localEndpoint(), `01${token}00${hexOf('hi')}`);
+    raw.send(client.localEndpoint(), `01${token}00${hex(text('hi'))}`);
     client.update(16);
     expect(drain(client)).toEqual([
       { type: Connect, connection: c.toString(), pipeline: 0, data: '' },
-      { type: Data, connection: c.toString(), pipeline: 0, data: hexOf('hi') },
+      { type: Data, connection: c.toString(), pipeline: 0, data: hex(text('hi')) },
     ]);
     client.update(1100);
     expect(raw.take().some((p) => p.startsWith('55545001'))).toBe(false); // no more requests
@@ -152,7 +152,7 @@ describe('server side of the handshake and connection life (raw client with toke
     raw.take();
     raw.send(server.localEndpoint(), vectorBytes('TV-4'));
     server.update(10);
-    expect(drain(server)).toEqual([{ type: Data, connection: c.toString(), pipeline: 0, data: hexOf('hi') }]);
+    expect(drain(server)).toEqual([{ type: Data, connection: c.toString(), pipeline: 0, data: hex(text('hi')) }]);
     expect(server.send(c, 0, new TextEncoder().encode('hi'))).toBe(2);
     server.flush();
     expect(raw.take()).toEqual([hex(vectorBytes('TV-4'))]);
@@ -161,7 +161,7 @@ describe('server side of the handshake and connection life (raw client with toke
   it('forwards the bytes of an event by offset and length, without a view, byte-exactly', () => {
     const c = connectRaw();
     raw.take();
-    raw.send(server.localEndpoint(), `01${T}00${hexOf('hello world, this message is longer than sixty-four bytes for the set path!')}`);
+    raw.send(server.localEndpoint(), `01${T}00${hex(text('hello world, this message is longer than sixty-four bytes for the set path!'))}`);
     server.update(10);
     const ev = new NetworkEvent();
     expect(server.popEvent(ev)).toBe(Data);
@@ -170,8 +170,8 @@ describe('server side of the handshake and connection life (raw client with toke
     expect(server.send(c, 0, ev.bytes, ev.offset + 6, 5)).toBe(5);
     server.flush();
     expect(raw.take()).toEqual([
-      `01${T}00${hexOf('hello world, this message is longer than sixty-four bytes for the set path!')}`,
-      `01${T}00${hexOf('world')}`,
+      `01${T}00${hex(text('hello world, this message is longer than sixty-four bytes for the set path!'))}`,
+      `01${T}00${hex(text('world'))}`,
     ]);
     expect(() => server.send(c, 0, ev.bytes, ev.offset, ev.bytes.length + 1)).toThrow(/outside/);
   });
@@ -272,7 +272,7 @@ describe('server side of the handshake and connection life (raw client with toke
   it('drops unknown tokens and bad versions silently and counts them', () => {
     const c = connectRaw();
     raw.take();
-    raw.send(server.localEndpoint(), `01${'ffffffffffffffff'}00${hexOf('x')}`);
+    raw.send(server.localEndpoint(), `01${'ffffffffffffffff'}00${hex(text('x'))}`);
     raw.send(server.localEndpoint(), `5554500201${'1111111111111111'}`);
     raw.send(server.localEndpoint(), '0102');
     server.update(10);
@@ -287,7 +287,7 @@ describe('server side of the handshake and connection life (raw client with toke
 
   it('drops data for an unknown pipeline id and counts it', () => {
     const c = connectRaw();
-    raw.send(server.localEndpoint(), `01${T}07${hexOf('x')}`);
+    raw.send(server.localEndpoint(), `01${T}07${hex(text('x'))}`);
     server.update(10);
     expect(drain(server)).toEqual([]);
     expect(server.getStatistics().dropped.badPipeline).toBe(1);
@@ -370,7 +370,7 @@ describe('two drivers', () => {
     expect(drain(client).map((e) => e.type)).toEqual([Connect]);
     client.send(c, 0, new TextEncoder().encode('hi'));
     step();
-    expect(drain(server)).toEqual([{ type: Data, connection: s.toString(), pipeline: 0, data: hexOf('hi') }]);
+    expect(drain(server)).toEqual([{ type: Data, connection: s.toString(), pipeline: 0, data: hex(text('hi')) }]);
     client.disconnect(c);
     step();
     expect(drain(server)).toEqual([{ type: Disconnect, connection: s.toString(), pipeline: 0, data: '03' }]);

@@ -4,7 +4,8 @@ import {
 } from '../../../plugin/transport/stages/index.ts';
 import { NetworkSettings } from '../../../plugin/transport/api/settings.ts';
 import { StatusCode } from '../../../plugin/transport/api/status-codes.ts';
-import { Endpoint, Link, fromHex, hexOf, settingsWithWindow, withSeed } from './harness.ts';
+import { Endpoint, Link, settingsWithWindow, withSeed } from './harness.ts';
+import { fromHex, hex } from '../../support/hex.ts';
 
 const bytes = (n: number, salt = 0) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + salt) & 0xff);
 const fragWord = (p: Uint8Array, at: number) => p[at] | (p[at + 1] << 8);
@@ -41,7 +42,7 @@ describe('sender (§5.4)', () => {
     a.host.record = true;
     a.send(bytes(0));
     a.send(bytes(1));
-    expect(a.host.sent.map((p) => hexOf(p.subarray(10)))).toEqual(['00c0', '01c000']);
+    expect(a.host.sent.map((p) => hex(p.subarray(10)))).toEqual(['00c0', '01c000']);
   });
 
   it('oversize ⇒ −4, nothing sent; the limit is payloadCapacity', () => {
@@ -69,7 +70,7 @@ describe('sender (§5.4)', () => {
     expect(a.send(bytes(3000, 9))).toBe(0);
     for (const p of a.host.sent.slice(8)) b.receivePacket(p);
     expect(b.host.delivered.map((d) => d.length)).toEqual([10, 10, 10, 10, 10, 10, 2752, 3000]);
-    expect(hexOf(b.host.delivered[7])).toBe(hexOf(bytes(3000, 9)));
+    expect(hex(b.host.delivered[7])).toBe(hex(bytes(3000, 9)));
     expect(b.stats.packetsDropped).toBe(0); // no torso to discard
   });
 
@@ -97,7 +98,7 @@ describe('receiver (§5.4)', () => {
     b.receivePacket(frag(0x000a, 'ee'));
     b.receivePacket(frag(0x400b, 'ff'));
     b.receivePacket(frag(0xc00c, '11'));
-    expect(b.host.delivered.map(hexOf)).toEqual(['ddeeff', '11']);
+    expect(b.host.delivered.map(hex)).toEqual(['ddeeff', '11']);
     expect(b.stats.packetsDropped).toBe(2);
   });
 
@@ -116,7 +117,7 @@ describe('receiver (§5.4)', () => {
     a.send(bytes(3000));
     a.send(bytes(3000, 1));
     for (const p of a.host.sent) b.receivePacket(p);
-    expect(b.host.delivered.map(hexOf)).toEqual([hexOf(bytes(3000)), hexOf(bytes(3000, 1))]);
+    expect(b.host.delivered.map(hex)).toEqual([hex(bytes(3000)), hex(bytes(3000, 1))]);
   });
 });
 
@@ -138,11 +139,11 @@ describe('every size class under loss', () => {
           const rc = a.send(m);
           if (rc === StatusCode.NetworkSendQueueFull) break; // partial: retried whole next tick
           expect(rc).toBe(0);
-          sent.push(hexOf(m));
+          sent.push(hex(m));
           next++;
         }
       }
-      expect(b.host.delivered.map(hexOf)).toEqual(sent);
+      expect(b.host.delivered.map(hex)).toEqual(sent);
     });
   });
 
@@ -154,11 +155,11 @@ describe('every size class under loss', () => {
       const sent = new Set<string>();
       for (let i = 0; i < 300; i++) {
         const m = bytes(1 + ((i * 131) % 4096), i);
-        sent.add(hexOf(m));
+        sent.add(hex(m));
         a.send(m);
       }
       link.deliverDue(10);
-      const got = b.host.delivered.map(hexOf);
+      const got = b.host.delivered.map(hex);
       for (const g of got) expect(sent.has(g)).toBe(true);
       expect(got.length).toBeGreaterThan(100);
       expect(got.length).toBeLessThan(300);
@@ -173,8 +174,8 @@ describe('composition', () => {
     a.send(bytes(3000));
     const plain = fragmentOnly();
     plain.send(bytes(3000));
-    expect(a.host.sent.map(hexOf)).toEqual(plain.host.sent.map(hexOf));
+    expect(a.host.sent.map(hex)).toEqual(plain.host.sent.map(hex));
     for (const p of a.host.sent) b.receivePacket(p);
-    expect(b.host.delivered.map(hexOf)).toEqual([hexOf(bytes(3000))]);
+    expect(b.host.delivered.map(hex)).toEqual([hex(bytes(3000))]);
   });
 });

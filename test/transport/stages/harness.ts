@@ -5,6 +5,7 @@ import {
 import type { PipelineStage } from '../../../plugin/transport/stages/pipeline-stage.ts';
 import { NetworkSettings } from '../../../plugin/transport/api/settings.ts';
 import { SeededRandom } from '../../../plugin/transport/api/random.ts';
+import { hex } from '../../support/hex.ts';
 
 /** SCL Data header (§3.4) the fake host writes in front of every pipeline packet: 01 | token | id. */
 export const TOKEN = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -53,7 +54,7 @@ export class FakeHost implements PipelineHost {
 
   /** Packets sent so far, as hex, and forget them. */
   takeSent(): string[] {
-    const out = this.sent.map(hexOf);
+    const out = this.sent.map(hex);
     this.sent.length = 0;
     return out;
   }
@@ -172,10 +173,6 @@ export class Link {
     this.deliverDue(now);
   }
 }
-
-export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-export const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** A randomized test body that reports its seed when it fails. Override seeds with UTP_TEST_SEED. */
 export function withSeed(defaultSeed: number, body: (seed: number) => void): void {

@@ -4,7 +4,7 @@ import {
   createReliableHeaderFields, maskGet, maskOr, maskSet, maskShiftLeft, maskTrimmedLength, readReliableHeader,
   reliableHeaderCapacity, reliableMaskBytes, writeReliableHeader,
 } from '../../../plugin/transport/stages/reliable-header.ts';
-import { fromHex, hexOf } from './harness.ts';
+import { fromHex, hex } from '../../support/hex.ts';
 
 /** The mask as a little-endian big integer: bit d of the integer = mask bit d (§5.3.2). */
 const toBig = (m: Uint8Array) => m.reduceRight((acc, b) => (acc << 8n) | BigInt(b), 0n);
@@ -21,7 +21,7 @@ describe('ack mask bit math (§5.3.2)', () => {
     maskSet(m, 0);
     maskSet(m, 9);
     maskSet(m, 31);
-    expect(hexOf(m)).toBe('01020080');
+    expect(hex(m)).toBe('01020080');
     expect([0, 1, 9, 31, 32].map((d) => maskGet(m, d))).toEqual([true, false, true, true, false]);
   });
 
@@ -42,7 +42,7 @@ describe('ack mask bit math (§5.3.2)', () => {
     maskShiftLeft(m, 1); maskSet(m, 0); // 0
     maskShiftLeft(m, 1); maskSet(m, 0); // 1
     maskShiftLeft(m, 2); maskSet(m, 0); // 3
-    expect(hexOf(m)).toBe('fdffffff');
+    expect(hex(m)).toBe('fdffffff');
   });
 
   it('trimmed length: smallest prefix holding every 0-bit, at least 1 (TV-13)', () => {
@@ -57,7 +57,7 @@ describe('ack mask bit math (§5.3.2)', () => {
   it('OR merges masks for the same acked sequence', () => {
     const a = fromHex('0f00');
     maskOr(a, fromHex('f001'));
-    expect(hexOf(a)).toBe('ff01');
+    expect(hex(a)).toBe('ff01');
   });
 });
 
@@ -78,7 +78,7 @@ describe('header codec', () => {
         expect(readReliableHeader(buf, 1, 1 + size, window, h, out)).toBe(true);
         expect(h).toEqual({ type, processingTime: proc, sequence: seq, ackedSequence: acked, size });
         // Trimmed-away bytes read as all ones.
-        expect(hexOf(out)).toBe(hexOf(mask.subarray(0, len)) + 'ff'.repeat(full - len));
+        expect(hex(out)).toBe(hex(mask.subarray(0, len)) + 'ff'.repeat(full - len));
       },
     ));
   });

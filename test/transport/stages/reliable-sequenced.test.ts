@@ -4,7 +4,8 @@ import {
   createReliableHeaderFields, readReliableHeader, reliableMaskBytes,
 } from '../../../plugin/transport/stages/reliable-header.ts';
 import { StatusCode } from '../../../plugin/transport/api/status-codes.ts';
-import { Endpoint, Link, fromHex, hexOf, settingsWithWindow, text, withSeed } from './harness.ts';
+import { Endpoint, Link, settingsWithWindow, withSeed } from './harness.ts';
+import { fromHex, hex, text } from '../../support/hex.ts';
 
 const reliable = (windowSize = 32, options = {}) =>
   new Endpoint([ReliableSequencedPipelineStage], settingsWithWindow(windowSize), options);
@@ -14,7 +15,7 @@ function header(packet: Uint8Array, windowSize = 32) {
   const h = createReliableHeaderFields();
   const mask = new Uint8Array(reliableMaskBytes(windowSize));
   if (!readReliableHeader(packet, 10, packet.length, windowSize, h, mask)) throw new Error('bad header');
-  return { ...h, mask: hexOf(mask), payload: Buffer.from(packet.subarray(10 + h.size)).toString() };
+  return { ...h, mask: hex(mask), payload: Buffer.from(packet.subarray(10 + h.size)).toString() };
 }
 
 const strings = (e: Endpoint) => e.host.delivered.map((d) => Buffer.from(d).toString());
@@ -216,7 +217,7 @@ describe('resends', () => {
     const b = reliable();
     a.send(text('m0'));
     a.send(text('m1'));
-    const original = hexOf(a.host.sent[1]);
+    const original = hex(a.host.sent[1]);
     b.send(text('news')); // a learns something before resending: the resend carries it
     a.host.now = 5;
     a.receivePacket(b.host.sent[0]);
@@ -227,7 +228,7 @@ describe('resends', () => {
     a.update(65);
     const resent = a.host.sent.map((p) => header(p));
     expect(resent).toMatchObject([{ sequence: 0, payload: 'm0', ackedSequence: 0 }, { sequence: 1, payload: 'm1' }]);
-    const resentHex = hexOf(a.host.sent[1]);
+    const resentHex = hex(a.host.sent[1]);
     expect(resentHex.slice(28, 32)).toBe(original.slice(28, 32)); // same SequenceId (bytes 14-15)
     expect(resentHex.slice(44)).toBe(original.slice(44)); // same payload
     expect(resentHex.slice(32, 36)).not.toBe(original.slice(32, 36)); // fresh AckedSequenceId
@@ -258,13 +259,13 @@ describe('resends', () => {
     const b = reliable();
     for (let i = 0; i < 12; i++) a.send(text(`m${i}`));
     const originals = [...a.host.sent];
-    const eight = hexOf(originals[8]);
+    const eight = hex(originals[8]);
     for (let i = 0; i < 11; i++) if (i !== 8) b.receivePacket(originals[i]);
     b.update(1); // ack-only: acked 10, bit 2 (seq 8) clear
     a.host.sent.length = 0;
     a.host.now = 10; // far below the 64 ms timeout
     a.receivePacket(b.host.sent[0]);
-    expect(a.host.sent.map(hexOf)).toEqual([eight]); // same bytes as a timed resend would have
+    expect(a.host.sent.map(hex)).toEqual([eight]); // same bytes as a timed resend would have
     expect(a.stats.packetsResent).toBe(1);
     a.receivePacket(b.host.sent[0]); // the same ack again: no storm
     // Seq 11 was first sent before the fast resend: its ack (8 still missing) proves nothing new.

@@ -4,7 +4,8 @@ import {
 } from '../../../plugin/transport/stages/index.ts';
 import { NetworkSettings, type SimulatorStageParameters } from '../../../plugin/transport/api/settings.ts';
 import { SeededRandom } from '../../../plugin/transport/api/random.ts';
-import { Endpoint, Link, hexOf, withSeed } from './harness.ts';
+import { Endpoint, Link, withSeed } from './harness.ts';
+import { hex } from '../../support/hex.ts';
 
 const simulator = (p: Partial<SimulatorStageParameters>) =>
   new Endpoint([SimulatorPipelineStage], new NetworkSettings().withSimulatorStageParameters({ randomSeed: 1, ...p }));
@@ -28,7 +29,7 @@ const wire = (i: number) => {
 /** Sends `count` packets, one per ms, updating every ms; returns [time, hex] of what reached the wire. */
 function run(e: Endpoint, count: number): [number, string][] {
   const out: [number, string][] = [];
-  e.host.onPacket = (p) => out.push([e.host.now, hexOf(p)]);
+  e.host.onPacket = (p) => out.push([e.host.now, hex(p)]);
   e.host.record = false;
   for (let t = 0; t < count + 1000; t++) {
     e.update(t);
@@ -158,7 +159,7 @@ describe('SimulatorPipelineStage', () => {
     const e = simulator({ fuzzFactor: 50, fuzzOffset: 4 });
     for (let i = 0; i < 400; i++) e.send(new Uint8Array(16));
     const fuzzed = e.host.sent.filter((p) => p.subarray(10).some((b) => b !== 0));
-    for (const p of fuzzed) expect(hexOf(p.subarray(10, 14))).toBe('00000000');
+    for (const p of fuzzed) expect(hex(p.subarray(10, 14))).toBe('00000000');
     expect(fuzzed.length / 400).toBeCloseTo(0.5, 1);
     // Behind Reliable, resends come from the stored copy: with every bit flipped (100%) each resend must be
     // exactly inverted, which fails if fuzzing had touched the copy.
@@ -167,7 +168,7 @@ describe('SimulatorPipelineStage', () => {
     r.send(Uint8Array.of(1, 2, 3));
     r.update(65);
     r.update(130);
-    expect(r.host.sent.map((p) => hexOf(p.subarray(22)))).toEqual(['fefdfc', 'fefdfc', 'fefdfc']);
+    expect(r.host.sent.map((p) => hex(p.subarray(22)))).toEqual(['fefdfc', 'fefdfc', 'fefdfc']);
   });
 
   it('maxPacketSize: larger packets bypass the simulator', () => {

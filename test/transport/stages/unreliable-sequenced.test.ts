@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnreliableSequencedPipelineStage, greaterThan16 } from '../../../plugin/transport/stages/index.ts';
-import { Endpoint, fromHex, hexOf, text } from './harness.ts';
+import { Endpoint } from './harness.ts';
+import { fromHex, hex, text } from '../../support/hex.ts';
 
 const endpoint = () => new Endpoint([UnreliableSequencedPipelineStage], undefined, {}, 2);
 
@@ -33,7 +34,7 @@ describe('UnreliableSequencedPipelineStage', () => {
     a.host.record = true;
     a.send(text('w'));
     a.send(text('x'));
-    expect(a.host.sent.map((p) => hexOf(p.subarray(10)))).toEqual(['000077', '010078']);
+    expect(a.host.sent.map((p) => hex(p.subarray(10)))).toEqual(['000077', '010078']);
   });
 
   it('the first packet is accepted (last = 65535), equal or older ones are dropped and counted', () => {
