@@ -7,18 +7,22 @@ import { defineConfig, type Plugin } from 'vite';
 // export condition points bundlers here, so a page importing `utp-ts` reaches no Node built-in. The Vitest
 // configuration stays in vite.config.ts.
 
-const udp = fileURLToPath(new URL('./plugin/transport/carriers/udp.ts', import.meta.url));
-const udpBrowser = fileURLToPath(new URL('./plugin/transport/carriers/udp.browser.ts', import.meta.url));
+const local = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+/** Node modules and their browser stand-ins. */
+const swaps = new Map([
+  [local('./plugin/transport/carriers/udp.ts'), local('./plugin/transport/carriers/udp.browser.ts')],
+  [local('./plugin/transport/layers/dtls-factory.ts'), local('./plugin/transport/layers/dtls-factory.browser.ts')],
+]);
 const plugin = fileURLToPath(new URL('./plugin/', import.meta.url));
 
-/** Swaps the UDP interface (node:dgram, node:dns) for its browser stub. Also used by the sample game's build. */
+/** Swaps the UDP interface (node:dgram, node:dns) and the DTLS layer for browser stubs. Also used by the sample game's build. */
 export function browserStubs(): Plugin {
   return {
     name: 'utp-browser-stubs',
     enforce: 'pre',
     async resolveId(source, importer, options) {
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      return resolved?.id === udp ? udpBrowser : null;
+      return (resolved && swaps.get(resolved.id)) ?? null;
     },
   };
 }

@@ -22,8 +22,7 @@ export async function benchDriver(window: number, carrier: Carrier = 'udp', role
     const pem = (name: string) => readFileSync(`${process.env.UTP_BENCH_PKI}/${name}`, 'utf8');
     if (role === 'server') settings.withSecureServerParameters(pem('server.pem'), pem('server.key'));
     else settings.withSecureClientParameters(pem('ca.pem'), 'bench.test');
-    const { DtlsNetworkInterface } = await import('../../plugin/transport/node.ts');
-    networkInterface = new DtlsNetworkInterface(settings, { inner: new UDPNetworkInterface({ receiveBufferSize: 4 << 20 }) });
+    networkInterface = new UDPNetworkInterface({ receiveBufferSize: 4 << 20 });   // the stack adds the DtlsLayer
   } else if (carrier === 'udp') networkInterface = new UDPNetworkInterface({ receiveBufferSize: 4 << 20 });
   else if (role === 'client') networkInterface = new WebSocketNetworkInterface({ WebSocket: await wsPackageWebSocket() });
   else {

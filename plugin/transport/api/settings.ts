@@ -1,4 +1,5 @@
 import { UtpSettingsError } from './errors.ts';
+import { DTLS_LAYER_KEY, dtlsLayerFactory } from '../layers/dtls-factory.ts';
 
 /** Mirrors `NetworkConfigParameter` (spec §8.1). Times in milliseconds. */
 export interface NetworkConfigParameters {
@@ -184,7 +185,7 @@ export class NetworkSettings {
     checkPem('privateKey', privateKey, 'PRIVATE KEY');
     if (clientAuthenticationPolicy === SecureClientAuthPolicy.Required) checkPem('caCertificate', caCertificate, 'CERTIFICATE');
     this.secure = { role: 'server', certificate, privateKey, caCertificate, serverName, clientAuthenticationPolicy };
-    return this;
+    return this.withParameters(DTLS_LAYER_KEY, dtlsLayerFactory());
   }
 
   /**
@@ -215,7 +216,7 @@ export class NetworkSettings {
       caCertificate: p.caCertificate as string | undefined, serverName: p.serverName as string | undefined,
       clientAuthenticationPolicy: SecureClientAuthPolicy.Optional, insecure: p.insecure === true,
     };
-    return this;
+    return this.withParameters(DTLS_LAYER_KEY, dtlsLayerFactory());
   }
 
   /** Mirrors `WithNetworkConfigParameters`. */

@@ -1,16 +1,10 @@
 /**
- * DTLS as a carrier: a `DtlsLayer` over another carrier (UDP by default), for places that take a
- * `NetworkInterface` — the Relay client's link to its server (`dtls` connection type), the Relay server's `dtls`
- * listener, and drivers until the layer stack builds the DtlsLayer from `settings.secure` itself.
- *
- * ```ts
- * const settings = new NetworkSettings().withSecureClientParameters(caPem, 'game.example.com');
- * const driver = NetworkDriver.create({ settings, networkInterface: new DtlsNetworkInterface(settings) });
- * ```
+ * DTLS as a carrier: a `DtlsLayer` over another carrier (UDP by default), for code that takes a `NetworkInterface`
+ * rather than a driver — the self-hosted Relay server's `dtls` listener. Drivers get their DtlsLayer from the
+ * settings (`withSecureServerParameters` / `withSecureClientParameters`), not from this.
  */
 import { NetworkEndpoint } from '../api/endpoint.ts';
 import type { NetworkSettings } from '../api/settings.ts';
-import { DisconnectReason } from '../api/status-codes.ts';
 import { DtlsLayer, type DtlsLayerOptions } from '../layers/dtls-layer.ts';
 import type { NetworkInterface, PacketSink } from './network-interface.ts';
 import { UDPNetworkInterface } from './udp.ts';
@@ -22,8 +16,6 @@ export interface DtlsNetworkInterfaceOptions extends DtlsLayerOptions {
   /** Clock for the DTLS timers when nobody calls `update` (the Relay server); default `performance.now`. */
   readonly clock?: () => number;
 }
-
-const reasons = { timeout: DisconnectReason.Timeout, authentication: DisconnectReason.AuthenticationFailure, closed: DisconnectReason.ClosedByRemote };
 
 export class DtlsNetworkInterface implements NetworkInterface {
   readonly layer: DtlsLayer;
@@ -38,14 +30,17 @@ export class DtlsNetworkInterface implements NetworkInterface {
   constructor(settings: NetworkSettings, options: DtlsNetworkInterfaceOptions = {}) {
     this.#inner = options.inner ?? new UDPNetworkInterface();
     this.#clock = options.clock ?? (() => performance.now());
-    this.layer = new DtlsLayer(settings, (address, port) => NetworkEndpoint.parse(address, port), options);
+    this.layer = new DtlsLayer(settings, options);
     const self = this;
     this.layer.attach({
       get now() { return self.#now; },
+      settings,
+      ready: true,
+      error: (err) => this.#sink?.error(err),
       up: (bytes, start, end, address, port) => this.#sink?.receive(bytes.slice(start, end), address, port),
       down: (bytes, start, end, to) => this.#inner.send(bytes, start, end, to),
       drop: (reason) => this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1),
-      closed: (address, port, reason) => this.#sink?.closed?.(address, port, reasons[reason]),
+      closed: (address, port, reason) => this.#sink?.closed?.(address, port, reason),
       wake: () => {
         // A carrier may send at any time: hand the library's output on without waiting for the next update.
         if (this.#flushQueued) return;

@@ -3,9 +3,11 @@
  * travels as one encrypted record. Reserves 29 bytes per packet (37 through Relay, spec §2.4). Server or client as
  * `settings.secure` says; the sessions, cookies and timeouts live in `DtlsSessionTable`. Node only (node:crypto).
  *
- * Shaped as LAYERS.md's PacketLayer: `attach(links)`, `receive`, `send`, `update`, `connectionOpened/Closed`.
+ * Built by the stack from `settings.secure` (dtls-factory.ts), or by Relay with the allocation's pre-shared key.
  */
-import type { NetworkEndpoint } from '../api/endpoint.ts';
+import { NetworkEndpoint } from '../api/endpoint.ts';
+import { DisconnectReason } from '../api/status-codes.ts';
+import type { LayerLinks, PacketLayer } from '../stack/layer.ts';
 import type { NetworkSettings } from '../api/settings.ts';
 import { SecureClientAuthPolicy } from '../api/settings.ts';
 import { UtpSettingsError } from '../api/errors.ts';
@@ -17,15 +19,7 @@ import type { DtlsClientConfig, DtlsServerConfig } from './dtls-session.ts';
 export const DTLS_HEADER_SIZE = 29;
 export const DTLS_RELAY_HEADER_SIZE = 37;
 
-/** The links a packet layer gets from the stack (LAYERS.md `LayerLinks`). */
-export interface DtlsLayerLinks {
-  readonly now: number;
-  up(bytes: Uint8Array, start: number, end: number, address: string, port: number): void;
-  down(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void;
-  drop(reason: string): void;
-  closed(address: string, port: number, reason: DtlsCloseReason): void;
-  wake?(): void;
-}
+const closeReasons = { timeout: DisconnectReason.Timeout, authentication: DisconnectReason.AuthenticationFailure, closed: DisconnectReason.ClosedByRemote };
 
 /** Options beyond `settings.secure`: Relay's pre-shared key, and the table limits (defaults from the settings). */
 export interface DtlsLayerOptions {
@@ -36,21 +30,19 @@ export interface DtlsLayerOptions {
   readonly limits?: Partial<DtlsTableLimits>;
 }
 
-export class DtlsLayer {
-  readonly name = 'dtls';
+export class DtlsLayer implements PacketLayer {
+  readonly name = 'DTLS';
   readonly headerSize: number;
   readonly role: 'client' | 'server';
-  private links: DtlsLayerLinks | undefined;
+  private links: LayerLinks | undefined;
   private readonly table: DtlsSessionTable;
   private readonly endpoints = new Map<string, NetworkEndpoint>();
   /** Output produced outside `send`/`receive`/`update` (library timers), handed on at the next update. */
   private readonly outbox: { bytes: Buffer; to: NetworkEndpoint }[] = [];
   private readonly inbox: { bytes: Buffer; address: string; port: number }[] = [];
   private inCall = false;
-  private readonly makeEndpoint: (address: string, port: number) => NetworkEndpoint;
 
-  constructor(settings: NetworkSettings, makeEndpoint: (address: string, port: number) => NetworkEndpoint, options: DtlsLayerOptions = {}) {
-    this.makeEndpoint = makeEndpoint;
+  constructor(settings: NetworkSettings, options: DtlsLayerOptions = {}) {
     this.headerSize = options.psk || options.pskKey ? DTLS_RELAY_HEADER_SIZE : DTLS_HEADER_SIZE;
     const config = dtlsConfig(settings, options);
     this.role = config.role;
@@ -68,22 +60,22 @@ export class DtlsLayer {
       transmit: (datagram, address, port) => {
         const to = this.endpoint(address, port);
         if (this.inCall && this.links) this.links.down(datagram, 0, datagram.length, to);
-        else { this.outbox.push({ bytes: datagram, to }); this.links?.wake?.(); }
+        else { this.outbox.push({ bytes: datagram, to }); this.links?.wake(); }
       },
       deliver: (plaintext, address, port) => {
         if (this.inCall && this.links) this.links.up(plaintext, 0, plaintext.length, address, port);
-        else { this.inbox.push({ bytes: plaintext, address, port }); this.links?.wake?.(); }
+        else { this.inbox.push({ bytes: plaintext, address, port }); this.links?.wake(); }
       },
       drop: (reason) => this.links?.drop(reason),
       closed: (address, port, reason) => {
         this.endpoints.delete(`${address}|${port}`);
-        this.links?.closed(address, port, reason);
+        this.links?.closed(address, port, closeReasons[reason]);
       },
-      wake: () => this.links?.wake?.(),
+      wake: () => this.links?.wake(),
     });
   }
 
-  attach(links: DtlsLayerLinks): void {
+  attach(links: LayerLinks): void {
     this.links = links;
   }
 
@@ -103,9 +95,9 @@ export class DtlsLayer {
     });
   }
 
-  /** Client: the connection layer is about to connect to `to`; start the handshake now. */
+  /** Client: the connection layer is about to connect to `to`; start the handshake now. (Server: nothing to do.) */
   connectionOpened(to: NetworkEndpoint): void {
-    this.call(() => this.table.connect(to.address, to.port, this.links!.now));
+    if (this.role === 'client') this.call(() => this.table.connect(to.address, to.port, this.links!.now));
   }
 
   /** The connection's last packet (Disconnect) already left: forget its session. */
@@ -141,7 +133,7 @@ export class DtlsLayer {
   private endpoint(address: string, port: number): NetworkEndpoint {
     const k = `${address}|${port}`;
     let e = this.endpoints.get(k);
-    if (!e) this.endpoints.set(k, (e = this.makeEndpoint(address, port)));
+    if (!e) this.endpoints.set(k, (e = NetworkEndpoint.parse(address, port)));
     return e;
   }
 }

@@ -20,28 +20,47 @@ const root = 'werift-dtls/lib/dtls/src/';
 const load = (path: string): any => require(root + path);
 
 export const WERIFT_DTLS_VERSION = '0.5.8';
-const installed = (require('werift-dtls/package.json') as { version: string }).version;
-if (installed !== WERIFT_DTLS_VERSION) {
-  throw new Error(`utp-ts needs werift-dtls ${WERIFT_DTLS_VERSION} exactly (its DTLS layer hooks that version), found ${installed}`);
-}
 
 /** werift's classes and functions that utp-ts uses (typed loosely: they are CommonJS without usable types). */
-export const werift = {
-  DtlsClient: load('client.js').DtlsClient as new (options: object) => WeriftSocket,
-  DtlsServer: load('server.js').DtlsServer as new (options: object) => WeriftSocket,
-  flight2: load('flight/server/flight2.js').flight2 as (transport: unknown, dtls: unknown, cipher: unknown, srtp: unknown) => (hello: ClientHelloMessage) => void,
-  ClientHello: load('handshake/message/client/hello.js').ClientHello as { deSerialize(b: Buffer): ClientHelloMessage },
-  Finished: load('handshake/message/finished.js').Finished as { deSerialize(b: Buffer): { verifyData: Buffer } },
-  ServerKeyExchange: load('handshake/message/server/keyExchange.js').ServerKeyExchange as { deSerialize(b: Buffer): ServerKeyExchangeMessage },
-  CertificateVerify: load('handshake/message/client/certificateVerify.js').CertificateVerify as { deSerialize(b: Buffer): { algorithm: number; signature: Buffer } },
-  FragmentedHandshake: load('record/message/fragment.js').FragmentedHandshake as { deSerialize(b: Buffer): HandshakeFragment },
-  prf: load('cipher/prf.js') as {
+export interface Werift {
+  DtlsClient: new (options: object) => WeriftSocket;
+  DtlsServer: new (options: object) => WeriftSocket;
+  flight2: (transport: unknown, dtls: unknown, cipher: unknown, srtp: unknown) => (hello: ClientHelloMessage) => void;
+  ClientHello: { deSerialize(b: Buffer): ClientHelloMessage };
+  Finished: { deSerialize(b: Buffer): { verifyData: Buffer } };
+  ServerKeyExchange: { deSerialize(b: Buffer): ServerKeyExchangeMessage };
+  CertificateVerify: { deSerialize(b: Buffer): { algorithm: number; signature: Buffer } };
+  FragmentedHandshake: { deSerialize(b: Buffer): HandshakeFragment } & (new (
+    type: number, length: number, seq: number, offset: number, fragLength: number, body: Buffer) => HandshakeFragment);
+  prf: {
     prfVerifyDataClient(master: Buffer, handshakes: Buffer): Buffer;
     prfVerifyDataServer(master: Buffer, handshakes: Buffer): Buffer;
     prfMasterSecret(preMaster: Buffer, clientRandom: Buffer, serverRandom: Buffer): Buffer;
     prfExtendedMasterSecret(preMaster: Buffer, handshakes: Buffer): Buffer;
-  },
-};
+  };
+  createCipher(suite: number): unknown;
+}
+
+/** Filled by `applyPatches` on first use, so importing the DTLS layer costs nothing until a secure driver exists. */
+export const werift = {} as Werift;
+
+function loadWerift(): void {
+  const installed = (require('werift-dtls/package.json') as { version: string }).version;
+  if (installed !== WERIFT_DTLS_VERSION) {
+    throw new Error(`utp-ts needs werift-dtls ${WERIFT_DTLS_VERSION} exactly (its DTLS layer hooks that version), found ${installed}`);
+  }
+  Object.assign(werift, {
+    DtlsClient: load('client.js').DtlsClient,
+    DtlsServer: load('server.js').DtlsServer,
+    flight2: load('flight/server/flight2.js').flight2,
+    ClientHello: load('handshake/message/client/hello.js').ClientHello,
+    Finished: load('handshake/message/finished.js').Finished,
+    ServerKeyExchange: load('handshake/message/server/keyExchange.js').ServerKeyExchange,
+    CertificateVerify: load('handshake/message/client/certificateVerify.js').CertificateVerify,
+    FragmentedHandshake: load('record/message/fragment.js').FragmentedHandshake,
+    prf: load('cipher/prf.js'),
+  });
+}
 
 export interface HandshakeFragment {
   msg_type: number; length: number; message_seq: number; fragment_offset: number; fragment_length: number; fragment: Buffer;
@@ -124,14 +143,13 @@ export function chooseServerSuite(offered: readonly number[], keyIsEcdsa: boolea
   return prefs.find((s) => offered.includes(s));
 }
 
-const AEADCipher = load('cipher/suites/aead.js').default as new () => any;
-const keyExchanges = load('cipher/key-exchange.js');
 
 /**
  * RFC 7905 record protection: the 12-byte write IV XOR the 64-bit epoch‖sequence is the nonce, nothing explicit
  * travels, the 16-byte tag follows the ciphertext. Keys come from werift's key expansion (32-byte key, 12-byte IV).
  */
-class ChaCha20Poly1305Cipher extends AEADCipher {
+function chaCha20Poly1305Cipher(AEADCipher: new () => any) {
+  return class ChaCha20Poly1305Cipher extends AEADCipher {
   // Scratch for the nonce and the additional data: both are consumed before encrypt/decrypt return.
   private readonly nonceScratch = Buffer.alloc(12);
   private readonly aad = Buffer.alloc(13);
@@ -184,6 +202,7 @@ class ChaCha20Poly1305Cipher extends AEADCipher {
     d.final();
     return out;
   }
+  };
 }
 
 let patched = false;
@@ -191,6 +210,10 @@ let patched = false;
 export function applyPatches(): void {
   if (patched) return;
   patched = true;
+  loadWerift();
+  const AEADCipher = load('cipher/suites/aead.js').default as new () => any;
+  const keyExchanges = load('cipher/key-exchange.js');
+  const ChaCha20Poly1305Cipher = chaCha20Poly1305Cipher(AEADCipher);
 
   // 0. Write keys as KeyObjects: Node 24 re-imports a raw key on every createCipheriv (3–5× the cost of the cipher).
   const init = AEADCipher.prototype.init as (this: any, ...a: unknown[]) => void;
@@ -203,7 +226,7 @@ export function applyPatches(): void {
   // 1. Suites: werift's createCipher knows AES-GCM only; ChaCha20-Poly1305 joins it.
   const create = load('cipher/create.js');
   const createCipher = create.createCipher as (suite: number) => unknown;
-  create.createCipher = (suite: number) => {
+  werift.createCipher = create.createCipher = (suite: number) => {
     if (suite === CipherSuite.ECDHE_ECDSA_CHACHA20_POLY1305) {
       return new ChaCha20Poly1305Cipher(suite, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', keyExchanges.createECDHEECDSAKeyExchange());
     }
@@ -294,16 +317,13 @@ export function applyPatches(): void {
   };
 }
 
-const FragmentedHandshakeClass = load('record/message/fragment.js').FragmentedHandshake as new (
-  type: number, length: number, seq: number, offset: number, fragLength: number, body: Buffer) => HandshakeFragment;
-
 /** A handshake message werift can send: werift's builder assigns messageSeq and calls toFragment. */
 function handshakeMessage(type: number, body: Buffer): object {
   return {
     msgType: type,
     messageSeq: undefined as number | undefined,
     serialize: () => body,
-    toFragment(this: { messageSeq: number }) { return new FragmentedHandshakeClass(type, body.length, this.messageSeq, 0, body.length, body); },
+    toFragment(this: { messageSeq: number }) { return new werift.FragmentedHandshake(type, body.length, this.messageSeq, 0, body.length, body); },
   };
 }
 
@@ -317,7 +337,7 @@ function pskKeys(dtls: any, cipher: any, key: Buffer, clientRandom: Buffer, serv
   cipher.masterSecret = dtls.options.extendedMasterSecret && dtls.remoteExtendedMasterSecret
     ? werift.prf.prfExtendedMasterSecret(pre, transcript)
     : werift.prf.prfMasterSecret(pre, clientRandom, serverRandom);
-  cipher.cipher = load('cipher/create.js').createCipher(cipher.cipherSuite);
+  cipher.cipher = werift.createCipher(cipher.cipherSuite);
   cipher.cipher.init(cipher.masterSecret, serverRandom, clientRandom);
 }
 

@@ -4,8 +4,9 @@
  * half-open timeout, bounded sessions, address change, and bad input dropped and counted without a throw.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NetworkEndpoint, NetworkSettings, SecureClientAuthPolicy, UtpSettingsError } from '../../../plugin/transport/index.ts';
-import { DtlsLayer, DTLS_HEADER_SIZE, type DtlsLayerLinks } from '../../../plugin/transport/layers/dtls-layer.ts';
+import { DisconnectReason, NetworkEndpoint, NetworkSettings, SecureClientAuthPolicy, UtpSettingsError } from '../../../plugin/transport/index.ts';
+import { DtlsLayer, DTLS_HEADER_SIZE } from '../../../plugin/transport/layers/dtls-layer.ts';
+import type { LayerLinks } from '../../../plugin/transport/stack/layer.ts';
 import { recordOverhead } from '../../../plugin/transport/layers/dtls-library.ts';
 import { makeTestPki, type TestPki } from '../../support/openssl.ts';
 import { sleep } from '../../support/pump.ts';
@@ -26,7 +27,7 @@ class Net {
   filter: (d: { to: string; from: string; bytes: Buffer }) => { to: string; from: string; bytes: Buffer } | undefined = (d) => d;
 
   add(address: string, settings: NetworkSettings, limits = {}): Node {
-    const node = new Node(this, address, new DtlsLayer(settings, (a, p) => NetworkEndpoint.parse(a, p), { limits }));
+    const node = new Node(this, address, new DtlsLayer(settings, { limits }));
     this.nodes.set(address, node);
     return node;
   }
@@ -50,7 +51,7 @@ class Net {
 class Node {
   readonly received: string[] = [];
   readonly drops = new Map<string, number>();
-  readonly closed: { address: string; port: number; reason: string }[] = [];
+  readonly closed: { address: string; port: number; reason: number }[] = [];
   readonly sent: Buffer[] = [];
   port = 7777;
   readonly net: Net;
@@ -61,8 +62,12 @@ class Node {
     this.net = net;
     this.address = address;
     this.layer = layer;
-    const links: DtlsLayerLinks = {
+    const links: LayerLinks = {
       get now() { return net.now; },
+      settings: new NetworkSettings(),
+      ready: true,
+      error: () => {},
+      wake: () => {},
       up: (b, s, e) => this.received.push(Buffer.from(b.subarray(s, e)).toString()),
       down: (b, s, e, to) => {
         const bytes = Buffer.from(b.subarray(s, e));   // the send queue copies too
@@ -117,7 +122,7 @@ describe('DtlsLayer', () => {
     const client = net.add('10.0.0.2', clientSettings('elsewhere.test'));
     client.layer.connectionOpened(server.endpoint);
     await net.pump(() => client.closed.length > 0);
-    expect(client.closed[0]).toMatchObject({ address: '10.0.0.1', port: 7777, reason: 'authentication' });
+    expect(client.closed[0]).toMatchObject({ address: '10.0.0.1', port: 7777, reason: DisconnectReason.AuthenticationFailure });
     expect(client.drops.get('dtls-authentication-failed')).toBe(1);
   });
 
@@ -132,7 +137,7 @@ describe('DtlsLayer', () => {
     expect(client.closed).toEqual([]);
     net.now = 401;
     await net.pump(() => client.closed.length > 0);
-    expect(client.closed[0]).toMatchObject({ reason: 'timeout' });
+    expect(client.closed[0]).toMatchObject({ reason: DisconnectReason.Timeout });
     expect(client.layer.sessionState('10.0.0.9', 7777)).toBeUndefined();
   });
 
@@ -214,6 +219,6 @@ describe('withSecure…Parameters', () => {
 
   it('refuse a key that does not belong to the certificate when the layer is built', () => {
     const s = new NetworkSettings().withSecureServerParameters(pki.pem('server.pem'), pki.pem('client.key'));
-    expect(() => new DtlsLayer(s, (a, p) => NetworkEndpoint.parse(a, p))).toThrow(/does not belong/);
+    expect(() => new DtlsLayer(s)).toThrow(/does not belong/);
   });
 });

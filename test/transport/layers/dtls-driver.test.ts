@@ -1,5 +1,6 @@
 /**
- * UTP over DTLS end to end: two NetworkDrivers on 127.0.0.1 whose carrier is DtlsNetworkInterface over UDP.
+ * UTP over DTLS end to end: two NetworkDrivers on 127.0.0.1 over UDP whose settings carry secure parameters, so
+ * their stacks hold a DtlsLayer (UTP's NetworkDriver.Create with WithSecure…Parameters).
  * Checks UTP's header budget with DTLS (spec §2.4: padding 39, 1361 bytes on pipeline 0), reliable data both
  * ways, and that a failed handshake surfaces as a Disconnect with AuthenticationFailure.
  */
@@ -8,7 +9,6 @@ import {
   ConnectionState, DisconnectReason, NetworkDriver, NetworkEndpoint, NetworkEventType, NetworkSettings,
   ReliableSequencedPipelineStage, type NetworkConnection,
 } from '../../../plugin/index.ts';
-import { DtlsNetworkInterface } from '../../../plugin/transport/node.ts';
 import { makeTestPki, type TestPki } from '../../support/openssl.ts';
 import { drain } from '../../support/driver.ts';
 import { pump } from '../../support/pump.ts';
@@ -20,7 +20,7 @@ const drivers: NetworkDriver[] = [];
 afterEach(() => { for (const d of drivers.splice(0)) d.dispose(); });
 
 function secureDriver(settings: NetworkSettings): NetworkDriver {
-  const d = NetworkDriver.create({ settings, networkInterface: new DtlsNetworkInterface(settings) });
+  const d = NetworkDriver.create(settings);
   drivers.push(d);
   return d;
 }
@@ -32,7 +32,7 @@ async function secureServer(): Promise<NetworkDriver> {
   return server;
 }
 
-describe('UTP over DTLS (DtlsNetworkInterface)', () => {
+describe('UTP over DTLS (withSecure…Parameters)', () => {
   it('connects with certificates, keeps UTP\'s header budget and carries reliable data both ways', async () => {
     const server = await secureServer();
     const client = secureDriver(new NetworkSettings().withSecureClientParameters(pki.pem('ca.pem'), 'game.test'));
