@@ -3,7 +3,7 @@
 // (its allocation API under /relay/v1/).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { Server } from '@colyseus/core';
+import { Server, type ServerOptions } from '@colyseus/core';
 import { UtpTransport, type UtpTransportOptions } from '../plugin/colyseus/server/index.ts';
 import { ROOM_NAME } from '../sample-game/shared/constants.ts';
 import { ArenaRoom, type ArenaConfig } from './arena-room.ts';
@@ -29,6 +29,8 @@ export interface GameServerOptions {
   transport?: UtpTransportOptions;
   /** Also run the relay of relay.html (`npm start`: game port + 2), on the same host; default none. */
   relay?: DemoRelayOptions;
+  /** More Colyseus server options: presence, driver and publicAddress of a cluster (`clusterOptions`). */
+  colyseus?: Omit<ServerOptions, 'transport'>;
 }
 
 export interface GameServer {
@@ -46,7 +48,7 @@ export interface GameServer {
 export async function startGameServer(options: GameServerOptions = {}): Promise<GameServer> {
   const listenHost = options.host ?? '127.0.0.1';
   const transport = new UtpTransport(options.transport);
-  const server = new Server({ transport, greet: false, gracefullyShutdown: false });
+  const server = new Server({ ...options.colyseus, transport, greet: false, gracefullyShutdown: false });
   server.define(ROOM_NAME, ArenaRoom, { config: options.config ?? {} });
   try {
     await server.listen(options.port ?? 2567, listenHost);

@@ -6,22 +6,19 @@ import {
 import { resolveHost } from '../../transport/api/address.ts';
 import { CloseCodes, decodeCloseFrame, isControlFrame } from '../close-frame.ts';
 import { CloseHandshake } from '../close-handshake.ts';
+import { seatEndpoints, type SeatEndpointOptions } from './seat-endpoints.ts';
 import {
-  DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, createColyseusPipelines,
+  DEFAULT_UPDATE_INTERVAL_MS, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE, createColyseusPipelines,
   type ColyseusPipelineOptions,
 } from '../protocol.ts';
 
 /** Options of the SDK side (`new UtpSDK(endpoint, { utp: {...} })`). */
-export interface UtpClientOptions extends ColyseusPipelineOptions {
+export interface UtpClientOptions extends ColyseusPipelineOptions, SeatEndpointOptions {
   /**
    * How UTP travels: `'udp'` (default in Node) or `'websocket'` (default in browsers, which have no UDP). Both reach
    * the same server port number; the WebSocket goes to `webSocketPath` on it.
    */
   carrier?: 'udp' | 'websocket';
-  /** Path of the server's UTP WebSocket tunnel (`UtpTransport`'s `webSocket.path`). Default `/utp`. */
-  webSocketPath?: string;
-  /** Full tunnel URL instead (`wss://game.example.com/utp`), e.g. behind a proxy; overrides `webSocketPath`. */
-  webSocketUrl?: string;
   /** WebSocket implementation for the tunnel; default the global one, else the `ws` package (Node 20). */
   WebSocket?: WebSocketConstructor;
   /**
@@ -237,21 +234,19 @@ class ClientLink {
 
   async #open(): Promise<void> {
     const url = new URL(this.#url);
-    const secure = url.protocol.endsWith('s:');
     const options = this.#options;
+    const endpoints = seatEndpoints(url, options);
     const settings = options.settings ?? defaultClientSettings();
     const carrier = options.carrier ?? defaultCarrier();
     let driver: NetworkDriver;
     let endpoint: NetworkEndpoint;
     if (carrier === 'udp') {
-      const port = url.port ? Number(url.port) : secure ? 443 : 80;
-      const address = await resolveHost(url.hostname.replace(/^\[|\]$/g, ''));
-      endpoint = NetworkEndpoint.parse(address, port);
+      endpoint = NetworkEndpoint.parse(await resolveHost(endpoints.udp.host), endpoints.udp.port);
       driver = NetworkDriver.create({ networkInterface: new UDPNetworkInterface(), settings });
       this.driver = driver;
       await driver.bind(endpoint.family === NetworkEndpoint.anyIpv6.family ? NetworkEndpoint.anyIpv6 : NetworkEndpoint.anyIpv4);
     } else {
-      const iface = new WebSocketNetworkInterface({ url: tunnelUrl(url, secure, options), WebSocket: options.WebSocket });
+      const iface = new WebSocketNetworkInterface({ url: endpoints.webSocket, WebSocket: options.WebSocket });
       driver = NetworkDriver.create({ networkInterface: iface, settings });
       this.driver = driver;
       await driver.bind(NetworkEndpoint.anyIpv4);
@@ -401,14 +396,4 @@ class ClientLink {
     this.connection = null;
     if (notify) this.#notifyClose(code, reason);
   }
-}
-
-/** The tunnel URL for a room URL: same host and port, `ws`/`wss`, the endpoint's path prefix + `webSocketPath`. */
-export function tunnelUrl(url: URL, secure: boolean, options: UtpClientOptions): string {
-  if (options.webSocketUrl) return options.webSocketUrl;
-  let prefix = url.pathname;
-  // A room URL ends with /<processId>/<roomId>; what comes before is the endpoint's own path.
-  if (url.searchParams.has('sessionId')) prefix = prefix.replace(/\/[^/]+\/[^/]+$/, '');
-  prefix = prefix.replace(/\/+$/, '');
-  return `${secure ? 'wss' : 'ws'}://${url.host}${prefix}${options.webSocketPath ?? DEFAULT_WEBSOCKET_PATH}`;
 }

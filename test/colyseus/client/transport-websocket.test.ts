@@ -1,6 +1,6 @@
 // The browser path, run in Node: UtpSDK forced onto the WebSocket tunnel (/utp on the matchmaking HTTP server).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCodes, tunnelUrl } from '../../../plugin/colyseus/index.ts';
+import { CloseCodes } from '../../../plugin/colyseus/index.ts';
 import { bootUtp, checksum, logs, nextMessage, pattern, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 let boot: UtpTestServer;
@@ -52,13 +52,5 @@ describe('UtpSDK over the WebSocket tunnel', () => {
     ws.send('move', 6);
     await until(() => ws.state.players.get(udp.sessionId)?.x === 5 && udp.state.players.get(ws.sessionId)?.x === 6, 'moves crossing carriers');
     await Promise.all([udp.leave(), ws.leave()]);
-  });
-
-  it('derives the tunnel URL from the room URL', () => {
-    const room = new URL('utp://game.example.com:2567/abc/def?sessionId=s1');
-    expect(tunnelUrl(room, false, {})).toBe('ws://game.example.com:2567/utp');
-    expect(tunnelUrl(new URL('utps://h:443/base/p/r?sessionId=s'), true, {})).toBe('wss://h:443/base/utp');
-    expect(tunnelUrl(new URL('utp://h:80/?x=1'), false, { webSocketPath: '/tunnel' })).toBe('ws://h:80/tunnel');
-    expect(tunnelUrl(room, false, { webSocketUrl: 'wss://proxy/utp' })).toBe('wss://proxy/utp');
   });
 });

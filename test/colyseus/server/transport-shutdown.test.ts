@@ -1,6 +1,8 @@
 // Graceful shutdown: every client, on either carrier, leaves with 4001, the transport stops and its port is free at
 // once (HTTP, UDP and the tunnel), so a new server can listen on it in the same process.
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { LocalPresence } from '@colyseus/core';
 import { describe, expect, it } from 'vitest';
 import { CloseCodes, UtpSDK } from '../../../plugin/colyseus/index.ts';
@@ -81,6 +83,7 @@ describe('restart on the same port in one process, as with ws-transport', () => 
     } finally {
       await client.leave().catch(() => {});
       await second.shutdown();
+      rmSync(join(process.cwd(), '.devmode.json'), { force: true }); // dev mode's room cache, written by core
     }
   });
 });
