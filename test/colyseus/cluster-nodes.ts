@@ -14,7 +14,7 @@ export interface ClusterNode { process: UtpProcess; processId: string; port: num
 export async function startNode(redis: RedisServer): Promise<ClusterNode> {
   const port = await freePort();
   const child = new UtpProcess([redis.url, String(port)], CLUSTER_NODE);
-  const [, processId] = await child.waitFor(/^ready (\S+) (\d+)$/, 30_000);
+  const [, processId] = await child.waitFor(/^ready (\S+) (\d+)$/, 90_000); // a busy machine starts Node slowly
   return { process: child, processId, port, endpoint: `http://127.0.0.1:${port}` };
 }
 

@@ -147,11 +147,21 @@ export async function bootUtp(options: UtpTransportOptions = {}, serverOptions: 
   };
 }
 
-/** Resolves when `check()` is true, polling every 10 ms; rejects after `timeout` ms with `what`. */
+/**
+ * Resolves when `check()` is true, polling every 10 ms; a check that throws (a state not there yet) counts as false.
+ * Rejects after `timeout` ms with `what` and the last error.
+ */
 export async function until(check: () => boolean, what: string, timeout = 15_000): Promise<void> {
   const deadline = Date.now() + timeout;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  let last: unknown = null;
+  for (;;) {
+    try {
+      if (check()) return;
+      last = null;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last: ${(last as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

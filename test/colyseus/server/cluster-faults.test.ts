@@ -81,7 +81,7 @@ if (requireRedis('the Redis fault tests')) {
       } finally {
         for (const n of [a, b]) n.process.child.kill('SIGKILL');
       }
-    }, 60_000);
+    }, 180_000);
 
     it('Redis restarted under running rooms: they play on, a join waits for Redis, matchmaking resumes', async () => {
       const [a, b] = await Promise.all([startNode(redis), startNode(redis)]);
@@ -125,6 +125,6 @@ if (requireRedis('the Redis fault tests')) {
       } finally {
         for (const n of [a, b]) n.process.child.kill('SIGKILL');
       }
-    }, 90_000);
+    }, 180_000);
   });
 }

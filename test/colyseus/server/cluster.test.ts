@@ -20,7 +20,7 @@ if (requireRedis('the multi-process Colyseus tests')) {
     beforeAll(async () => {
       redis = await RedisServer.start();
       [a, b] = await Promise.all([startNode(redis), startNode(redis)]);
-    }, 60_000);
+    }, 180_000);
 
     afterAll(async () => {
       const settle = new Promise((resolve) => setTimeout(resolve, 2000));
