@@ -136,3 +136,10 @@ export function run(clock: FakeClock, drivers: NetworkDriver[], server: RelaySer
   }
   return false;
 }
+
+/** POSTs JSON to the allocation API and returns the parsed answer (throws on an HTTP error). */
+export async function post<T>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

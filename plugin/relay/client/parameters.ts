@@ -4,6 +4,7 @@ import type { NetworkSettings } from '../../transport/api/settings.ts';
 import type { NetworkInterface } from '../../transport/carriers/network-interface.ts';
 import { UDPNetworkInterface } from '../../transport/carriers/udp.ts';
 import { LAYER_KEY_PREFIX, type LayerFactory } from '../../transport/stack/layer.ts';
+import { DTLS_LAYER_KEY, dtlsLayerFactory } from '../../transport/layers/dtls-factory.ts';
 import type { HmacSha256 } from '../wire/hmac.ts';
 import { RelayLayer } from './relay-layer.ts';
 import type { RelayServerData } from './server-data.ts';
@@ -41,7 +42,12 @@ export function withRelayParameters(
       return new RelayLayer(serverData, s, params);
     },
   };
-  return settings.withParameters(KEY, params).withParameters(LAYER_KEY_PREFIX + KEY, factory);
+  settings.withParameters(KEY, params).withParameters(LAYER_KEY_PREFIX + KEY, factory);
+  // `dtls`: a DTLS layer below Relay, keyed with the allocation (spec §6.4: identity = allocation id, PSK = HMAC key).
+  if (serverData.connectionType === 'dtls') {
+    settings.withParameters(DTLS_LAYER_KEY, dtlsLayerFactory({ psk: { identity: serverData.allocationId, key: serverData.hmacKey } }));
+  }
+  return settings;
 }
 
 /** The Relay parameters stored by `withRelayParameters`, if any. */

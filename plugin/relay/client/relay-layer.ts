@@ -135,9 +135,6 @@ export class RelayLayer implements PacketLayer {
 
   /** Refuses a carrier that cannot reach `serverData` (UTP checks the same, spec §2.3, NetworkDriver.cs:513-531). */
   static checkCarrier(serverData: RelayServerData, carrier: NetworkInterface): void {
-    if (serverData.connectionType === 'dtls') {
-      throw new UtpError("DTLS to the Relay server is not implemented: use the allocation's 'udp' endpoint (or 'wss')");
-    }
     if (serverData.isWebSocket && carrier instanceof UDPNetworkInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is UDP`);
     if (!serverData.isWebSocket && carrier instanceof RelayWebSocketInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is WebSocket`);
     if (carrier instanceof WebSocketNetworkInterface) {

@@ -3,6 +3,8 @@ import { endpointFromAddress } from '../../transport/api/address.ts';
 import type { NetworkEndpoint } from '../../transport/api/endpoint.ts';
 import type { NetworkInterface } from '../../transport/carriers/network-interface.ts';
 import { UDPNetworkInterface } from '../../transport/carriers/udp.ts';
+import { DtlsNetworkInterface } from '../../transport/carriers/dtls.ts';
+import { NetworkSettings } from '../../transport/api/settings.ts';
 import { WebSocketServerInterface, type WebSocketServerInterfaceOptions } from '../../transport/carriers/websocket-server.ts';
 import { AllocationStore, type RelayAllocation } from './allocations.ts';
 import {
@@ -49,7 +51,7 @@ export interface RelayServerLoad {
 /** A carrier the server listens on. */
 interface Carrier {
   readonly iface: NetworkInterface;
-  readonly type: 'udp' | 'ws' | 'other';
+  readonly type: 'udp' | 'dtls' | 'ws' | 'other';
 }
 
 const ZERO_ID = new Uint8Array(ALLOCATION_ID_SIZE);
@@ -125,6 +127,19 @@ export class RelayServer {
     return this.listen(new UDPNetworkInterface({ receiveBufferSize: 1 << 22, sendBufferSize: 1 << 22 }), endpoint, 'udp');
   }
 
+  /**
+   * Serves Relay over DTLS (connection type "dtls", spec §6.4): each client's pre-shared key is its allocation's
+   * HMAC key, its identity the allocation id; an unknown identity ends the handshake.
+   */
+  listenDtls(endpoint: NetworkEndpoint): Promise<NetworkEndpoint> {
+    const iface = new DtlsNetworkInterface(new NetworkSettings(), {
+      inner: new UDPNetworkInterface({ receiveBufferSize: 1 << 22, sendBufferSize: 1 << 22 }),
+      pskKey: (identity) => (identity.length === ALLOCATION_ID_SIZE ? this.store.get(identity)?.key : undefined),
+      clock: this.#clock,
+    });
+    return this.listen(iface, endpoint, 'dtls');
+  }
+
   /** Serves Relay over WebSocket (connection type "ws"; "wss" with `options.tls`), path "/" by default. */
   listenWebSocket(endpoint: NetworkEndpoint, options: WebSocketServerInterfaceOptions = {}): Promise<NetworkEndpoint> {
     // A RELAY from a UDP client may be up to 38 + 1432 bytes: accept the largest datagram UTP sends.
@@ -141,13 +156,15 @@ export class RelayServer {
       if (c.type === 'other') continue;
       const ep = c.iface.localEndpoint;
       const host = publicHost ?? (ep.isAny ? (ep.address === '::' ? '::1' : '127.0.0.1') : ep.address);
-      out.push({ connectionType: c.type, host, port: ep.port, secure: false, network: c.type === 'udp' ? 'udp' : 'tcp', reliable: c.type !== 'udp' });
+      const datagram = c.type === 'udp' || c.type === 'dtls';
+      out.push({ connectionType: c.type, host, port: ep.port, secure: c.type === 'dtls', network: datagram ? 'udp' : 'tcp', reliable: !datagram });
     }
     return out;
   }
 
   /** Expiry, tombstones, rate buckets and the packets-per-second figure; `now` defaults to the clock. */
   update(now = this.#clock()): void {
+    for (const c of this.#carriers) c.iface.update?.(now);   // DTLS half-open and idle timeouts
     const expired: RelayAllocation[] = [];
     for (const a of this.store) if (now - a.lastSeen >= (a.bound ? this.#idle : this.#unbound)) expired.push(a);
     for (const a of expired) this.#expire(a, now);

@@ -67,8 +67,6 @@ export class DtlsNetworkInterface implements NetworkInterface {
   }
 
   send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
-    // A client's first packet to a server opens the DTLS session (the packet waits for the handshake).
-    if (this.layer.role === 'client' && this.layer.sessionState(to.address, to.port) === undefined) this.layer.connectionOpened(to);
     this.layer.send(bytes, start, end, to);
   }
 

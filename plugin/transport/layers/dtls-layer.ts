@@ -84,7 +84,12 @@ export class DtlsLayer implements PacketLayer {
   }
 
   send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
-    this.call(() => this.table.send(bytes.subarray(start, end), to.address, to.port));
+    this.call(() => {
+      // A client's first packet to a peer opens the session (a Relay BIND, before any connection exists); the
+      // packet waits for the handshake.
+      if (this.role === 'client' && this.table.stateOf(to.address, to.port) === undefined) this.table.connect(to.address, to.port, this.links!.now);
+      this.table.send(bytes.subarray(start, end), to.address, to.port);
+    });
   }
 
   update(now: number): void {

@@ -329,10 +329,13 @@ describe('bad input is dropped and counted, never thrown', () => {
 });
 
 describe('construction', () => {
-  it('refuses DTLS and a mismatched carrier (spec §2.3)', () => {
+  it('puts a DTLS layer under Relay for dtls data (UDP + Relay + DTLS padding 87, spec §2.4) and refuses a mismatched carrier (§2.3)', () => {
     const base = { endpoint: relayEndpoint, allocationId: A, connectionData: C, key: K };
     const driver = (data: RelayServerData) => NetworkDriver.create(new UDPNetworkInterface(), withRelayParameters(new NetworkSettings(), data));
-    expect(() => driver(new RelayServerData({ ...base, connectionType: 'dtls' }))).toThrow(/DTLS/);
+    const secure = driver(new RelayServerData({ ...base, connectionType: 'dtls' }));
+    expect(secure.stack.layer('DTLS')?.headerSize).toBe(37);
+    expect(secure.packetPadding).toBe(87);
+    secure.dispose();
     expect(() => driver(new RelayServerData({ ...base, connectionType: 'ws' }))).toThrow(/UDP/);
   });
 });

@@ -13,14 +13,15 @@ import {
   type RelayAllocationJson,
 } from '../../../plugin/relay/node.ts';
 import { pump } from '../../support/pump.ts';
+import { post } from '../harness.ts';
 
 const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
 const cleanup: Array<() => void> = [];
 afterEach(() => { for (const f of cleanup.splice(0).reverse()) f(); });
 
-async function startRelay(): Promise<{ server: RelayServer; api: string }> {
+async function startRelay(type: 'udp' | 'dtls' = 'udp'): Promise<{ server: RelayServer; api: string }> {
   const server = new RelayServer();
-  await server.listenUdp(loopback);
+  await (type === 'udp' ? server.listenUdp(loopback) : server.listenDtls(loopback));
   server.start(100);
   const allocations = new AllocationApi({ store: server.store, serverEndpoints: () => server.serverEndpoints(), load: () => server.load });
   const port = await allocations.listen(loopback);
@@ -28,14 +29,8 @@ async function startRelay(): Promise<{ server: RelayServer; api: string }> {
   return { server, api: `http://127.0.0.1:${port}` };
 }
 
-async function post<T>(url: string, body: unknown): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-function driverFor(allocation: RelayAllocationJson): NetworkDriver {
-  const driver = createRelayDriver(withRelayParameters(new NetworkSettings(), RelayServerData.fromAllocation(allocation, 'udp')));
+function driverFor(allocation: RelayAllocationJson, type: 'udp' | 'dtls' = 'udp'): NetworkDriver {
+  const driver = createRelayDriver(withRelayParameters(new NetworkSettings(), RelayServerData.fromAllocation(allocation, type)));
   cleanup.push(() => driver.dispose());
   return driver;
 }
@@ -100,5 +95,40 @@ describe('relay over UDP on 127.0.0.1, allocations from the HTTP API', () => {
     const load = await (await fetch(`${api}/v1/load`)).json() as { allocations: number; packetsIn: number };
     expect(load.allocations).toBe(2);
     expect(load.packetsIn).toBeGreaterThan(10);
+  });
+});
+
+describe('relay over DTLS on 127.0.0.1 (connection type dtls, spec §6.4)', () => {
+  it('host and joiner bind with their allocation keys as pre-shared keys and exchange reliable messages', async () => {
+    const { server, api } = await startRelay('dtls');
+    expect(server.serverEndpoints()).toMatchObject([{ connectionType: 'dtls', secure: true, network: 'udp' }]);
+    type Alloc = { data: { allocation: RelayAllocationJson } };
+    const hostAlloc = (await post<Alloc>(`${api}/v1/allocate`, { maxConnections: 2 })).data.allocation;
+    const { data: { joinCode } } = await post<{ data: { joinCode: string } }>(`${api}/v1/joincode`, { allocationId: hostAlloc.allocationId });
+    const host = driverFor(hostAlloc, 'dtls');
+    const hostPipe = host.createPipeline(ReliableSequencedPipelineStage);
+    await host.bind(loopback);
+    host.listen();
+    const joinAlloc = (await post<Alloc>(`${api}/v1/join`, { joinCode })).data.allocation;
+    const joiner = driverFor(joinAlloc, 'dtls');
+    const joinPipe = joiner.createPipeline(ReliableSequencedPipelineStage);
+    await joiner.bind(loopback);
+    expect(joiner.packetPadding).toBe(87);   // spec §2.4: UDP + Relay + DTLS
+    const toHost = joiner.connect(RelayServerData.fromAllocation(joinAlloc, 'dtls').endpoint);
+    let atHost = null as ReturnType<NetworkDriver['accept']>;
+    await pump([host, joiner], () => (atHost ??= host.accept()) !== null && joiner.getConnectionState(toHost) === ConnectionState.Connected, 'the connection');
+    expect(host.getRelayConnectionStatus()).toBe(RelayConnectionStatus.Established);
+
+    joiner.send(toHost, joinPipe, new TextEncoder().encode('over dtls'));
+    const got: string[] = [];
+    const ev = new NetworkEvent();
+    await pump([host, joiner], () => {
+      while (host.popEvent(ev) !== NetworkEventType.Empty) {
+        if (ev.type === NetworkEventType.Data) { got.push(new TextDecoder().decode(ev.data)); host.send(ev.connection, hostPipe, ev.data); }
+      }
+      while (joiner.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Data) got.push(`echo ${new TextDecoder().decode(ev.data)}`);
+      return got.length === 2;
+    }, 'the echo');
+    expect(got).toEqual(['over dtls', 'echo over dtls']);
   });
 });
