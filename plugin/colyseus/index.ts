@@ -13,7 +13,7 @@
 export { UtpSDK, UtpRoom } from './client/sdk.ts';
 export type { UtpSDKOptions } from './client/sdk.ts';
 export { UtpClientTransport, defaultClientSettings, defaultCarrier } from './client/transport.ts';
-export { seatEndpoints, tunnelUrl } from './client/seat-endpoints.ts';
+export { seatEndpoints, tunnelUrl, signalUrl } from './client/seat-endpoints.ts';
 export type { SeatEndpoints, SeatEndpointOptions } from './client/seat-endpoints.ts';
 export type { UtpClientOptions, UtpClientTransportStats } from './client/transport.ts';
 export { CloseCodes, CONTROL_FRAME, encodeCloseFrame, decodeCloseFrame } from './close-frame.ts';

@@ -55,6 +55,8 @@ const GAP = 3;
 export class NetGraph extends Phaser.GameObjects.Container {
   /** The latest sample. */
   readonly values: NetGraphValues = { rtt: 0, loss: 0, resends: 0, in: 0, out: 0 };
+  /** The carrier of the last sample (`NetStats.carrier`), shown after the rtt. */
+  carrier = '';
   readonly #graphics: Phaser.GameObjects.Graphics;
   readonly #label: Phaser.GameObjects.Text;
   readonly #w: number;
@@ -124,6 +126,7 @@ export class NetGraph extends Phaser.GameObjects.Container {
     const s = this.#source(this.#stats);
     const v = this.values;
     v.rtt = s.rtt;
+    this.carrier = s.carrier;
     v.loss = s.loss;
     v.resends = this.#lastResends < 0 || seconds <= 0 ? 0 : Math.max(0, s.resends - this.#lastResends) / seconds;
     this.#lastResends = s.resends;
@@ -157,6 +160,7 @@ export class NetGraph extends Phaser.GameObjects.Container {
       g.strokePath();
       lines.push(text(this.values[key]));
     }
+    if (this.carrier) lines[0] += ` · ${this.carrier}`; // which carrier: webrtc, websocket, udp
     this.#label.setText(lines);
   }
 

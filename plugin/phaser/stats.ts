@@ -23,11 +23,13 @@ export interface NetStats {
   packetsReceived: number;
   /** Packets the pipelines refused: stale, duplicated, out of window. */
   packetsDropped: number;
+  /** What carries the connection: `'webrtc'`, `'websocket'`, `'udp'`…; '' without a connection. */
+  carrier: string;
 }
 
 /** A snapshot of zeros, for a session without a live connection (written into `out` when given). */
 export function emptyStats(out?: NetStats): NetStats {
-  const zeros = { rtt: 0, rttVariance: 0, loss: 0, resends: 0, bandwidthIn: 0, bandwidthOut: 0, packetsSent: 0, packetsReceived: 0, packetsDropped: 0 };
+  const zeros = { rtt: 0, rttVariance: 0, loss: 0, resends: 0, bandwidthIn: 0, bandwidthOut: 0, packetsSent: 0, packetsReceived: 0, packetsDropped: 0, carrier: '' };
   return out ? Object.assign(out, zeros) : zeros;
 }
 
@@ -80,6 +82,7 @@ export class StatsTracker {
     out.packetsDropped = 0;
     out.packetsSent = cs?.packetsSent ?? 0;
     out.packetsReceived = cs?.packetsReceived ?? 0;
+    out.carrier = cs?.carrier ?? '';
     let measured = false;
     for (const p of cs?.pipelines ?? []) {
       if (!measured && p.rtt) { out.rttVariance = p.rttVariance; measured = true; }

@@ -85,6 +85,8 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+  // WebRTC on loopback: let ICE pair with the server's 127.0.0.1 candidate (needed where `lo` is the only interface).
+  '--allow-loopback-in-peer-connection',
 ];
 
 /** A running headless Chromium (one browser context on a temporary profile). */

@@ -2,6 +2,7 @@
 // names the process that hosts the room; every carrier derives its own endpoint from it here, so that a seat
 // handed out by any process of a cluster leads to the host on every carrier. A new carrier (WebRTC) adds its
 // endpoint to `SeatEndpoints` and derives it in `seatEndpoints`.
+import { DEFAULT_SIGNAL_PATH } from '../../transport/carriers/webrtc-signal.ts';
 import { DEFAULT_WEBSOCKET_PATH } from '../protocol.ts';
 
 /** The carrier options `seatEndpoints` reads (a subset of `UtpClientOptions`). */
@@ -14,6 +15,8 @@ export interface SeatEndpointOptions {
    * `(room) => \`wss://game.example.com/p${room.port}/utp\``.
    */
   webSocketUrl?: string | ((room: URL) => string);
+  /** Path of the server's WebRTC signalling (`UtpTransport`'s `webRtc.path`). Default `/utp/rtc`. */
+  webRtcPath?: string;
 }
 
 /** Each carrier's endpoint for one seat. */
@@ -22,6 +25,8 @@ export interface SeatEndpoints {
   udp: { host: string; port: number };
   /** UTP over WebSocket: the tunnel URL. */
   webSocket: string;
+  /** UTP over WebRTC: the signalling URL the offer is POSTed to (ICE then finds the host's UDP port). */
+  webRtc: string;
 }
 
 /** The endpoints of the seat whose room URL is `room` (`utps:` = secure: `wss` for the tunnel). */
@@ -30,6 +35,7 @@ export function seatEndpoints(room: URL, options: SeatEndpointOptions = {}): Sea
   return {
     udp: { host: room.hostname.replace(/^\[|\]$/g, ''), port: room.port ? Number(room.port) : secure ? 443 : 80 },
     webSocket: tunnelUrl(room, secure, options),
+    webRtc: signalUrl(room, secure, options),
   };
 }
 
@@ -37,9 +43,17 @@ export function seatEndpoints(room: URL, options: SeatEndpointOptions = {}): Sea
 export function tunnelUrl(url: URL, secure: boolean, options: SeatEndpointOptions): string {
   if (typeof options.webSocketUrl === 'function') return options.webSocketUrl(url);
   if (options.webSocketUrl) return options.webSocketUrl;
+  return `${secure ? 'wss' : 'ws'}://${url.host}${pathPrefix(url)}${options.webSocketPath ?? DEFAULT_WEBSOCKET_PATH}`;
+}
+
+/** The WebRTC signalling URL for a room URL: same host and port, `http`/`https`, path prefix + `webRtcPath`. */
+export function signalUrl(url: URL, secure: boolean, options: SeatEndpointOptions): string {
+  return `${secure ? 'https' : 'http'}://${url.host}${pathPrefix(url)}${options.webRtcPath ?? DEFAULT_SIGNAL_PATH}`;
+}
+
+/** The endpoint's own path: a room URL ends with /<processId>/<roomId>, and what comes before is it. */
+function pathPrefix(url: URL): string {
   let prefix = url.pathname;
-  // A room URL ends with /<processId>/<roomId>; what comes before is the endpoint's own path.
   if (url.searchParams.has('sessionId')) prefix = prefix.replace(/\/[^/]+\/[^/]+$/, '');
-  prefix = prefix.replace(/\/+$/, '');
-  return `${secure ? 'wss' : 'ws'}://${url.host}${prefix}${options.webSocketPath ?? DEFAULT_WEBSOCKET_PATH}`;
+  return prefix.replace(/\/+$/, '');
 }

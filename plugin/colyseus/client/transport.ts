@@ -1,8 +1,9 @@
 import type { ITransport, ITransportEventMap } from '@colyseus/sdk/transport/ITransport';
 import {
   DriverLoop, EventInbox, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, StatusCode,
-  UDPNetworkInterface, WebSocketNetworkInterface, disconnectReasonName, type NetworkConnection, type WebSocketConstructor,
+  UDPNetworkInterface, WebSocketNetworkInterface, disconnectReasonName, type NetworkConnection, type NetworkInterface, type WebSocketConstructor,
 } from '../../transport/index.ts';
+import { WebRtcNetworkInterface, type RtcPeerConnectionConstructor } from '../../transport/carriers/webrtc-client.ts';
 import { resolveHost } from '../../transport/api/address.ts';
 import { CloseCodes, decodeCloseFrame, isControlFrame } from '../close-frame.ts';
 import { CloseHandshake } from '../close-handshake.ts';
@@ -15,10 +16,18 @@ import {
 /** Options of the SDK side (`new UtpSDK(endpoint, { utp: {...} })`). */
 export interface UtpClientOptions extends ColyseusPipelineOptions, SeatEndpointOptions {
   /**
-   * How UTP travels: `'udp'` (default in Node) or `'websocket'` (default in browsers, which have no UDP). Both reach
-   * the same server port number; the WebSocket goes to `webSocketPath` on it.
+   * How UTP travels: `'udp'` (default in Node), `'webrtc'` (default in browsers: a data channel with UDP's delivery,
+   * falling back to the WebSocket when it does not open within `webRtcTimeoutMS`) or `'websocket'` (forces the
+   * WebSocket). All reach the same server port number: the WebSocket at `webSocketPath`, WebRTC signalling at
+   * `webRtcPath` (ICE then runs on the server's ICE UDP port).
    */
-  carrier?: 'udp' | 'websocket';
+  carrier?: 'udp' | 'websocket' | 'webrtc';
+  /** STUN/TURN servers for WebRTC; default none (host candidates: enough when the server has a public address). */
+  iceServers?: RTCIceServer[];
+  /** How long the data channel may take to open before the WebSocket is used instead. Default 3000 ms. */
+  webRtcTimeoutMS?: number;
+  /** `RTCPeerConnection` implementation; default the browser's (Node: `node-datachannel/polyfill`). */
+  RTCPeerConnection?: RtcPeerConnectionConstructor;
   /** WebSocket implementation for the tunnel; default the global one, else the `ws` package (Node 20). */
   WebSocket?: WebSocketConstructor;
   /**
@@ -47,10 +56,10 @@ export interface UtpClientTransportStats {
   connections: number;
 }
 
-/** `'udp'` where `node:dgram` exists (Node, Bun, Deno), else `'websocket'`. */
-export function defaultCarrier(): 'udp' | 'websocket' {
+/** `'udp'` where `node:dgram` exists (Node, Bun, Deno), else `'webrtc'` (with the WebSocket as fallback). */
+export function defaultCarrier(): 'udp' | 'webrtc' {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string' && !('document' in globalThis) ? 'udp' : 'websocket';
+  return typeof proc?.versions?.node === 'string' && !('document' in globalThis) ? 'udp' : 'webrtc';
 }
 
 const CONNECTING = 0;
@@ -127,6 +136,22 @@ export class UtpClientTransport implements ITransport {
     this.#link?.flushNow();
   }
 
+  /**
+   * A WebRTC channel of this transport died after it had opened: its reconnections use the WebSocket, which
+   * keeps the game going (the seat is kept by the SDK's reconnection).
+   */
+  webRtcLost = false;
+
+  /** The carrier of the current connection, or null between connections. */
+  get networkInterface(): NetworkInterface | null {
+    return this.#link?.iface ?? null;
+  }
+
+  /** What carries the current connection (`'udp'`, `'webrtc'`, `'websocket'`), or null between connections. */
+  get carrier(): string | null {
+    return this.#link?.iface?.carrierName ?? null;
+  }
+
   /** Colyseus `ITransport.connect`: connects over UDP or the WebSocket tunnel, per `UtpClientOptions.carrier`. */
   connect(url: string, _headers?: unknown): void {
     // A previous connection still closing finishes on its own, silently.
@@ -175,6 +200,8 @@ class ClientLink {
   state = CONNECTING;
   muted = false;
   driver: NetworkDriver | null = null;
+  /** The carrier of this connection (its `carrierName` says which one is in use). */
+  iface: NetworkInterface | null = null;
   connection: NetworkConnection | null = null;
   readonly #owner: UtpClientTransport;
   readonly #url: string;
@@ -237,16 +264,23 @@ class ClientLink {
     const options = this.#options;
     const endpoints = seatEndpoints(url, options);
     const settings = options.settings ?? defaultClientSettings();
-    const carrier = options.carrier ?? defaultCarrier();
+    let carrier = options.carrier ?? defaultCarrier();
+    if (carrier === 'webrtc' && this.#owner.webRtcLost) carrier = 'websocket';
     let driver: NetworkDriver;
     let endpoint: NetworkEndpoint;
     if (carrier === 'udp') {
       endpoint = NetworkEndpoint.parse(await resolveHost(endpoints.udp.host), endpoints.udp.port);
-      driver = NetworkDriver.create({ networkInterface: new UDPNetworkInterface(), settings });
+      this.iface = new UDPNetworkInterface();
+      driver = NetworkDriver.create({ networkInterface: this.iface, settings });
       this.driver = driver;
       await driver.bind(endpoint.family === NetworkEndpoint.anyIpv6.family ? NetworkEndpoint.anyIpv6 : NetworkEndpoint.anyIpv4);
     } else {
-      const iface = new WebSocketNetworkInterface({ url: endpoints.webSocket, WebSocket: options.WebSocket });
+      const ws = new WebSocketNetworkInterface({ url: endpoints.webSocket, WebSocket: options.WebSocket });
+      const iface = carrier === 'webrtc' ? new WebRtcNetworkInterface({
+        signalUrl: endpoints.webRtc, fallback: ws, iceServers: options.iceServers,
+        openTimeoutMS: options.webRtcTimeoutMS, RTCPeerConnection: options.RTCPeerConnection,
+      }) : ws;
+      this.iface = iface;
       driver = NetworkDriver.create({ networkInterface: iface, settings });
       this.driver = driver;
       await driver.bind(NetworkEndpoint.anyIpv4);
@@ -356,6 +390,7 @@ class ClientLink {
 
   #onDisconnect(reason: number): void {
     const wasConnecting = this.state === CONNECTING;
+    if (this.iface instanceof WebRtcNetworkInterface && this.iface.lost) this.#owner.webRtcLost = true;
     this.connection = null; // already closed by the driver: nothing to disconnect
     this.#finish(
       this.#closing?.code ?? CloseCodes.ABNORMAL_CLOSURE,

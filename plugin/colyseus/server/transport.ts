@@ -9,6 +9,8 @@ import {
   DriverLoop, MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
   StatusCode, UDPNetworkInterface, UtpError, WebSocketServerInterface, type MultiNetworkConnection,
 } from '../../transport/node.ts';
+import type { WebRtcServerInterface } from '../../transport/carriers/webrtc-server.ts';
+import { addWebRtcDriver, type UtpTransportWebRtcOptions } from './webrtc.ts';
 import { plainAddress, resolveHost } from '../../transport/api/address.ts';
 import { CloseCodes, decodeCloseFrame, isControlFrame } from '../close-frame.ts';
 import { CloseHandshake, DEFAULT_LINGER_MS } from '../close-handshake.ts';
@@ -40,6 +42,13 @@ export interface UtpTransportOptions extends ColyseusPipelineOptions {
   /** UTP over WebSocket for browsers, on the HTTP server at `path` (default on, path `/utp`). */
   webSocket?: boolean | { path?: string };
   /**
+   * UTP over WebRTC data channels for browsers (default on when the node-datachannel package loads): signalling
+   * at `path` (default `/utp/rtc`) on the HTTP server, ICE and DTLS on UDP port `icePort` (one port for all
+   * peers: the one to open in a firewall) or `icePortRange`; default an ephemeral UDP port per peer. See
+   * `WebRtcServerInterfaceOptions`.
+   */
+  webRtc?: boolean | UtpTransportWebRtcOptions;
+  /**
    * Largest Colyseus frame accepted from a client, like `@colyseus/ws-transport`'s `maxPayload` (default 128 KiB;
    * ws-transport's is 4 KiB). A larger one closes the connection with 1009, as `ws` does.
    */
@@ -60,6 +69,7 @@ export interface UtpTransportStats {
   /** Connections accepted since `listen`, by carrier. */
   acceptedUdp: number;
   acceptedWebSocket: number;
+  acceptedWebRtc: number;
   /** Unreliable frames dropped because they do not fit one datagram. */
   unreliableOversize: number;
   /** Inbound frames above `maxPayload` (each closed its connection with 1009). */
@@ -113,7 +123,9 @@ export class UtpTransport extends Transport {
   #multi: MultiNetworkDriver | null = null;
   #udpGate: GatedInterface | null = null;
   #wsGate: GatedInterface | null = null;
+  #rtcGate: GatedInterface | null = null;
   #udpDriverId = 0;
+  #rtcDriverId = -1;
   /** Updates the drivers as soon as datagrams arrive and on a timer; null until listening and after shutdown. */
   #loop: DriverLoop | null = null;
   #flushScheduled = false;
@@ -132,7 +144,7 @@ export class UtpTransport extends Transport {
 
   /** Counters for monitoring and tests. */
   readonly stats: UtpTransportStats = {
-    acceptedUdp: 0, acceptedWebSocket: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0, refusedUpgrades: 0, wrongProcess: 0,
+    acceptedUdp: 0, acceptedWebSocket: 0, acceptedWebRtc: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0, refusedUpgrades: 0, wrongProcess: 0,
   };
 
   constructor(options: UtpTransportOptions = {}) {
@@ -161,6 +173,8 @@ export class UtpTransport extends Transport {
 
   /** The port number serving HTTP, UDP and the WebSocket tunnel (after `listen`). */
   get port(): number { return this.#port; }
+  /** The WebRTC carrier (statistics, `closePeer`), or null when WebRTC is off or before `listen`. */
+  get webRtc(): WebRtcServerInterface | null { return (this.#rtcGate?.inner as WebRtcServerInterface | undefined) ?? null; }
   /** The WebSocket tunnel's path, or null when disabled. */
   get webSocketPath(): string | null { return this.#wsPath; }
   /** The `MultiNetworkDriver` (driver 1 UDP, then WebSocket), for statistics; null before `listen`. */
@@ -243,7 +257,8 @@ export class UtpTransport extends Transport {
   simulateTimeout(sessionId: string): boolean {
     for (const conn of this.#connections.values()) {
       if (conn.client?.sessionId !== sessionId || conn.readyState !== ReadyState.OPEN) continue;
-      const gate = conn.connection.driverId === this.#udpDriverId ? this.#udpGate : this.#wsGate;
+      const id = conn.connection.driverId;
+      const gate = id === this.#udpDriverId ? this.#udpGate : id === this.#rtcDriverId ? this.#rtcGate : this.#wsGate;
       if (!gate) return false;
       gate.block(conn.remoteAddress, conn.remotePort);
       return true;
@@ -327,6 +342,11 @@ export class UtpTransport extends Transport {
       ws.listen();
       this.#wsGate = gate;
       multi.addDriver(ws);
+    }
+    const rtc = await addWebRtcDriver(multi, this.server, this.#settings, this.#options.webRtc);
+    if (rtc) {
+      this.#rtcGate = rtc.gate;
+      this.#rtcDriverId = rtc.driverId;
     }
     this.#refuseOtherUpgrades(upgradeListenersBefore);
     createColyseusPipelines(multi, this.#settings, {
@@ -422,9 +442,10 @@ export class UtpTransport extends Transport {
     const multi = this.#multi!;
     const remote = multi.remoteEndpoint(connection);
     const udp = connection.driverId === this.#udpDriverId;
-    if (udp) this.stats.acceptedUdp++; else this.stats.acceptedWebSocket++;
+    const rtc = connection.driverId === this.#rtcDriverId;
+    if (udp) this.stats.acceptedUdp++; else if (rtc) this.stats.acceptedWebRtc++; else this.stats.acceptedWebSocket++;
     const conn = new ServerConnection(
-      this.#host, connection, multi.getDriverForConnection(connection), udp ? 'udp' : 'websocket', remote?.address ?? '', remote?.port ?? 0,
+      this.#host, connection, multi.getDriverForConnection(connection), udp ? 'udp' : rtc ? 'webrtc' : 'websocket', remote?.address ?? '', remote?.port ?? 0,
     );
     this.#connections.set(connection, conn);
 
@@ -502,6 +523,7 @@ export class UtpTransport extends Transport {
     // A simulated timeout has done its work once the server side timed out.
     this.#udpGate?.unblock(conn.remoteAddress, conn.remotePort);
     this.#wsGate?.unblock(conn.remoteAddress, conn.remotePort);
+    this.#rtcGate?.unblock(conn.remoteAddress, conn.remotePort);
   }
 
   #checkClosing(): void {

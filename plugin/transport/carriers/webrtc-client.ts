@@ -70,6 +70,8 @@ export class WebRtcNetworkInterface implements NetworkInterface {
   #onPageHide: (() => void) | null = null;
   /** Why WebRTC was given up (for logs and tests), or ''. */
   fallbackReason = '';
+  /** The channel had opened and then died (not a close the connection layer asked for). */
+  lost = false;
 
   constructor(options: WebRtcNetworkInterfaceOptions) {
     if (!/^https?:\/\//i.test(options.signalUrl)) throw new UtpError(`signalUrl must start with http:// or https://, got '${options.signalUrl}'`);
@@ -125,7 +127,13 @@ export class WebRtcNetworkInterface implements NetworkInterface {
         const ch = this.#channel!;
         if (ch.readyState !== 'open') return;
         if (ch.bufferedAmount > (this.#options.maxBufferedBytes ?? 64 * 1024)) return; // stale by the time it left
-        ch.send(bytes.subarray(start, end) as Uint8Array<ArrayBuffer>); // copied before send returns (WHATWG)
+        try {
+          ch.send(bytes.subarray(start, end) as Uint8Array<ArrayBuffer>); // copied before send returns (WHATWG)
+        } catch {
+          // Closed under us (the close event may still be on its way): never throw into the driver's flush.
+          const pc = this.#pc;
+          if (pc) queueMicrotask(() => this.#lost(pc));
+        }
         return;
       }
       case 'fallback':
@@ -192,7 +200,9 @@ export class WebRtcNetworkInterface implements NetworkInterface {
     this.#stopTimer();
     this.#state = 'open';
     this.#channel = channel;
-    for (const p of this.#queue) channel.send(p as Uint8Array<ArrayBuffer>);
+    try {
+      for (const p of this.#queue) channel.send(p as Uint8Array<ArrayBuffer>);
+    } catch { /* closed at once: the close event follows */ }
     this.#queue.length = 0;
     // A closing tab says goodbye at once; otherwise the server learns of it only from ICE consent (~30 s).
     if (typeof globalThis.addEventListener === 'function') {
@@ -207,6 +217,7 @@ export class WebRtcNetworkInterface implements NetworkInterface {
     if (this.#state === 'connecting') { this.#giveUp(`the peer connection ${pc.connectionState === 'failed' ? 'failed' : 'closed'}`); return; }
     if (this.#state !== 'open') return;
     this.#state = 'closed';
+    this.lost = true;
     this.#pc = null;
     this.#channel = null;
     pc.close();

@@ -149,6 +149,15 @@ export class WebRtcServerInterface implements NetworkInterface {
   /** Peers negotiating or open. */
   get peerCount(): number { return this.#count; }
 
+  /** The endpoints of the peers whose channel is open (monitoring, `closePeer`). */
+  openPeers(): NetworkEndpoint[] {
+    const out: NetworkEndpoint[] = [];
+    for (const byPort of this.#peers.values()) {
+      for (const p of byPort.values()) if (p.opened) out.push(NetworkEndpoint.parse(p.address, p.port));
+    }
+    return out;
+  }
+
   async bind(endpoint: NetworkEndpoint, sink: PacketSink): Promise<void> {
     const lib = await acquireRtcLibrary();
     this.#createPeer = lib.createPeer;
@@ -238,6 +247,17 @@ export class WebRtcServerInterface implements NetworkInterface {
     this.#forget(peer);
     // Closing at once could discard the Disconnect still queued in the SCTP stack.
     setTimeout(() => closePeer(peer), 100).unref();
+  }
+
+  /**
+   * Cuts the peer at `address:port` off as a failed network would (its connection gets a Disconnect event, the
+   * browser sees its channel close). For tests and for kicking a peer; false if there is none.
+   */
+  closePeer(address: string, port: number): boolean {
+    const peer = this.#peers.get(address)?.get(port);
+    if (!peer) return false;
+    this.#lost(peer);
+    return true;
   }
 
   dispose(): void {

@@ -60,13 +60,16 @@ describe('utp-ts/colyseus in a browser', () => {
 
   if (!requireChromium('the Colyseus client in Chromium')) return;
 
-  it('joins from Chromium over the WebSocket tunnel: state, messages, unreliable fields, leave 4000', async () => {
+  // Default: WebRTC (a data channel, UDP's delivery); `carrier: 'websocket'` forces the tunnel.
+  for (const [forced, expected] of [[null, 'webrtc'], ['websocket', 'websocket']] as const) {
+  it(`joins from Chromium over ${expected} (${forced ? 'forced' : 'default'}): state, messages, unreliable fields, leave 4000`, async () => {
     const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>colyseus</title>
 <script type="module">
 import { UtpSDK } from './colyseus.js';
 const probe = window.__probe = { joined: false, sessionId: '', echo: null, unreliableEcho: null, leaveCode: 0, error: '' };
 try {
-  const sdk = new UtpSDK(new URLSearchParams(location.search).get('endpoint'));
+  const q = new URLSearchParams(location.search);
+  const sdk = new UtpSDK(q.get('endpoint'), q.get('carrier') ? { utp: { carrier: q.get('carrier') } } : {});
   const room = await sdk.joinOrCreate('game', { name: 'chromium' });
   window.__room = room;
   probe.joined = true;
@@ -79,7 +82,7 @@ try {
 } catch (e) { probe.error = String(e && e.stack || e); }
 </script>`;
     const site = await serveStatic({ '/': page, '/colyseus.js': bundle });
-    const pageUrl = `${site.url}/?endpoint=${encodeURIComponent(boot.endpoint)}`;
+    const pageUrl = `${site.url}/?endpoint=${encodeURIComponent(boot.endpoint)}${forced ? `&carrier=${forced}` : ''}`;
 
     const chromium = await launchChromium();
     type Probe = { joined: boolean; sessionId: string; echo: unknown; unreliableEcho: unknown; leaveCode: number; error: string };
@@ -99,7 +102,8 @@ try {
 
       const room = findRoom(p.sessionId);
       const server = room.clients.get(p.sessionId) as unknown as { carrier: string };
-      expect(server.carrier).toBe('websocket');
+      expect(server.carrier).toBe(expected);
+      expect(await tab.evaluate(() => (window as unknown as { __room: { connection: { transport: { carrier: string } } } }).__room.connection.transport.carrier)).toBe(expected);
       expect(room.state.players.get(p.sessionId)?.name).toBe('chromium');
 
       // Reliable patches and unreliable fields reach the page.
@@ -126,6 +130,7 @@ try {
       await site.close();
     }
   }, 90_000);
+  }
 });
 
 /** The local room `sessionId` joined. */
