@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserStubs } from '../../../vite.browser.config.ts';
 import { expectNoNodeBuiltins, launchChromium, requireChromium, serveStatic } from '../../support/browser.ts';
 import { bootUtp, logs, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const udp = join(root, 'plugin/transport/carriers/udp.ts');
-const udpBrowser = join(root, 'plugin/transport/carriers/udp.browser.ts');
 let outDir = '';
 let bundle = '';
 let boot: UtpTestServer;
@@ -24,14 +23,7 @@ beforeAll(async () => {
     root,
     configFile: false,
     logLevel: 'silent',
-    plugins: [{
-      name: 'utp-browser-udp-stub',
-      enforce: 'pre',
-      async resolveId(source, importer, options) {
-        const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-        return resolved?.id === udp ? udpBrowser : null;
-      },
-    }],
+    plugins: [browserStubs()],
     build: {
       outDir,
       emptyOutDir: true,
@@ -93,7 +85,7 @@ try {
       await tab.waitForFunction(() => {
         const p = (window as unknown as { __probe?: Probe }).__probe;
         return p && (p.error || (p.echo && p.unreliableEcho));
-      }, null, { timeout: 30_000 });
+      }, null, { timeout: 30_000 }).catch((e) => { throw new Error(`${e}\n${chromium.errors.join("\n")}`); });
       const p = await probe();
       expect(p.error).toBe('');
       expect(chromium.errors).toEqual([]);

@@ -4,9 +4,9 @@ import { seatEndpoints, tunnelUrl } from '../../../plugin/colyseus/client/seat-e
 describe('seat endpoints', () => {
   it('lead every carrier to the host and port of the seat (publicAddress of the hosting process)', () => {
     const room = new URL('utp://game-2.example.com:2568/proc2/room7?sessionId=s1');
-    expect(seatEndpoints(room)).toEqual({ udp: { host: 'game-2.example.com', port: 2568 }, webSocket: 'ws://game-2.example.com:2568/utp' });
+    expect(seatEndpoints(room)).toEqual({ udp: { host: 'game-2.example.com', port: 2568 }, webSocket: 'ws://game-2.example.com:2568/utp', webRtc: 'http://game-2.example.com:2568/utp/rtc' });
     expect(seatEndpoints(new URL('utps://[2001:db8::1]:2600/p/r?sessionId=s'))).toEqual({
-      udp: { host: '2001:db8::1', port: 2600 }, webSocket: 'wss://[2001:db8::1]:2600/utp',
+      udp: { host: '2001:db8::1', port: 2600 }, webSocket: 'wss://[2001:db8::1]:2600/utp', webRtc: 'https://[2001:db8::1]:2600/utp/rtc',
     });
     expect(seatEndpoints(new URL('utps://h/p/r?sessionId=s')).udp.port).toBe(443); // no port in the URL
   });
@@ -23,6 +23,7 @@ describe('seat endpoints', () => {
     const webSocketUrl = (r: URL): string => `wss://game.example.com/p${r.port}/utp`;
     expect(seatEndpoints(new URL('utps://game.example.com:2568/x/y?sessionId=s'), { webSocketUrl })).toEqual({
       udp: { host: 'game.example.com', port: 2568 }, webSocket: 'wss://game.example.com/p2568/utp',
+      webRtc: 'https://game.example.com:2568/utp/rtc', // a path-routing proxy needs webRtcPath per process, or ICE on a fixed host
     });
   });
 });
