@@ -44,6 +44,11 @@ export class BenchProcess {
     this.#child.send(msg);
   }
 
+  /** The process id (of the outermost command when started through a prefix). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   /** The next message of `type`, failing after `timeoutMs` or if the process exits first. */
   next(type: string, timeoutMs = 20_000): Promise<Msg> {
     return new Promise((resolve, reject) => {

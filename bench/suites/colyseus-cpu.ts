@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { profileArgs } from '../lib/profile.ts';
 import { alternate } from '../lib/rounds.ts';
 import { BenchProcess, type Msg } from '../lib/proc.ts';
+import { SyscallCounter } from '../lib/syscalls.ts';
 import type { RunOptions, Sample, Suite } from '../lib/types.ts';
 
 type Side = 'ours' | 'baseline';
@@ -31,45 +32,54 @@ function note(clients: number, baseline: string): string {
     + `fragmented pipeline, 10 ms driver timer), baseline = ${baseline}.`;
 }
 
-export const colyseusCpu: Suite = {
-  name: 'colyseus-cpu',
-  goal: 0.8,
-  better: 'lower',
-  unit: 'µs CPU/patch',
-  description: `One Colyseus room, ${CLIENTS} clients (quick: ${QUICK_CLIENTS}), every player moving at 20 Hz with 20 Hz patches: `
-    + 'server CPU per delivered patch, UtpTransport (UDP) vs @colyseus/ws-transport.',
-  async unavailable() {
-    const mod = await missing(COLYSEUS);
-    return mod ? `${mod} is not installed (npm install)` : null;
-  },
-  async run(opts) {
-    const clients = opts.quick ? QUICK_CLIENTS : CLIENTS;
-    const rounds = await alternate(this.name, opts, (side) => measure(side, side === 'ours' ? 'utp' : 'ws', clients, opts), this.unit);
-    // What UDP alone costs for this traffic: the same datagrams in and out of a raw node:dgram socket, nothing else.
-    const med = (f: (r: (typeof rounds)[number]) => number): number => {
-      const v = rounds.map(f).sort((a, b) => a - b);
-      return v[Math.floor(v.length / 2)];
-    };
-    const out = Math.round(med((r) => r.ours.extra.bytesOutPerDatagram));
-    const inn = Math.round(med((r) => r.ours.extra.bytesInPerDatagram));
-    const ws = med((r) => r.baseline.value);
-    const ours = med((r) => r.ours.value);
-    const floor = await dgramFloor(clients, out, inn, opts);
-    return {
-      rounds,
-      note: note(clients, '@colyseus/ws-transport + the stock SDK over WebSocket (ws)'),
-      details: [
-        `ours per patch (medians): ${med((r) => r.ours.extra.datagramsOutPerPatch).toFixed(2)} datagram(s) of ${out} B out, `
-          + `${med((r) => r.ours.extra.datagramsInPerPatch).toFixed(2)} of ${inn} B in (the client's ack), `
-          + `${Math.round(med((r) => r.ours.extra.driverUpdatesPerSecond))} driver updates/s, system CPU ${(100 * med((r) => r.ours.extra.serverSystemCpuShare)).toFixed(0)} % `
-          + `(ws: ${(100 * med((r) => r.baseline.extra.serverSystemCpuShare)).toFixed(0)} %).`,
-        `raw node:dgram floor of that traffic (a bare socket sending one ${out} B datagram per client every 50 ms and receiving one `
-          + `${inn} B reply 0–10 ms later per datagram; no UTP, no Colyseus): ${floor.toFixed(1)} µs CPU/patch = `
-          + `${(floor / ws).toFixed(2)}× ws-transport's whole server, ${(100 * floor / ours).toFixed(0)} % of ours.`,
-      ],
-    };
-  },
-};
+/** UtpTransport vs ws-transport with `clients` players (`quickClients` with --quick). */
+function colyseusCpuSuite(name: string, clients: number, quickClients: number): Suite {
+  return {
+    name,
+    goal: 0.8,
+    better: 'lower',
+    unit: 'µs CPU/patch',
+    description: `One Colyseus room, ${clients} clients (quick: ${quickClients}), every player moving at 20 Hz with 20 Hz patches: `
+      + 'server CPU per delivered patch, UtpTransport (UDP) vs @colyseus/ws-transport.',
+    async unavailable() {
+      const mod = await missing(COLYSEUS);
+      return mod ? `${mod} is not installed (npm install)` : null;
+    },
+    async run(opts) {
+      const n = opts.quick ? quickClients : clients;
+      const rounds = await alternate(this.name, opts, (side) => measure(side, side === 'ours' ? 'utp' : 'ws', n, opts), this.unit);
+      // What UDP alone costs for this traffic: the same datagrams in and out of a raw node:dgram socket, nothing else.
+      const med = (f: (r: (typeof rounds)[number]) => number): number => {
+        const v = rounds.map(f).sort((a, b) => a - b);
+        return v[Math.floor(v.length / 2)];
+      };
+      const out = Math.round(med((r) => r.ours.extra.bytesOutPerDatagram));
+      const inn = Math.round(med((r) => r.ours.extra.bytesInPerDatagram));
+      const ws = med((r) => r.baseline.value);
+      const ours = med((r) => r.ours.value);
+      const floor = await dgramFloor(n, out, inn, opts);
+      return {
+        rounds,
+        note: note(n, '@colyseus/ws-transport + the stock SDK over WebSocket (ws)'),
+        details: [
+          `ours per patch (medians): ${med((r) => r.ours.extra.datagramsOutPerPatch).toFixed(2)} datagram(s) of ${out} B out `
+            + `(of which ${med((r) => r.ours.extra.resendsPerPatch).toFixed(2)} resends and ${med((r) => r.ours.extra.ackOnlyOutPerPatch).toFixed(2)} ack-only), `
+            + `${med((r) => r.ours.extra.datagramsInPerPatch).toFixed(2)} of ${inn} B in (the client's ack), `
+            + `${Math.round(med((r) => r.ours.extra.driverUpdatesPerSecond))} driver updates/s, system CPU ${(100 * med((r) => r.ours.extra.serverSystemCpuShare)).toFixed(0)} % `
+            + `(ws: ${(100 * med((r) => r.baseline.extra.serverSystemCpuShare)).toFixed(0)} %); system calls per patch: `
+            + `${med((r) => r.ours.extra.syscallsPerPatch).toFixed(2)} (ws: ${med((r) => r.baseline.extra.syscallsPerPatch).toFixed(2)}).`,
+          `raw node:dgram floor of that traffic (a bare socket sending one ${out} B datagram per client every 50 ms and receiving one `
+            + `${inn} B reply 0–10 ms later per datagram; no UTP, no Colyseus): ${floor.toFixed(1)} µs CPU/patch = `
+            + `${(floor / ws).toFixed(2)}× ws-transport's whole server, ${(100 * floor / ours).toFixed(0)} % of ours.`,
+        ],
+      };
+    },
+  };
+}
+
+export const colyseusCpu = colyseusCpuSuite('colyseus-cpu', CLIENTS, QUICK_CLIENTS);
+/** The same room at 500 players: per-connection costs (timers, acks) grow with the room. */
+export const colyseusCpu500 = colyseusCpuSuite('colyseus-cpu-500', 500, 64);
 
 /** Server CPU per patch of a raw dgram socket doing only the datagram I/O that ours does per patch. */
 async function dgramFloor(clients: number, outBytes: number, inBytes: number, opts: RunOptions): Promise<number> {
@@ -122,9 +132,11 @@ async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: num
     ], [], opts.pin ? 1 : undefined);
     await load.next('measuring', opts.warmupMs + 60_000);
     server.send({ type: 'mark' });
+    const syscalls = SyscallCounter.start(server.pid);
     const busy0 = machineBusyMs();
     const r = await load.next('result', opts.durationMs + 30_000);
     const busy = machineBusyMs() - busy0;
+    const calls = (await syscalls?.stop()) ?? Number.NaN;
     const s: Record<string, unknown> = (await server.stop()) ?? {};
     const serverCpuUs = s.cpuUs as number;
     const patches = r.patches as number;
@@ -140,6 +152,9 @@ async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: num
         serverSystemCpuShare: (s.systemUs as number) / Math.max(1, serverCpuUs),
         datagramsOutPerPatch: (s.datagramsSent as number) / patches,
         datagramsInPerPatch: (s.datagramsReceived as number) / patches,
+        resendsPerPatch: ((s.resent as number) ?? 0) / patches,
+        syscallsPerPatch: calls / patches,
+        ackOnlyOutPerPatch: ((s.acksSent as number) ?? 0) / patches,
         bytesOutPerDatagram: (s.bytesSent as number) / Math.max(1, s.datagramsSent as number),
         bytesInPerDatagram: (s.bytesReceived as number) / Math.max(1, s.datagramsReceived as number),
         driverUpdatesPerSecond: ((s.updates as number) * 1000) / elapsedMs,
@@ -206,20 +221,42 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   };
   // Ours: driver updates (each one visits every connection's timers).
   let updates = 0;
-  const multi = (transport as { driver?: { update(now?: number): void } | null }).driver;
+  type Conn = { connection: unknown };
+  type Multi = {
+    update(now?: number): void; accept(out?: unknown): Conn | null;
+    getDriverForConnection(c: Conn): { getConnectionStatistics(c: unknown): { pipelines: Array<{ packetsResent: number; acksSent: number }> } | null };
+  };
+  const multi = (transport as { driver?: Multi | null }).driver;
+  const accepted: Conn[] = [];
   if (multi) {
     const update = multi.update.bind(multi);
     multi.update = (now?: number) => { updates++; update(now); };
+    const accept = multi.accept.bind(multi);
+    multi.accept = (out?: unknown) => { const c = accept(out); if (c) accepted.push(c); return c; };
   }
+  // Ours: reliable resends and ack-only packets the server sent, summed over its connections.
+  const stageStats = (): { resent: number; acks: number } => {
+    let resent = 0, acks = 0;
+    for (const c of accepted) {
+      for (const p of multi?.getDriverForConnection(c).getConnectionStatistics(c.connection)?.pipelines ?? []) {
+        resent += p.packetsResent;
+        acks += p.acksSent;
+      }
+    }
+    return { resent, acks };
+  };
+  let stage0 = stageStats();
   let updates0 = 0;
   let mark = process.cpuUsage();
   let udp0 = udpStats();
   process.on('message', (m: Msg) => {
-    if (m.type === 'mark') { mark = process.cpuUsage(); udp0 = udpStats(); updates0 = updates; }
+    if (m.type === 'mark') { mark = process.cpuUsage(); udp0 = udpStats(); updates0 = updates; stage0 = stageStats(); }
     if (m.type === 'stop') {
       const used = process.cpuUsage(mark);
       const udp = udpStats();
+      const stage = stageStats();
       reply({
+        resent: stage.resent - stage0.resent, acksSent: stage.acks - stage0.acks,
         type: 'stopped', cpuUs: used.user + used.system, userUs: used.user, systemUs: used.system, rss: process.memoryUsage().rss,
         datagramsSent: udp.sent - udp0.sent, datagramsReceived: udp.received - udp0.received, updates: updates - updates0,
         bytesSent: udp.bytesSent - udp0.bytesSent, bytesReceived: udp.bytesReceived - udp0.bytesReceived,
