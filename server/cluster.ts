@@ -3,10 +3,11 @@
 // serves the page and matchmaking, and every seat leads to the process hosting the room. Starts redis-server
 // (installed, nothing answering at --redis) for as long as it runs.
 //   npm run start:cluster -- [--processes 2] [--port 2567] [--host 127.0.0.1] [--public-host localhost] [--redis URL]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pingRedis } from '../plugin/colyseus/server/index.ts';
+import { RedisServer, redisServerMissing } from '../plugin/colyseus/testing/index.ts';
 
 const USAGE = 'usage: npm run start:cluster -- [--processes 2] [--port 2567] [--host 127.0.0.1] [--public-host localhost] [--redis redis://127.0.0.1:6379] [--no-build]';
 let values;
@@ -41,7 +42,7 @@ const host = values.host;
 const publicHost = values['public-host'] ?? (host === '0.0.0.0' || host === '::' || /^127\./.test(host) ? 'localhost' : host);
 
 const children: ChildProcess[] = [];
-let redisChild: ChildProcess | null = null;
+let redis: RedisServer | null = null;
 let stopping = false;
 /** Game processes first (they shut down gracefully, Redis still there), then the redis-server we started. */
 const stop = (code: number): void => {
@@ -51,8 +52,7 @@ const stop = (code: number): void => {
   const exited = (c: ChildProcess): Promise<unknown> => new Promise((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve(null) : c.once('exit', resolve)));
   const timeout = new Promise((resolve) => setTimeout(resolve, 3000));
   void Promise.race([Promise.all(children.map(exited)), timeout]).then(() => {
-    redisChild?.kill('SIGTERM');
-    process.exit(code);
+    void (redis?.stop() ?? Promise.resolve()).then(() => process.exit(code));
   });
 };
 process.on('SIGINT', () => stop(0));
@@ -96,23 +96,18 @@ async function ensureRedis(url: string): Promise<void> {
   } catch (err) {
     const u = new URL(url);
     const local = u.hostname === '127.0.0.1' || u.hostname === 'localhost';
-    const installed = !spawnSync('redis-server', ['--version']).error;
+    const installed = redisServerMissing() === null;
     if (!local || !installed) {
       console.error(`start:cluster: ${(err as Error).message}${installed ? '' : ' (redis-server is not installed: apt-get install redis-server, or give --redis URL)'}`);
       process.exit(1);
     }
   }
-  const port = new URL(url).port || '6379';
-  redisChild = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    try {
-      await pingRedis(url, 500);
-      console.log(`start:cluster: started redis-server on 127.0.0.1:${port} (stops with this command)`);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  const port = Number(new URL(url).port || 6379);
+  try {
+    redis = await RedisServer.start(port);
+    console.log(`start:cluster: started redis-server on 127.0.0.1:${port} (stops with this command)`);
+  } catch (err) {
+    console.error(`start:cluster: could not start redis-server on port ${port}: ${(err as Error).message}`);
+    stop(1);
   }
-  console.error(`start:cluster: redis-server did not come up on port ${port}`);
-  stop(1);
 }

@@ -1,4 +1,5 @@
 import type { Suite } from '../lib/types.ts';
+import { colyseusClusterClients, colyseusClusterJoins, colyseusRedisJoinLatency } from './colyseus-cluster.ts';
 import { colyseusCpu, colyseusCpu500, colyseusCpuUws } from './colyseus-cpu.ts';
 import { dtlsPingpong } from './dtls-pingpong.ts';
 import { heapGc } from './heap-gc.ts';
@@ -10,4 +11,4 @@ import { wireBytes } from './wire-bytes.ts';
 import { wsPingpong } from './ws-pingpong.ts';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [udpEchoThroughput, reliablePingpong, wireBytes, rttUnderLoss, rttDelayedLink, heapGc, idleConnections, wsPingpong, dtlsPingpong, colyseusCpu, colyseusCpu500, colyseusCpuUws];
+export const suites: Suite[] = [udpEchoThroughput, reliablePingpong, wireBytes, rttUnderLoss, rttDelayedLink, heapGc, idleConnections, wsPingpong, dtlsPingpong, colyseusCpu, colyseusCpu500, colyseusCpuUws, colyseusClusterJoins, colyseusClusterClients, colyseusRedisJoinLatency];

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { defaultClientSettings, type UtpClientOptions } from '../../plugin/colyseus/index.ts';
 import { UtpProcess } from '../cli/spawn.ts';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../plugin/colyseus/testing/index.ts';
 import type { RedisServer } from '../support/redis.ts';
 
 export const CLUSTER_NODE = fileURLToPath(new URL('./cluster-node.ts', import.meta.url));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes, UtpSDK } from '../../../plugin/colyseus/index.ts';
 import { UtpTransport, clusterOptions } from '../../../plugin/colyseus/server/index.ts';
 import { UtpProcess } from '../../cli/spawn.ts';
-import { freePort } from '../../support/ports.ts';
+import { freePort } from '../../../plugin/colyseus/testing/index.ts';
 import { RedisServer, requireRedis } from '../../support/redis.ts';
 import { until } from '../helpers.ts';
 import { CLUSTER_NODE, clusterClient, startNode } from '../cluster-nodes.ts';

@@ -7,8 +7,7 @@ import { LocalPresence } from '@colyseus/core';
 import { describe, expect, it } from 'vitest';
 import { CloseCodes, UtpSDK } from '../../../plugin/colyseus/index.ts';
 import { UtpTransport } from '../../../plugin/colyseus/server/index.ts';
-import { startColyseusServer } from '../../../plugin/colyseus/testing/index.ts';
-import { freePort } from '../../support/ports.ts';
+import { freePort, startColyseusServer } from '../../../plugin/colyseus/testing/index.ts';
 import { GameRoom, bootUtp, until } from '../helpers.ts';
 
 describe('server shutdown', () => {

@@ -5,7 +5,7 @@ import config from '@colyseus/tools';
 import { describe, expect, it } from 'vitest';
 import { UtpSDK } from '../../../plugin/colyseus/index.ts';
 import { UtpTransport } from '../../../plugin/colyseus/server/index.ts';
-import { freePort } from '../../support/ports.ts';
+import { freePort } from '../../../plugin/colyseus/testing/index.ts';
 import { GameRoom, type GameState } from '../helpers.ts';
 
 describe('@colyseus/testing', () => {
