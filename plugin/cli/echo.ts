@@ -14,6 +14,7 @@ import {
 } from './pipelines.ts';
 import { DriverLoop } from '../transport/api/driver-loop.ts';
 import { onStopSignal } from './signals.ts';
+import { pemPair } from './secure.ts';
 
 export const ECHO_HELP = `Usage: utp echo [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [options]
 
@@ -28,6 +29,13 @@ Options:
   --ws HOST:PORT[/PATH]      WebSocket address to listen on (also
                              ws://HOST:PORT/PATH); clients must use the same
                              PATH (default /)
+  --dtls                     the UDP listener speaks DTLS 1.2 (dtls://); needs
+                             --cert and --key
+  --cert FILE, --key FILE    the DTLS server's PEM certificate (ECDSA P-256 or
+                             RSA) and private key
+  --tls-cert FILE, --tls-key FILE
+                             serve the WebSocket listener as wss:// with this
+                             PEM certificate and key
   --pipelines LIST           pipelines to create, in id order (default
                              ${DEFAULT_PIPELINES})
   --disconnect-timeout MS    close a connection after MS without receiving
@@ -72,6 +80,11 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
   const { values } = parse(argv, {
     udp: { type: 'string' },
     ws: { type: 'string' },
+    dtls: { type: 'boolean' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
     pipelines: { type: 'string' },
     'disconnect-timeout': { type: 'string' },
     'heartbeat-timeout': { type: 'string' },
@@ -89,12 +102,23 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
     throw new UsageError('--udp HOST:PORT or --ws HOST:PORT is required (e.g. --udp 127.0.0.1:7777, or port 0 for any free port)');
   }
 
-  const settings = new NetworkSettings().withNetworkConfigParameters({
-    disconnectTimeoutMS: intOption(values, 'disconnect-timeout', 30000, 0),
-    heartbeatTimeoutMS: intOption(values, 'heartbeat-timeout', 500, 0),
-  });
-  const simulator = stringOption(values, 'simulator');
-  if (simulator !== undefined) applySimulatorOption(settings, simulator);
+  const dtls = values.dtls === true ? pemPair(values, 'cert', 'key') : undefined;
+  if (values.dtls === true && !dtls) throw new UsageError('--dtls needs --cert FILE and --key FILE (the server certificate and its private key, PEM)');
+  if (values.dtls === true && udp === undefined) throw new UsageError('--dtls secures the UDP listener: give --udp HOST:PORT too');
+  if (values.dtls !== true && (values.cert !== undefined || values.key !== undefined)) throw new UsageError('--cert and --key are for --dtls (the WebSocket listener takes --tls-cert and --tls-key)');
+  const tls = pemPair(values, 'tls-cert', 'tls-key');
+  if (tls && ws === undefined) throw new UsageError('--tls-cert and --tls-key secure the WebSocket listener: give --ws HOST:PORT too');
+  // One settings object per listener: DTLS belongs to the UDP driver only.
+  const makeSettings = (): NetworkSettings => {
+    const s = new NetworkSettings().withNetworkConfigParameters({
+      disconnectTimeoutMS: intOption(values, 'disconnect-timeout', 30000, 0),
+      heartbeatTimeoutMS: intOption(values, 'heartbeat-timeout', 500, 0),
+    });
+    const simulator = stringOption(values, 'simulator');
+    if (simulator !== undefined) applySimulatorOption(s, simulator);
+    return s;
+  };
+  const settings = makeSettings();
   const specs = parsePipelines(stringOption(values, 'pipelines', DEFAULT_PIPELINES));
   const udpEndpoint = udp === undefined ? null : await resolveUdpEndpoint(udp, '--udp');
   const wsListener = ws === undefined ? null : await resolveWsListener(ws, '--ws');
@@ -105,25 +129,28 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
   const listeners: Array<{ driver: NetworkDriver; url: (c: NetworkConnection) => string; listening: () => string }> = [];
   try {
     if (udpEndpoint) {
-      const driver = NetworkDriver.create(settings);
+      const udpSettings = dtls ? makeSettings().withSecureServerParameters(dtls.cert, dtls.key) : settings;
+      const driver = NetworkDriver.create(udpSettings);
       multi.addDriver(driver); // disposed with `multi`, also if the bind fails
       await driver.bind(udpEndpoint);
       driver.listen();
+      const scheme = (url: string) => (dtls ? url.replace(/^udp:/, 'dtls:') : url);
       listeners.push({
         driver,
-        url: (c) => { const r = driver.remoteEndpoint(c); return r ? udpUrl(r) : 'udp://?'; },
-        listening: () => udpUrl(driver.localEndpoint()),
+        url: (c) => { const r = driver.remoteEndpoint(c); return scheme(r ? udpUrl(r) : 'udp://?'); },
+        listening: () => scheme(udpUrl(driver.localEndpoint())),
       });
     }
     if (wsListener) {
-      const driver = NetworkDriver.create({ networkInterface: new WebSocketServerInterface({ path: wsListener.path }), settings });
+      const secureWs = (url: string) => (tls ? url.replace(/^ws:/, 'wss:') : url);
+      const driver = NetworkDriver.create({ networkInterface: new WebSocketServerInterface({ path: wsListener.path, tls }), settings });
       multi.addDriver(driver);
       await driver.bind(wsListener.endpoint);
       driver.listen();
       listeners.push({
         driver,
-        url: (c) => { const r = driver.remoteEndpoint(c); return r ? wsUrl(r) : 'ws://?'; },
-        listening: () => wsUrl(driver.localEndpoint(), wsListener.path),
+        url: (c) => { const r = driver.remoteEndpoint(c); return secureWs(r ? wsUrl(r) : 'ws://?'); },
+        listening: () => secureWs(wsUrl(driver.localEndpoint(), wsListener.path)),
       });
     }
     createPipelines(multi, specs);

@@ -17,6 +17,7 @@ import {
 } from './pipelines.ts';
 import { DriverLoop } from '../transport/api/driver-loop.ts';
 import { onStopSignal } from './signals.ts';
+import { readPem } from './secure.ts';
 
 export const PING_HELP = `Usage: utp ping URL [options]
 
@@ -24,9 +25,9 @@ Connects to a UTP server (e.g. 'utp echo'), sends COUNT messages carrying a
 sequence number and a timestamp, prints the round-trip time of each echo, then
 a min/avg/max and loss summary, and disconnects.
 
-URL is udp://HOST:PORT or HOST:PORT for UDP, ws://HOST:PORT[/PATH] or
-wss://HOST[:PORT][/PATH] for WebSocket (PATH must match the server's;
-default /).
+URL is udp://HOST:PORT or HOST:PORT for UDP, dtls://HOST:PORT for UDP with
+DTLS 1.2 ('utp echo --dtls'), ws://HOST:PORT[/PATH] or wss://HOST[:PORT][/PATH]
+for WebSocket (PATH must match the server's; default /).
 
 Options:
   --count N                messages to send (default 5; 0 = until Ctrl-C)
@@ -47,7 +48,12 @@ Options:
   --heartbeat-timeout MS   send a heartbeat after MS without sending
                            (default 500; 0 disables)
   --simulator K=V,...      simulator stage parameters (see 'utp echo --help')
-  --insecure               wss:// only: do not verify the server's certificate
+  --ca FILE                dtls:// only: PEM CA certificate(s) that issued the
+                           server's certificate (default: Node's public CAs)
+  --server-name NAME       dtls:// only: the name the server certificate must
+                           carry (default: the URL's host)
+  --insecure               dtls:// and wss://: do not verify the server's
+                           certificate (still encrypted)
   -h, --help               this help
 
 Stops on Ctrl-C / SIGTERM: prints the summary, disconnects, exits 0.
@@ -73,6 +79,8 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     'heartbeat-timeout': { type: 'string' },
     simulator: { type: 'string' },
     insecure: { type: 'boolean' },
+    ca: { type: 'string' },
+    'server-name': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   }, true);
   if (values.help) {
@@ -101,8 +109,19 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     ? resolvePipeline(pipelineName, specs)
     : (specs.find((s) => s.text === 'reliable')?.id ?? (specs.length ? 1 : 0));
   const scheme = urlScheme(positionals[0]);
-  if (scheme !== undefined && scheme !== 'udp' && scheme !== 'ws' && scheme !== 'wss') {
-    throw new UsageError(`URL: unsupported scheme '${scheme}://' in '${positionals[0]}' (use udp://, ws:// or wss://)`);
+  if (scheme !== undefined && scheme !== 'udp' && scheme !== 'dtls' && scheme !== 'ws' && scheme !== 'wss') {
+    throw new UsageError(`URL: unsupported scheme '${scheme}://' in '${positionals[0]}' (use udp://, dtls://, ws:// or wss://)`);
+  }
+  if (scheme !== 'dtls' && (values.ca !== undefined || values['server-name'] !== undefined)) {
+    throw new UsageError('--ca and --server-name are for dtls:// URLs');
+  }
+  if (scheme === 'dtls') {
+    const host = positionals[0].replace(/^dtls:\/\//i, '').replace(/:\d+\/?$/, '').replace(/^\[(.*)\]$/, '$1');
+    settings.withSecureClientParameters({
+      caCertificate: values.ca === undefined ? undefined : readPem(values.ca as string, '--ca'),
+      serverName: stringOption(values, 'server-name') ?? host,
+      insecure: values.insecure === true,
+    });
   }
   const overWs = scheme === 'ws' || scheme === 'wss';
   /** Why the WebSocket failed to open, if it did (the interface itself only reports that it did). */
@@ -119,9 +138,9 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     target = iface.serverEndpoint;
     url = ws.display;
   } else {
-    target = await resolveUdpEndpoint(positionals[0], 'URL');
+    target = await resolveUdpEndpoint(positionals[0].replace(/^dtls:\/\//i, ''), 'URL');
     driver = NetworkDriver.create(settings);
-    url = udpUrl(target);
+    url = scheme === 'dtls' ? udpUrl(target).replace(/^udp:/, 'dtls:') : udpUrl(target);
   }
 
   createPipelines(driver, specs);

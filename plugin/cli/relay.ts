@@ -4,6 +4,7 @@ import {
   ExitCode, intOption, parse, resolveUdpEndpoint, resolveWsListener, stdio, stringOption, udpUrl, UsageError, wsUrl,
   type Output,
 } from './args.ts';
+import { pemPair } from './secure.ts';
 import { onStopSignal } from './signals.ts';
 
 export const RELAY_HELP = `Usage: utp relay [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [--http HOST:PORT] [options]
@@ -16,7 +17,12 @@ Prints "relay udp://HOST:PORT", "relay ws://HOST:PORT" and
 
 Options:
   --udp HOST:PORT            serve Relay over UDP (connection type "udp")
+  --dtls HOST:PORT           serve Relay over DTLS (connection type "dtls"; each
+                             client's key is its allocation's key)
   --ws HOST:PORT[/PATH]      serve Relay over WebSocket (connection type "ws")
+  --tls-cert FILE, --tls-key FILE
+                             serve the WebSocket listener as wss:// with this
+                             PEM certificate and key
   --http HOST:PORT           allocation API: POST /v1/allocate, /v1/joincode,
                              /v1/join; GET /v1/load
   --public-host HOST         address put in allocations' serverEndpoints
@@ -31,7 +37,7 @@ Options:
   -q, --quiet                no load lines
   -h, --help                 this help
 
-At least one of --udp and --ws is required. The allocation API has no
+At least one of --udp, --dtls and --ws is required. The allocation API has no
 authentication: keep it private or behind your own gateway.
 
 Stops on Ctrl-C / SIGTERM and exits 0.
@@ -42,7 +48,10 @@ Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. cannot bind),
 export async function runRelay(argv: string[], io: Output = stdio): Promise<number> {
   const { values } = parse(argv, {
     udp: { type: 'string' },
+    dtls: { type: 'string' },
     ws: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
     http: { type: 'string' },
     'public-host': { type: 'string' },
     'max-players': { type: 'string' },
@@ -57,9 +66,12 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
     return ExitCode.Ok;
   }
   const udp = stringOption(values, 'udp');
+  const dtls = stringOption(values, 'dtls');
   const ws = stringOption(values, 'ws');
+  const tls = pemPair(values, 'tls-cert', 'tls-key');
+  if (tls && ws === undefined) throw new UsageError('--tls-cert and --tls-key secure the WebSocket listener: give --ws HOST:PORT too');
   const http = stringOption(values, 'http');
-  if (udp === undefined && ws === undefined) throw new UsageError('give --udp HOST:PORT and/or --ws HOST:PORT (e.g. --udp 0.0.0.0:7777)');
+  if (udp === undefined && dtls === undefined && ws === undefined) throw new UsageError('give --udp HOST:PORT, --dtls HOST:PORT and/or --ws HOST:PORT (e.g. --udp 0.0.0.0:7777)');
   const maxPlayers = intOption(values, 'max-players', 10, 1, 100);
   const idleTimeoutMs = intOption(values, 'idle-timeout', 10_000, 1);
   const rate = intOption(values, 'rate-limit', 2000, 0);
@@ -67,6 +79,7 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
   const publicHost = stringOption(values, 'public-host');
   const udpAt = udp === undefined ? undefined : await resolveUdpEndpoint(udp, '--udp');
   const wsAt = ws === undefined ? undefined : await resolveWsListener(ws, '--ws');
+  const dtlsAt = dtls === undefined ? undefined : await resolveUdpEndpoint(dtls.replace(/^dtls:\/\//i, ''), '--dtls');
   const httpAt = http === undefined ? undefined : await resolveUdpEndpoint(http.replace(/^http:\/\//i, ''), '--http');
 
   const server = new RelayServer({ idleTimeoutMs, rateLimit: rate > 0 ? { packetsPerSecond: rate } : null });
@@ -77,7 +90,11 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
   });
   try {
     if (udpAt) io.out(`relay ${udpUrl(await server.listenUdp(udpAt))}`);
-    if (wsAt) io.out(`relay ${wsUrl(await server.listenWebSocket(wsAt.endpoint, { path: wsAt.path }), wsAt.path)}`);
+    if (dtlsAt) io.out(`relay ${udpUrl(await server.listenDtls(dtlsAt)).replace(/^udp:/, 'dtls:')}`);
+    if (wsAt) {
+      const url = wsUrl(await server.listenWebSocket(wsAt.endpoint, { path: wsAt.path, tls }), wsAt.path);
+      io.out(`relay ${tls ? url.replace(/^ws:/, 'wss:') : url}`);
+    }
     if (httpAt) {
       const port = await api.listen(httpAt);
       io.out(`allocations http://${httpAt.withPort(port)}`);

@@ -70,7 +70,7 @@ describe('utp relay', () => {
     expect(help.stdout.join('\n')).toContain('Usage: utp relay');
     const bad = await runUtp(['relay', '--http', '127.0.0.1:0']);
     expect(bad.exit.code).toBe(2);
-    expect(bad.stderr.join('\n')).toContain('give --udp HOST:PORT and/or --ws HOST:PORT');
+    expect(bad.stderr.join('\n')).toContain('give --udp HOST:PORT, --dtls HOST:PORT and/or --ws HOST:PORT');
     const top = await runUtp(['--help']);
     expect(top.stdout.join('\n')).toMatch(/relay +a self-hosted Unity Relay server/);
   });

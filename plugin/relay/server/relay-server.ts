@@ -51,7 +51,7 @@ export interface RelayServerLoad {
 /** A carrier the server listens on. */
 interface Carrier {
   readonly iface: NetworkInterface;
-  readonly type: 'udp' | 'dtls' | 'ws' | 'other';
+  readonly type: 'udp' | 'dtls' | 'ws' | 'wss' | 'other';
 }
 
 const ZERO_ID = new Uint8Array(ALLOCATION_ID_SIZE);
@@ -143,7 +143,7 @@ export class RelayServer {
   /** Serves Relay over WebSocket (connection type "ws"; "wss" with `options.tls`), path "/" by default. */
   listenWebSocket(endpoint: NetworkEndpoint, options: WebSocketServerInterfaceOptions = {}): Promise<NetworkEndpoint> {
     // A RELAY from a UDP client may be up to 38 + 1432 bytes: accept the largest datagram UTP sends.
-    return this.listen(new WebSocketServerInterface({ maxMessageSize: 1472 + 14, ...options }), endpoint, 'ws');
+    return this.listen(new WebSocketServerInterface({ maxMessageSize: 1472 + 14, ...options }), endpoint, options.tls ? 'wss' : 'ws');
   }
 
   /**
@@ -157,7 +157,7 @@ export class RelayServer {
       const ep = c.iface.localEndpoint;
       const host = publicHost ?? (ep.isAny ? (ep.address === '::' ? '::1' : '127.0.0.1') : ep.address);
       const datagram = c.type === 'udp' || c.type === 'dtls';
-      out.push({ connectionType: c.type, host, port: ep.port, secure: c.type === 'dtls', network: datagram ? 'udp' : 'tcp', reliable: !datagram });
+      out.push({ connectionType: c.type, host, port: ep.port, secure: c.type === 'dtls' || c.type === 'wss', network: datagram ? 'udp' : 'tcp', reliable: !datagram });
     }
     return out;
   }
