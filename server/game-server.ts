@@ -47,7 +47,9 @@ export interface GameServer {
 /** Starts the game server; a failure to listen rejects with a `StartError` naming the part (game or relay). */
 export async function startGameServer(options: GameServerOptions = {}): Promise<GameServer> {
   const listenHost = options.host ?? '127.0.0.1';
-  const transport = new UtpTransport(options.transport);
+  // WebRTC's ICE and DTLS on one UDP port next to the game's (2568 with npm start): the one to open in a firewall.
+  const wantedPort = options.port ?? 2567;
+  const transport = new UtpTransport({ webRtc: wantedPort ? { icePort: wantedPort + 1 } : {}, ...options.transport });
   const server = new Server({ ...options.colyseus, transport, greet: false, gracefullyShutdown: false });
   server.define(ROOM_NAME, ArenaRoom, { config: options.config ?? {} });
   try {

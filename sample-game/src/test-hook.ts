@@ -23,6 +23,8 @@ export const probe = {
   corrections: 0,
   /** The HUD's ping: the transport's smoothed RTT (reliable pipeline, frame waits excluded), ms. */
   ping: 0,
+  /** What carries this page's connection: 'webrtc' or 'websocket' (as the HUD says). */
+  carrier: '',
   /** Reliable resends of this page's connection so far. */
   resends: 0,
   players: [] as ProbePlayer[],

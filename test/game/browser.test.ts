@@ -20,6 +20,7 @@ const results = join(root, 'test-results');
 interface Probe {
   scene: string;
   code: string;
+  carrier: string;
   sessionId: string;
   phase: string;
   frames: number;
@@ -68,7 +69,11 @@ describeWithChromium('sample game in Chromium', () => {
     }, null, { timeout: 20_000 });
     const code = (await probe(a)).code;
     expect(code).toMatch(/^[A-Z]{4}$/);
+    await a.waitForFunction(() => (window as unknown as { __game: { probe: Probe } }).__game.probe.carrier !== '', null, { timeout: 10_000 });
+    expect((await probe(a)).carrier).toBe('webrtc'); // the HUD's "UTP over WebRTC"
 
+    // B is a browser without WebRTC: it falls back to the WebSocket and plays in the same room.
+    await b.addInitScript(() => { delete (window as unknown as { RTCPeerConnection?: unknown }).RTCPeerConnection; });
     await b.goto(`${game.url}/?room=${code}`);
     await b.waitForSelector('#menu:not(.hidden)');
     expect(await b.inputValue('#code')).toBe(code);   // the link fills the code in
@@ -133,6 +138,9 @@ describeWithChromium('sample game in Chromium', () => {
     await a.waitForTimeout(300);
     expect((await probe(a)).scene).toBe('game');
     expect((await probe(b)).players).toHaveLength(2);
+    expect((await probe(b)).carrier).toBe('websocket');
+    expect(game.transport.stats.acceptedWebRtc).toBeGreaterThan(0);
+    expect(game.transport.stats.acceptedWebSocket).toBeGreaterThan(0);
     await a.keyboard.press('Escape');
     await a.waitForSelector('#leave:not(.hidden)');
     await a.screenshot({ path: join(results, 'game-e2e-leave.png') });

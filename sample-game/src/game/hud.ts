@@ -52,10 +52,14 @@ class Panel {
   }
 }
 
+const CARRIER_NAMES: Record<string, string> = { webrtc: 'WebRTC', websocket: 'WebSocket', udp: 'UDP' };
+
 /** What the HUD shows about the network. */
 export interface NetLine {
   ping: number;
   snapshotLoss: number;
+  /** What carries the connection: 'webrtc', 'websocket', 'udp' ('' before it opens). */
+  carrier: string;
   /** The simulated network, when the URL asks for one. */
   simulated: string | null;
 }
@@ -158,7 +162,7 @@ export class Hud {
     const sim = net.simulated;
     put(this.#net, compact
       ? `${state.code} · ${seats} · ping ${ms} ms · lost ${lost} %${sim ? `\n${sim}` : ''}`
-      : `ping ${ms} ms · snapshots lost ${lost} %${sim ? ` · ${sim}` : ''}\nUTP over WebSocket · \` or F3: net graph`);
+      : `ping ${ms} ms · snapshots lost ${lost} %${sim ? ` · ${sim}` : ''}\nUTP over ${CARRIER_NAMES[net.carrier] ?? '…'} · \` or F3: net graph`);
     for (const p of this.#panels) p.fit();
     this.netBounds = this.#netPanel.fit(6);
   }

@@ -12,9 +12,12 @@ export interface Profile {
   color: number;
 }
 
-/** The SDK for this page's server (the page is served by the game server, or proxied to it by Vite). */
-export function makeSdk(endpoint: string, params: NetParams | null): UtpSDK {
-  return new UtpSDK(endpoint, { utp: { settings: clientSettings(params) } });
+/**
+ * The SDK for this page's server (the page is served by the game server, or proxied to it by Vite): UTP over a
+ * WebRTC data channel, falling back to the WebSocket; `?carrier=websocket` forces the WebSocket.
+ */
+export function makeSdk(endpoint: string, params: NetParams | null, carrier: 'webrtc' | 'websocket' = 'webrtc'): UtpSDK {
+  return new UtpSDK(endpoint, { utp: { settings: clientSettings(params), carrier } });
 }
 
 export async function joinArena(sdk: UtpSDK, request: JoinRequest, profile: Profile): Promise<Room<any, ArenaView>> {
@@ -36,7 +39,7 @@ export function describeJoinError(err: unknown, request: JoinRequest, server: st
     return `Can't reach the game server at ${server}. Is it running? (npm start)`;
   }
   if (/could not connect|MaxConnectionAttempts|UTP connection failed/i.test(message)) {
-    return 'Found the room but could not open the game connection (UTP over WebSocket). A proxy or firewall may block it.';
+    return 'Found the room but could not open the game connection (UTP over WebRTC or WebSocket). A proxy or firewall may block it.';
   }
   if (/full/i.test(message)) return 'That room is full (16 players).';
   return `Could not join: ${message}`;

@@ -7,5 +7,6 @@ import { parseNetParams, type NetParams } from './params.ts';
 export const net: { endpoint: string; params: NetParams | null; sdk: UtpSDK } = (() => {
   const endpoint = location.origin;
   const params = parseNetParams(location.search);
-  return { endpoint, params, sdk: makeSdk(endpoint, params) };
+  const carrier = new URLSearchParams(location.search).get('carrier') === 'websocket' ? 'websocket' : 'webrtc';
+  return { endpoint, params, sdk: makeSdk(endpoint, params, carrier) };
 })();

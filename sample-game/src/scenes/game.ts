@@ -114,7 +114,7 @@ export class GameScene extends Phaser.Scene {
     this.#frame++;
     Object.assign(probe, {
       frames: probe.frames + 1, phase: state.phase, players, snapshots: c.snapshots, ticks: c.ticks,
-      corrections: c.predictor.corrections, ping: this.net.stats.rtt, resends: this.net.stats.resends, labelPx: LABEL_FONT_PX * scale * this.cameras.main.zoom,
+      corrections: c.predictor.corrections, ping: this.net.stats.rtt, carrier: this.net.stats.carrier, resends: this.net.stats.resends, labelPx: LABEL_FONT_PX * scale * this.cameras.main.zoom,
     });
   }
 

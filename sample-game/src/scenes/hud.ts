@@ -20,7 +20,7 @@ export class HudScene extends Phaser.Scene {
   #hud!: Hud;
   #chat!: ChatBox;
   #dropped = false;
-  readonly #netLine: NetLine = { ping: 0, snapshotLoss: 0, simulated: null };
+  readonly #netLine: NetLine = { ping: 0, snapshotLoss: 0, carrier: '', simulated: null };
   #nextNetLine = 0;
 
   constructor() { super('hud'); }
@@ -53,7 +53,7 @@ export class HudScene extends Phaser.Scene {
     if (time >= this.#nextNetLine) {
       this.#nextNetLine = time + 250;
       Object.assign(this.#netLine, {
-        ping: this.net.stats.rtt, snapshotLoss: c.snapshotLoss, simulated: net.params ? describeNetParams(net.params) : null,
+        ping: this.net.stats.rtt, snapshotLoss: c.snapshotLoss, carrier: this.net.stats.carrier, simulated: net.params ? describeNetParams(net.params) : null,
       });
     }
     this.#hud.update(c.state, c.sessionId, this.#netLine);
