@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Vitest configuration now; the sample game's build joins it later.
+// Vitest configuration (the sample game builds with sample-game/vite.config.ts, the browser library with
+// vite.browser.config.ts).
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

@@ -1,13 +1,11 @@
 /**
  * Simple Connection Layer (SCL) packet codec — spec §3. Pure functions: bytes in, values out.
- * The connection state machine that uses them lives in `connection-list.ts`.
+ * The state machine that uses them is `simple-connection-layer.ts`; per-connection state is `connection-list.ts`.
  *
  *   handshake : 55 54 50 01 | type u8 | token[8] | [len u16 LE | payload]     (§3.2)
  *   message   : type u8 | token[8] | body                                      (§3.4)
  */
 
-/** "UTP" + protocol version 1, i.e. u32 LE 0x01505455 (§3.2). */
-export const SCL_SIGNATURE = [0x55, 0x54, 0x50] as const;
 /** The protocol version byte of every handshake: 1 in all of UTP 2.x (spec §3.1). */
 export const SCL_PROTOCOL_VERSION = 1;
 /** Handshake header: signature+version 4, type 1, token 8 (§3.2). */
