@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/every-case-asserts.ts'],
     testTimeout: 30_000,
     // Integration tests bind real sockets; keep workers few on 2-core machines.
     maxWorkers: 2,

@@ -25,6 +25,7 @@ describe('sendUnreliable typing', () => {
     expectTypeOf<UtpClient['sendUnreliable']>().toEqualTypeOf<(type: string | number, message?: unknown) => void>();
     // @ts-expect-error: a client of another transport may not have it, so the plain call is refused
     ((client: Client) => client.sendUnreliable('x'))satisfies unknown;
+    expect(UtpClient.prototype.sendUnreliable).toBeTypeOf('function'); // the type's promise holds at run time
   });
 
   it('isUtpClient tells UtpTransport clients from others', () => {

@@ -142,9 +142,11 @@ describe('pre-shared keys (Relay: identity = allocation id, key = HMAC key)', ()
     await client.waitFor(/Cipher is PSK-AES128-GCM-SHA256/);
     client.write('from psk client\n');
     await peer.until(() => peer.received.some((r) => r.text === 'from psk client\n'));
+    expect(peer.received.map((r) => r.text)).toEqual(['from psk client\n']);
+    expect(peer.closed).toEqual([]);
     const { address, port } = peer.received[0];
     peer.table.send(Buffer.from('from psk server\n'), address, port);
-    await client.waitFor(/from psk server/);
+    expect((await client.waitFor(/from psk server/))[0]).toBe('from psk server');
   });
 
   it('refuses an unknown identity and a wrong key from openssl', async () => {
