@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { pingRedis } from '../plugin/colyseus/server/index.ts';
 import { RedisServer, redisServerMissing } from '../plugin/colyseus/testing/index.ts';
 
-const USAGE = 'usage: npm run start:cluster -- [--processes 2] [--port 2567] [--host 127.0.0.1] [--public-host localhost] [--redis redis://127.0.0.1:6379] [--no-build]';
+const USAGE = 'usage: npm run start:cluster -- [--processes 2] [--port 2567] [--host 127.0.0.1] [--public-host localhost] [--redis redis://127.0.0.1:6379] [--no-build] [--static-dir DIR]';
 let values;
 try {
   ({ values } = parseArgs({
@@ -20,6 +20,7 @@ try {
       'public-host': { type: 'string' },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       'no-build': { type: 'boolean' },
+      'static-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -66,7 +67,8 @@ if (!values['no-build']) {
 const script = fileURLToPath(new URL('./cluster-process.ts', import.meta.url));
 await Promise.all(Array.from({ length: count }, (_, i) => new Promise<void>((resolve) => {
   const port = base + i;
-  const child = spawn(process.execPath, [script, '--port', String(port), '--host', host, '--public-host', publicHost, '--redis', values.redis],
+  const staticDir = values['static-dir'] ? ['--static-dir', values['static-dir']] : [];
+  const child = spawn(process.execPath, [script, '--port', String(port), '--host', host, '--public-host', publicHost, '--redis', values.redis, ...staticDir],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   child.stdout!.setEncoding('utf8');

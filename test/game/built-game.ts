@@ -15,11 +15,17 @@ export interface BuiltGame {
   close(): Promise<void>;
 }
 
-/** Builds `sample-game/` with its Vite config and serves it on 127.0.0.1 (port 0) with `options`. */
-export async function startBuiltGame(options: Omit<GameServerOptions, 'staticDir' | 'port' | 'host'> = {}): Promise<BuiltGame> {
+/** Builds `sample-game/` with its Vite config into a new temporary directory, returned (the caller removes it). */
+export async function buildGame(): Promise<string> {
   const { build } = await import('vite');
   const dist = mkdtempSync(join(tmpdir(), 'utp-game-dist-'));
   await build({ configFile: join(root, 'sample-game/vite.config.ts'), logLevel: 'silent', build: { outDir: dist, emptyOutDir: true } });
+  return dist;
+}
+
+/** Builds `sample-game/` with its Vite config and serves it on 127.0.0.1 (port 0) with `options`. */
+export async function startBuiltGame(options: Omit<GameServerOptions, 'staticDir' | 'port' | 'host'> = {}): Promise<BuiltGame> {
+  const dist = await buildGame();
   const game = await startGameServer({ ...options, port: 0, host: '127.0.0.1', staticDir: dist });
   return {
     game,
