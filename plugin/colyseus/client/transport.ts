@@ -22,6 +22,11 @@ export interface UtpClientOptions extends ColyseusPipelineOptions, SeatEndpointO
    * `webRtcPath` (ICE then runs on the server's ICE UDP port).
    */
   carrier?: 'udp' | 'websocket' | 'webrtc';
+  /**
+   * UDP only (Node): talk DTLS 1.2 to a server started with `udp: { dtls }` (`withSecureClientParameters`): the CA
+   * that issued its certificate (default Node's public CAs) and the name in it (default the seat's host).
+   */
+  dtls?: { caCertificate?: string; serverName?: string; insecure?: boolean };
   /** STUN/TURN servers for WebRTC; default none (host candidates: enough when the server has a public address). */
   iceServers?: RTCIceServer[];
   /** How long the data channel may take to open before the WebSocket is used instead. Default 3000 ms. */
@@ -271,7 +276,10 @@ class ClientLink {
     if (carrier === 'udp') {
       endpoint = NetworkEndpoint.parse(await resolveHost(endpoints.udp.host), endpoints.udp.port);
       this.iface = new UDPNetworkInterface();
-      driver = NetworkDriver.create({ networkInterface: this.iface, settings });
+      const secure = options.dtls && settings.clone().withSecureClientParameters({
+        ...options.dtls, serverName: options.dtls.serverName ?? endpoints.udp.host,
+      });
+      driver = NetworkDriver.create({ networkInterface: this.iface, settings: secure || settings });
       this.driver = driver;
       await driver.bind(endpoint.family === NetworkEndpoint.anyIpv6.family ? NetworkEndpoint.anyIpv6 : NetworkEndpoint.anyIpv4);
     } else {

@@ -38,7 +38,11 @@ export interface UtpTransportOptions extends ColyseusPipelineOptions {
    * UTP over UDP on the HTTP server's port number (default on). `host` is the UDP bind address when `listen` got
    * none (default `0.0.0.0`); the buffer sizes set SO_RCVBUF/SO_SNDBUF.
    */
-  udp?: boolean | { host?: string; receiveBufferSize?: number; sendBufferSize?: number };
+  udp?: boolean | {
+    host?: string; receiveBufferSize?: number; sendBufferSize?: number;
+    /** DTLS 1.2 on the UDP port (`withSecureServerParameters`): PEM certificate and key; clients then need `utp.dtls`. */
+    dtls?: { certificate: string; privateKey: string };
+  };
   /** UTP over WebSocket for browsers, on the HTTP server at `path` (default on, path `/utp`). */
   webSocket?: boolean | { path?: string };
   /**
@@ -303,7 +307,10 @@ export class UtpTransport extends Transport {
       const gate = new GatedInterface(new UDPNetworkInterface({
         receiveBufferSize: udpOptions.receiveBufferSize, sendBufferSize: udpOptions.sendBufferSize,
       }));
-      const driver = NetworkDriver.create({ networkInterface: gate, settings: this.#settings });
+      const settings = udpOptions.dtls
+        ? this.#settings.clone().withSecureServerParameters(udpOptions.dtls.certificate, udpOptions.dtls.privateKey)
+        : this.#settings;
+      const driver = NetworkDriver.create({ networkInterface: gate, settings });
       try {
         await driver.bind(NetworkEndpoint.parse(udpHost, actual));
       } catch (err) {

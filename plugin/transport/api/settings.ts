@@ -291,6 +291,20 @@ export class NetworkSettings {
     return this;
   }
 
+  /** A copy whose groups can be changed without touching this one (e.g. DTLS for one of several drivers). */
+  clone(): NetworkSettings {
+    const c = new NetworkSettings();
+    c.networkConfig = { ...this.networkConfig };
+    c.reliableStage = { ...this.reliableStage };
+    c.fragmentationStage = { ...this.fragmentationStage };
+    c.simulatorStage = { ...this.simulatorStage };
+    c.networkSimulator = this.networkSimulator && { ...this.networkSimulator };
+    c.local = { ...this.local };
+    c.secure = this.secure;
+    for (const [k, v] of this.custom) c.custom.set(k, v);
+    return c;
+  }
+
   /** Parameters for a user-written stage or layer (UTP's `AddRawParameterStruct`). */
   withParameters(name: string, value: unknown): this {
     this.custom.set(name, value);
