@@ -58,6 +58,10 @@ beforeAll(async () => {
   const peers = PEERS.map((p) => `${p}@${repoPackage.devDependencies[p]}`);
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball, ...peers], { cwd: project });
   cpSync(fixture, project, { recursive: true });
+  // The starter's sources (its own install is `npm start`'s business; here it uses this project's packages).
+  cpSync(join(root, 'examples/colyseus-phaser'), join(project, 'example'), {
+    recursive: true, filter: (src) => !/node_modules|[\\/]dist$|\.tgz$|package(-lock)?\.json$/.test(src),
+  });
   const installed = JSON.parse(readFileSync(join(project, 'node_modules/utp-ts/package.json'), 'utf8')) as typeof repoPackage;
   entries = Object.keys(installed.exports).filter((k) => k !== './package.json').map((k) => `utp-ts${k.slice(1)}`);
 }, 240_000);
@@ -130,7 +134,7 @@ describe('the packed tarball in a fresh project', () => {
     const results = await Promise.all([
       typecheck('bundler', { module: 'ESNext', moduleResolution: 'bundler', types: ['node'] }, ['consumer.ts', 'entries.ts']),
       typecheck('node16', { module: 'node16', moduleResolution: 'node16', types: ['node'] }, ['consumer.ts', 'entries.ts']),
-      typecheck('browser', { module: 'ESNext', moduleResolution: 'bundler', types: [] }, ['page/main.ts', 'browser-entries.ts']),
+      typecheck('browser', { module: 'ESNext', moduleResolution: 'bundler', types: [] }, ['page/main.ts', 'example/client/main.ts', 'browser-entries.ts']),
     ]);
     for (const [i, name] of ['bundler', 'node16', 'browser (no Node types)'].entries()) {
       expect(results[i].ours, `errors in utp-ts's .d.ts or the consumer (${name})`).toEqual([]);
@@ -212,6 +216,36 @@ describe('the packed tarball in a fresh project', () => {
     echo.kill('SIGTERM');
     expect(await new Promise((resolve) => echo.once('exit', resolve))).toBe(0);
   }, 60_000);
+
+  it('runs examples/colyseus-phaser: its client builds, its server on the system Node joins two clients', async () => {
+    const example = join(project, 'example');
+    const { build } = await import('vite');
+    await build({ configFile: join(example, 'vite.config.mjs'), root: join(example, 'client'), logLevel: 'silent', build: { outDir: join(example, 'dist') } });
+    for (const f of readdirSync(join(example, 'dist/assets'))) expectNoNodeBuiltins(readFileSync(join(example, 'dist/assets', f), 'utf8'));
+    const [system] = systemNodes();
+    const server = spawn(system, [join(example, 'server.mjs')], {
+      cwd: example, env: { ...process.env, PORT: '0', STATIC: join(example, 'dist') }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(server);
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      server.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      server.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+      server.once('exit', (code) => reject(new Error(`the example's server exited with ${code}: ${out}`)));
+    });
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(await page.text()).toContain('<script type="module"');
+    const { stdout } = await run(process.execPath, [join(project, 'example-clients.mjs'), `http://127.0.0.1:${port}`], { cwd: project, timeout: 30_000 });
+    const result = JSON.parse(stdout) as { chat: string[]; moves: number; last: { id: string; x: number; y: number }; a: string };
+    expect(result.chat).toEqual(['hello from a']);
+    expect(result.moves).toBeGreaterThan(0);
+    expect(result.last).toMatchObject({ id: result.a, y: 50 });
+    server.kill('SIGTERM');
+  }, 120_000);
 
   it('publishes the library and its docs only: no test, bench, sample, server or example file', async () => {
     const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', '--json'], { cwd: root, maxBuffer: 64 << 20 });

@@ -7,7 +7,7 @@
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
-/** Writes into a fixed window `[offset, offset + capacity)` of a byte array. */
+/** Mirrors UTP's `DataStreamWriter`: writes into a fixed window `[offset, offset + capacity)` of a byte array. */
 export class DataStreamWriter {
   #bytes: Uint8Array;
   #view: DataView;
@@ -115,7 +115,10 @@ export class DataStreamWriter {
 /** Shared scratch for float and 64-bit reads: readers allocate nothing per buffer they are pointed at. */
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** Reads a window of a byte array. A read past the end sets `hasFailedReads` and returns 0. */
+/**
+ * Mirrors UTP's `DataStreamReader`: reads a window of a byte array. A read past the end sets `hasFailedReads` and
+ * returns 0.
+ */
 export class DataStreamReader {
   #b: Uint8Array;
   #start: number;
