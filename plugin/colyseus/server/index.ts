@@ -14,6 +14,7 @@
  */
 export { UtpTransport, defaultServerSettings } from './transport.ts';
 export type { UtpTransportOptions, UtpTransportStats } from './transport.ts';
+export type { UtpTransportWebRtcOptions } from './webrtc.ts';
 export { UtpClient, ReadyState, isUtpClient } from './client.ts';
 export { UPGRADE_REFUSAL_REASON } from './upgrade-refusal.ts';
 export { clusterOptions, fewestRoomsFirst, pingRedis } from './cluster.ts';
