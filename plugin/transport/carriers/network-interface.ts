@@ -79,7 +79,7 @@ export interface NetworkInterface {
    * Optional: what carries the packets (`'udp'`, `'websocket'`, `'webrtc'`, `'ipc'`…), reported as `carrier` in
    * connection statistics. May change while a carrier falls back to another (WebRTC → WebSocket).
    */
-  readonly carrierName?: string;
+  readonly carrierName?: string | undefined;
   /** Mirrors `Dispose`: release the carrier. Idempotent. */
   dispose(): void;
 }
