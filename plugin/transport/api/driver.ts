@@ -240,7 +240,9 @@ export class NetworkDriver {
   /**
    * Short form of beginSend/write/endSend: sends `bytes` (or `length` bytes of it from `offset`) as one message.
    * Returns the bytes sent or a negative status code (-3 not connected, -4 too large, -5 reliable window full, …).
-   * `driver.send(c, p, ev.bytes, ev.offset, ev.length)` forwards an event's message without allocating.
+   * `driver.send(c, p, ev.bytes, ev.offset, ev.length)` forwards the event just popped without copying it (over UDP
+   * and the WebSocket server, with no DTLS, Relay or simulator layer): it leaves from the array it arrived in, whose
+   * bytes before `ev.offset` become the new headers, so do not write into `ev.bytes` after forwarding it.
    */
   send(connection: NetworkConnection, pipeline: PipelineRef, bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
     this.#assertCreated();
@@ -252,6 +254,8 @@ export class NetworkDriver {
     const target = this.#sendTarget(connection, pipe, length);
     if (typeof target === 'number') return target;
     const headroom = this.maxHeaderSize(pipe);
+    const inPlace = this.#stack.sendInPlace(target, pipe, bytes, offset, offset + length, headroom);
+    if (inPlace !== null) return inPlace < 0 ? inPlace : length;
     const scratch = this.#scratch;
     if (length <= 64) for (let i = 0; i < length; i++) scratch[headroom + i] = bytes[offset + i];
     else scratch.set(offset === 0 && length === bytes.length ? bytes : bytes.subarray(offset, offset + length), headroom);

@@ -81,7 +81,8 @@ export class UDPNetworkInterface implements NetworkInterface {
   sendOwned(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
     const socket = this.#socket;
     if (!socket) return;
-    socket.send(bytes.subarray(start, end), to.port, to.address);
+    // A packet that fills its array (a forwarded receive buffer) needs no view of its own.
+    socket.send(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), to.port, to.address);
   }
 
   dispose(): void {

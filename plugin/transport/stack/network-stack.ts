@@ -81,6 +81,9 @@ export class NetworkStack implements SclHost {
       this.lastError = err as Error;
     }
   };
+  /** The Data event popped last and where its message starts, until a send forwards it (see `sendInPlace`). */
+  #lendable: Uint8Array | null = null;
+  #lendableStart = 0;
   #rateStart = 0;
   #rateSent = 0;
   #rateReceived = 0;
@@ -185,7 +188,10 @@ export class NetworkStack implements SclHost {
       if (!owner || (!owner.isClient && !owner.accepted)) continue;
       const buf = events.buffer(i) ?? EMPTY;
       const start = events.start(i);
-      return out.set(events.type(i), owner.handle, pipelineHandle(events.pipeline(i)), buf, start, events.end(i) - start);
+      const type = events.type(i);
+      this.#lendable = type === NetworkEventType.Data ? buf : null;
+      this.#lendableStart = start;
+      return out.set(type, owner.handle, pipelineHandle(events.pipeline(i)), buf, start, events.end(i) - start);
     }
   }
 
@@ -202,6 +208,23 @@ export class NetworkStack implements SclHost {
       state, carrier: this.carrier.carrierName ?? 'unknown', pathMtu: rec.pathMtu, packetsSent: rec.packetsSent, packetsReceived: rec.packetsReceived,
       bytesSent: rec.bytesSent, bytesReceived: rec.bytesReceived, rtt, pipelines,
     };
+  }
+
+  /**
+   * Forwards the message of the Data event popped last from the array it arrived in, without copying it: stage and
+   * connection headers go into the bytes in front of it (the received packet's own headers), and the send queue keeps
+   * the array itself, so a carrier that takes ownership sends it as it is. Only the first forward of that event, only
+   * from where its message starts, and only without packet layers (which rewrite packets anyway). Returns null when
+   * that does not apply: the caller copies as usual.
+   */
+  sendInPlace(rec: ConnectionRecord, pipe: number, bytes: Uint8Array, start: number, end: number, headroom: number): number | null {
+
+    if (bytes !== this.#lendable || start !== this.#lendableStart || start < headroom || this.layers.length > 0 || !this.#sendQueue.owning) return null;
+    this.#lendable = null;
+    this.#sendQueue.lend(bytes);
+    const status = this.top.send(rec, pipe, bytes, start, end);
+    this.#sendQueue.lend(null);
+    return status;
   }
 
   /** Hands queued datagrams to the carrier now (UTP's `ScheduleFlushSend`). */

@@ -35,6 +35,8 @@ export class SendQueue {
   /** Owning interfaces: the current pool chunk and its fill level (never rewound). */
   #chunk: Uint8Array | null = null;
   #chunkUsed = 0;
+  /** An array the next packet may stay in instead of being copied (a received one, forwarded; see `lend`). */
+  #lent: Uint8Array | null = null;
 
   constructor(capacity: number, maxPacketSize: number) {
     this.#capacity = capacity;
@@ -52,11 +54,32 @@ export class SendQueue {
 
   get length(): number { return this.#count; }
 
+  /** Whether the interface takes ownership of what it is given (`sendOwned`). */
+  get owning(): boolean { return this.#owned; }
+
+  /**
+   * The next packet pushed from `bytes` is kept in `bytes` rather than copied: its owner will never write into it
+   * again. One packet only; `null` withdraws the offer. Owning interfaces only.
+   */
+  lend(bytes: Uint8Array | null): void {
+    this.#lent = this.#owned ? bytes : null;
+  }
+
   /** Copies `bytes[start, end)` into the queue for `to`. */
   push(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
     const n = end - start;
     let buf: Uint8Array;
     let at: number;
+    if (bytes === this.#lent) {
+      this.#lent = null;
+      if (this.#count === this.#capacity) this.flush();
+      const i = this.#count++;
+      this.#buffers[i] = bytes;
+      this.#offsets[i] = start;
+      this.#lengths[i] = n;
+      this.#to[i] = to;
+      return;
+    }
     if (this.#owned) {
       if (this.#count === this.#capacity) this.flush();
       let chunk = this.#chunk;
