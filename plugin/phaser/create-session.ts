@@ -48,7 +48,7 @@ export function createSession(o: UtpPluginOptions): NetSession {
   if (o.pipelines && typeof o.pipelines !== 'function') {
     throw new UtpError('pipelines must be a function (driver) => ({ reliable, unreliable }) when the plugin creates the driver');
   }
-  const target = { url: o.url, endpoint };
+  const target = { url: o.url, endpoint, carrier: o.carrier, webRtcPath: o.webRtcPath, iceServers: o.iceServers, webRtcTimeoutMS: o.webRtcTimeoutMS };
   const carrier: NetCarrier = isInterface(o.networkInterface)
     ? { networkInterface: o.networkInterface, endpoint }
     : (o.networkInterface ?? defaultNetworkInterface)(target);

@@ -6,10 +6,16 @@ import type { PipelineRef } from '../transport/stages/pipeline.ts';
 import type { NetworkSettings } from '../transport/api/settings.ts';
 import type { NetRoom } from './room.ts';
 
-/** Where the plugin connects: a `url` (WebSocket carriers) and/or a numeric `endpoint`. */
+/** Where the plugin connects: a `url` (WebSocket carriers) and/or a numeric `endpoint`, and how (the default carrier). */
 export interface NetTarget {
   url?: string;
   endpoint?: NetworkEndpoint;
+  /** `'websocket'` (default) or `'webrtc'` (a data channel, the WebSocket as fallback); as `UtpSDK`'s `carrier`. */
+  carrier?: 'websocket' | 'webrtc';
+  /** WebRTC signalling path on the server's HTTP port (default `/utp/rtc`). */
+  webRtcPath?: string;
+  iceServers?: RTCIceServer[];
+  webRtcTimeoutMS?: number;
 }
 
 /** What a `NetworkInterfaceFactory` returns: the carrier, and the endpoint to connect to if it decides it. */
@@ -56,6 +62,16 @@ export interface UtpPluginOptions {
    * Default: `defaultNetworkInterface` (WebSocket).
    */
   networkInterface?: NetworkInterface | NetworkInterfaceFactory;
+  /**
+   * With the default carrier: `'webrtc'` tries a WebRTC data channel first (signalling at `webRtcPath` on the
+   * server's HTTP port, e.g. a `UtpTransport` or `WebRtcServerInterface`) and falls back to the WebSocket; default
+   * `'websocket'`, which every UTP WebSocket server (Unity's too) speaks.
+   */
+  carrier?: 'websocket' | 'webrtc';
+  /** WebRTC signalling path (default `/utp/rtc`), STUN/TURN servers and open timeout (default 3000 ms). */
+  webRtcPath?: string;
+  iceServers?: RTCIceServer[];
+  webRtcTimeoutMS?: number;
   /** Settings of the driver the plugin creates. */
   settings?: NetworkSettings;
   /**

@@ -76,7 +76,7 @@ describe('Phaser plugin: NetGraph', () => {
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '`', code: 'Backquote', keyCode: 192 }));
     step(g, clock);
     expect(scene.graph.visible).toBe(true);
-    expect(label.text).toMatch(/^rtt \d+ ms\nloss /);  // the samples taken while hidden, without waiting
+    expect(label.text).toMatch(/^rtt \d+ ms · ipc\nloss /);  // the samples taken while hidden, without waiting
     window.dispatchEvent(new KeyboardEvent('keyup', { key: '`', code: 'Backquote', keyCode: 192 }));
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F3', code: 'F3', keyCode: 114 }));
     step(g, clock);

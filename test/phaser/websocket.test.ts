@@ -60,4 +60,29 @@ describe('Phaser plugin: default WebSocket carrier', () => {
     expect(scene.net.connected).toBe(true);
     expect(scene.inbox).toEqual(['{"hello":"ws"}']);
   });
+
+  it("carrier: 'webrtc' without RTCPeerConnection (jsdom, or WebRTC disabled) falls back to the WebSocket at once", async () => {
+    vi.stubGlobal('WebSocket', await wsPackageWebSocket());
+    server = NetworkDriver.create({ networkInterface: new WebSocketServerInterface({ path: '/utp' }) });
+    const reliable = server.createPipeline(ReliableSequencedPipelineStage);
+    server.createPipeline(UnreliableSequencedPipelineStage);
+    await server.bind(NetworkEndpoint.loopbackIpv4);
+    server.listen();
+    const s = server;
+    timer = setInterval(() => {
+      s.update();
+      while (s.accept()) { /* accept everyone */ }
+      for (const ev of s.events()) if (ev.type === NetworkEventType.Data) s.send(ev.connection, reliable, ev.data);
+    }, 5);
+    expect((globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection).toBeUndefined();
+    game = await bootGame([Play], { url: `ws://127.0.0.1:${server.localEndpoint().port}/utp`, carrier: 'webrtc' }, ['play']);
+    const scene = game.scene.getScene('play') as Play;
+    let t = 0;
+    for (let i = 0; i < 400 && scene.inbox.length === 0; i++) {
+      game.headlessStep((t += 16), 16);
+      await sleep(5);
+    }
+    expect(scene.inbox).toEqual(['{"hello":"ws"}']);
+    expect(scene.net.stats.carrier).toBe('websocket');
+  });
 });
