@@ -130,6 +130,10 @@ async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: num
       '--role', 'load', '--transport', transport, '--port', String(port), '--clients', String(clients),
       '--warmup', String(opts.warmupMs), '--duration', String(opts.durationMs),
     ], [], opts.pin ? 1 : undefined);
+    // Everyone joins a still room first (joining under full patch traffic fails at 500 on a busy machine), then it moves.
+    await load.next('joined', 30_000 + clients * 300);
+    server.send({ type: 'go' });
+    load.send({ type: 'start' });
     await load.next('measuring', opts.warmupMs + 60_000);
     server.send({ type: 'mark' });
     const syscalls = SyscallCounter.start(server.pid);
@@ -173,6 +177,7 @@ async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: num
 
 
 async function serverRole(a: Record<string, string>): Promise<void> {
+  let moving = false; // players stand still until every client joined ('go')
   const { Room } = await import('@colyseus/core');
   const { schema, t } = await import('@colyseus/schema');
   const { startColyseusServer } = await import('../../plugin/colyseus/testing/index.ts');
@@ -184,6 +189,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
     override onCreate(): void {
       this.patchRate = 50;
       this.setSimulationInterval(() => {
+        if (!moving) return;
         const s = this.state as InstanceType<typeof State>;
         s.tick++;
         let i = 0;
@@ -250,6 +256,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   let mark = process.cpuUsage();
   let udp0 = udpStats();
   process.on('message', (m: Msg) => {
+    if (m.type === 'go') moving = true;
     if (m.type === 'mark') { mark = process.cpuUsage(); udp0 = udpStats(); updates0 = updates; stage0 = stageStats(); }
     if (m.type === 'stop') {
       const used = process.cpuUsage(mark);
@@ -283,6 +290,9 @@ async function loadRole(a: Record<string, string>): Promise<void> {
     const room = await sdk.joinOrCreate('bench');
     room.onStateChange(() => { patches++; });
   }
+  const started = new Promise<void>((r) => process.on('message', (m: Msg) => { if (m.type === 'start') r(); }));
+  reply({ type: 'joined' });
+  await started;
   await new Promise((r) => setTimeout(r, Number(a.warmup)));
   const cpu0 = process.cpuUsage();
   const p0 = patches;
