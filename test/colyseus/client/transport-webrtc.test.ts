@@ -63,6 +63,8 @@ describe('UtpSDK over WebRTC', () => {
     const b = await boot.sdk({ carrier: 'websocket' }).joinById(room.roomId, { name: 'ws' });
     const c = await boot.sdk({ carrier: 'udp' }).joinById(room.roomId, { name: 'udp' });
     await until(() => [a, b, c].every((x) => x.state.players.size === 3), 'three players everywhere');
+    const carriers = [a, b, c].map((x) => (room.clients.get(x.sessionId) as unknown as { carrier: string }).carrier);
+    expect(carriers).toEqual(['webrtc', 'websocket', 'udp']);
     a.send('move', 4);
     await until(() => b.state.players.get(a.sessionId)?.x === 4 && c.state.players.get(a.sessionId)?.x === 4, 'a move crossing carriers');
     await Promise.all([a.leave(), b.leave(), c.leave()]);
