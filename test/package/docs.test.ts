@@ -73,6 +73,19 @@ describe('docs/guides', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  it('links only to README sections that exist', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
+    const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1].toLowerCase().replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-')));
+    const broken: string[] = [];
+    for (const f of readdirSync(guides).filter((g) => g.endsWith('.md'))) {
+      for (const m of readFileSync(join(guides, f), 'utf8').matchAll(/\(\.\.\/\.\.\/README\.md#([^)]+)\)/g)) {
+        if (!anchors.has(m[1])) broken.push(`${f}: #${m[1]}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('the Unity guide\'s table names exports of utp-ts', async () => {
     const unity = readFileSync(join(guides, 'unity.md'), 'utf8');
     const types = [...unity.matchAll(/^\| `([A-Z][A-Za-z.]+)` \| `([A-Z][A-Za-z]+)` \|/gm)].map((m) => ({ cs: m[1], ts: m[2] }));
