@@ -212,5 +212,9 @@ export class RawUdpPeer {
  */
 export async function rawConnect(peer: RawUdpPeer, port: number, tok: Uint8Array, payload?: Uint8Array): Promise<Datagram> {
   peer.send(connectionRequest(tok, payload), port);
-  return peer.next((b) => isHandshake(b, 2, tok), 5000, `the ConnectionAccept for token ${hex(tok)}`);
+  const accept = await peer.next((b) => isHandshake(b, 2, tok), 5000, `the ConnectionAccept for token ${hex(tok)}`);
+  // One heartbeat, as a Unity client sends within its heartbeat timeout: it proves our address to the server,
+  // which until then answers requests only (a half-open connection gets no heartbeats or data).
+  peer.send(concat([Msg.Heartbeat], tok), port);
+  return accept;
 }

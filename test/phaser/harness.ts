@@ -26,6 +26,9 @@ export class Peer {
 
   constructor(clock: FakeClock, settings = new NetworkSettings()) {
     this.clock = clock;
+    // `connection` is set once the plugin's client proved its address (its heartbeat after the accept): from then
+    // on what the peer sends reaches the client at the next frame.
+    settings.withAdmissionParameters({ acceptHalfOpen: false });
     this.driver = NetworkDriver.create({ networkInterface: new IPCNetworkInterface(this.network), settings });
     this.reliable = this.driver.createPipeline(ReliableSequencedPipelineStage);
     this.unreliable = this.driver.createPipeline(UnreliableSequencedPipelineStage);

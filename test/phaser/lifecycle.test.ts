@@ -78,7 +78,7 @@ describe('Phaser plugin: lifecycle', () => {
     driver.createPipeline(UnreliableSequencedPipelineStage);
     await driver.bind(NetworkEndpoint.loopbackIpv4);
     const connection = driver.connect(endpoint);
-    for (let i = 0; i < 10 && driver.getConnectionState(connection) !== 3; i++) {
+    for (let i = 0; i < 10 && (driver.getConnectionState(connection) !== 3 || !peer.connection); i++) {
       clock.now += 16;
       driver.update(clock.now);
       peer.update();

@@ -9,9 +9,9 @@ export class RawPeer {
   readonly received: Uint8Array[] = [];
   readonly #net: IPCNetwork;
 
-  constructor(net: IPCNetwork, port: number) {
+  constructor(net: IPCNetwork, port: number, address = '127.0.0.1') {
     this.#net = net;
-    this.endpoint = net.attach(NetworkEndpoint.loopbackIpv4.withPort(port), {
+    this.endpoint = net.attach(NetworkEndpoint.parse(address, port), {
       receive: (bytes) => { this.received.push(bytes); },
       error: () => {},
     });

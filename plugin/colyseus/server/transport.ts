@@ -161,7 +161,9 @@ export class UtpTransport extends Transport {
       close: (c, code, reason) => this.#close(c, code, reason),
     };
     this.#options = options;
-    this.#settings = options.settings ?? defaultServerSettings();
+    // A join is processed once the client proved its address (utp-ts clients do at once: heartbeatOnAccept), so a
+    // forged request never reaches matchmaking and a stranger never gets ERROR or close frames (issue 13).
+    this.#settings = (options.settings ?? defaultServerSettings()).withAdmissionParameters({ acceptHalfOpen: false });
     this.#maxPayload = options.maxPayload ?? 128 * 1024;
     this.#lingerMS = options.lingerMS ?? DEFAULT_LINGER_MS;
     const ws = options.webSocket ?? true;

@@ -88,6 +88,8 @@ export class RelayLayer implements PacketLayer {
   readonly name = 'Relay';
   /** 40 bytes of RELAY header budget (two more than written, as UTP reserves, spec §2.4). */
   readonly headerSize = RELAY_PACKET_PADDING;
+  /** Peers reach us through allocations the relay bound with an HMAC-signed BIND: their addresses are proven. */
+  readonly provesAddresses = true;
   readonly serverData: RelayServerData;
   readonly statistics: RelayStatistics = {
     bindsSent: 0, pingsSent: 0, connectRequestsSent: 0, disconnectsSent: 0, relaySent: 0, relayReceived: 0,

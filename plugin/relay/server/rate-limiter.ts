@@ -5,18 +5,25 @@
 export class RateLimiter {
   readonly rate: number;
   readonly burst: number;
+  /** Sources remembered at most: forged source addresses cannot grow the table without limit. */
+  readonly maxSources: number;
   readonly #buckets = new Map<string, { tokens: number; last: number }>();
 
-  constructor(rate: number, burst = 2 * rate) {
+  constructor(rate: number, burst = 2 * rate, maxSources = 65_536) {
     if (!(rate > 0) || !(burst >= 1)) throw new RangeError(`rate limit needs rate > 0 and burst ≥ 1, got ${rate}/${burst}`);
+    if (!(maxSources >= 1)) throw new RangeError(`rate limit needs maxSources ≥ 1, got ${maxSources}`);
     this.rate = rate;
     this.burst = burst;
+    this.maxSources = maxSources;
   }
 
   /** Takes one token for `key` at time `now` (ms); false if its bucket is empty. */
   allow(key: string, now: number): boolean {
     let b = this.#buckets.get(key);
     if (b === undefined) {
+      // Full: forget the source seen first (a Map iterates in insertion order); a flood of forged sources cycles
+      // its own entries, and a returning source starts with a fresh bucket.
+      if (this.#buckets.size >= this.maxSources) this.#buckets.delete(this.#buckets.keys().next().value!);
       b = { tokens: this.burst, last: now };
       this.#buckets.set(key, b);
     } else if (now > b.last) {

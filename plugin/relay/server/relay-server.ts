@@ -8,7 +8,7 @@ import { NetworkSettings } from '../../transport/api/settings.ts';
 import { WebSocketServerInterface, type WebSocketServerInterfaceOptions } from '../../transport/carriers/websocket-server.ts';
 import { AllocationStore, type RelayAllocation } from './allocations.ts';
 import {
-  ALLOCATION_ID_SIZE, DISCONNECT_SIZE, encodeBindReceived, encodeError, encodeFromTo, encodePing, readBind,
+  ALLOCATION_ID_SIZE, DISCONNECT_SIZE, ERROR_SIZE, encodeBindReceived, encodeError, encodeFromTo, encodePing, readBind,
   readConnectRequest, readFromTo, readPing, relayMessageType, relayPayloadLength, RelayErrorCode, RelayMessageType,
 } from '../wire/messages.ts';
 import type { RelayServerEndpointJson } from '../client/server-data.ts';
@@ -22,8 +22,11 @@ export interface RelayServerOptions {
   idleTimeoutMs?: number;
   /** An allocation never bound expires after this long. Default 60 000. */
   unboundTimeoutMs?: number;
-  /** Packets per second (and burst) per source address; `null` disables. Default 2000/s, burst 4000. */
-  rateLimit?: { packetsPerSecond: number; burst?: number } | null;
+  /**
+   * Packets per second (and burst) per source address; `null` disables. Default 2000/s, burst 4000, and at most
+   * 65,536 source addresses remembered (the oldest is forgotten first).
+   */
+  rateLimit?: { packetsPerSecond: number; burst?: number; maxSources?: number } | null;
   /** Answer PING with a PING, so an idle client sees traffic and does not re-BIND. Default true. */
   answerPings?: boolean;
   /** Milliseconds clock; default `performance.now`. Tests pass a fake one. */
@@ -44,6 +47,11 @@ export interface RelayServerLoad {
   /** Packets received per second over the last measured window (≥ 1 s of `update`s). */
   packetsPerSecond: number;
   dropped: { malformed: number; rateLimited: number; unexpected: number; peerUnbound: number; notLinked: number };
+  /**
+   * Answers not sent to an unbound sender because they would have been larger than its message (a stranger never
+   * gets back more bytes than it sent: a 4-byte header with a bad version gets no 21-byte ERROR).
+   */
+  withheld: number;
   /** ERROR messages sent, by code. */
   errorsSent: Record<number, number>;
 }
@@ -84,7 +92,7 @@ export class RelayServer {
   readonly #limiter: RateLimiter | null;
   readonly #load: RelayServerLoad = {
     allocations: 0, bound: 0, joins: 0, packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, packetsPerSecond: 0,
-    dropped: { malformed: 0, rateLimited: 0, unexpected: 0, peerUnbound: 0, notLinked: 0 }, errorsSent: {},
+    dropped: { malformed: 0, rateLimited: 0, unexpected: 0, peerUnbound: 0, notLinked: 0 }, withheld: 0, errorsSent: {},
   };
   #rateStart = -1;
   #rateCount = 0;
@@ -98,7 +106,7 @@ export class RelayServer {
     this.#unbound = options.unboundTimeoutMs ?? 60_000;
     this.#answerPings = options.answerPings ?? true;
     const rl = options.rateLimit === undefined ? { packetsPerSecond: 2000 } : options.rateLimit;
-    this.#limiter = rl ? new RateLimiter(rl.packetsPerSecond, rl.burst) : null;
+    this.#limiter = rl ? new RateLimiter(rl.packetsPerSecond, rl.burst, rl.maxSources) : null;
     // A restart keeping the store: bindings belonged to the old carriers, so clients must BIND again (they
     // do on ERROR 3 or after 9 s of silence, §7.3); every allocation gets a fresh idle period for that.
     const now = this.#clock();
@@ -212,7 +220,7 @@ export class RelayServer {
     if (type === -1) { load.dropped.malformed++; return; }
     if (type === -2) {
       const id = bytes.length >= 20 ? bytes.subarray(4, 20) : ZERO_ID;
-      this.#replyError(carrier, address, port, id, RelayErrorCode.InvalidProtocolVersion);
+      this.#replyError(carrier, bytes.length, address, port, id, RelayErrorCode.InvalidProtocolVersion);
       return;
     }
     switch (type) {
@@ -230,7 +238,7 @@ export class RelayServer {
     const a = this.store.get(bytes, at);
     if (!a) {
       const code = this.store.wasExpired(bytes, at) ? RelayErrorCode.PlayerTimedOut : RelayErrorCode.AllocationIdNotFound;
-      this.#replyError(carrier, address, port, bytes.subarray(at, at + ALLOCATION_ID_SIZE), code);
+      this.#replyError(carrier, bytes.length, address, port, bytes.subarray(at, at + ALLOCATION_ID_SIZE), code);
       return null;
     }
     if (!a.boundAt(carrier, address, port)) {
@@ -238,7 +246,7 @@ export class RelayServer {
       // Once per second, or a burst of data would bump the client's nonce once per packet.
       if (now - a.lastMismatchAt >= 1000) {
         a.lastMismatchAt = now;
-        this.#replyError(carrier, address, port, a.id, RelayErrorCode.AllocationIdClientMismatch);
+        this.#replyError(carrier, bytes.length, address, port, a.id, RelayErrorCode.AllocationIdClientMismatch);
       }
       return null;
     }
@@ -252,13 +260,13 @@ export class RelayServer {
     const a = this.store.byConnectionData(f.connectionData);
     if (!a) {
       const code = this.store.wasExpired(f.connectionData, 0, true) ? RelayErrorCode.PlayerTimedOut : RelayErrorCode.AllocationIdNotFound;
-      this.#replyError(carrier, address, port, ZERO_ID, code);
+      this.#replyError(carrier, bytes.length, address, port, ZERO_ID, code);
       return;
     }
     const mac = createHmac('sha256', a.key).update(f.signed).digest();
-    if (!timingSafeEqual(mac, f.hmac)) { this.#replyError(carrier, address, port, a.id, RelayErrorCode.Unauthorized); return; }
+    if (!timingSafeEqual(mac, f.hmac)) { this.#replyError(carrier, bytes.length, address, port, a.id, RelayErrorCode.Unauthorized); return; }
     if (!a.boundAt(carrier, address, port) && !newerNonce(f.nonce, a.nonce)) {
-      this.#replyError(carrier, address, port, a.id, RelayErrorCode.AllocationIdClientMismatch);
+      this.#replyError(carrier, bytes.length, address, port, a.id, RelayErrorCode.AllocationIdClientMismatch);
       return;
     }
     a.carrier = carrier;
@@ -352,7 +360,9 @@ export class RelayServer {
     this.#send(a, encodeError(id, code));
   }
 
-  #replyError(carrier: Carrier, address: string, port: number, id: Uint8Array, code: number): void {
+  /** An ERROR to a sender that is not (or not yet) bound there: only if no larger than what it sent (`withheld`). */
+  #replyError(carrier: Carrier, requestSize: number, address: string, port: number, id: Uint8Array, code: number): void {
+    if (ERROR_SIZE > requestSize) { this.#load.withheld++; return; }
     this.#countError(code);
     const to = endpointFromAddress(address, port);
     const bytes = encodeError(id, code);

@@ -167,6 +167,15 @@ export class NetworkDriver {
     return rec.state === SclState.Established ? ConnectionState.Connected : ConnectionState.Connecting;
   }
 
+  /**
+   * utp-ts: whether the peer has proven its address — it sent something besides connection requests, or a layer
+   * below proved it (WebSocket, DTLS, Relay). Until then a server connection is half-open: messages sent to it wait,
+   * and it gets no heartbeats (see `AdmissionParameters`). Client connections and stale handles: true / false.
+   */
+  isProven(connection: NetworkConnection): boolean {
+    return this.#record(connection)?.proven ?? false;
+  }
+
   /** Mirrors `GetRemoteEndpoint(connection)`; the current address (it follows roaming, §3.7). */
   remoteEndpoint(connection: NetworkConnection): NetworkEndpoint | null {
     return this.#record(connection)?.endpoint ?? null;

@@ -199,6 +199,11 @@ export class MultiNetworkDriver {
     return d ? d.getConnectionState((connection as MultiNetworkConnection).connection) : ConnectionState.Disconnected;
   }
 
+  /** utp-ts: whether the peer proved its address (`NetworkDriver.isProven`). */
+  isProven(connection: NetworkConnection): boolean {
+    return this.#driverOf(connection)?.isProven((connection as MultiNetworkConnection).connection) ?? false;
+  }
+
   /** Mirrors `GetRemoteEndpoint`. */
   remoteEndpoint(connection: NetworkConnection): NetworkEndpoint | null {
     return this.#driverOf(connection)?.remoteEndpoint((connection as MultiNetworkConnection).connection) ?? null;

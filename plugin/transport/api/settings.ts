@@ -83,6 +83,42 @@ export interface LocalParameters {
    * (UTP does, §3.7: NAT rebinding, roaming). `false` pins each connection to its first address.
    */
   connectionRoaming: boolean;
+  /**
+   * Client: when nothing was sent between the server's accept and the next update, send one heartbeat then, so a
+   * server that admits strangers carefully (utp-ts's admission rules) hears from us at once instead of after
+   * `heartbeatTimeoutMS`. A valid UTP heartbeat, only earlier; `false` keeps UTP's timing exactly.
+   */
+  heartbeatOnAccept: boolean;
+}
+
+/**
+ * utp-ts only, never a byte to a proven peer: how a server treats strangers. A server connection is *half-open*
+ * from its accept until its peer sends anything but a ConnectionRequest: until then it gets one accept per request,
+ * never more bytes than it sent, and nothing else (no heartbeats, no resends, no pipeline data: those wait until it
+ * is proven). Carriers that prove the address themselves (WebSocket's TCP handshake, DTLS cookies, Relay) skip this.
+ */
+export interface AdmissionParameters {
+  /** Server connections at once, half-open included; requests beyond it are not answered (`connectionLimit`). Default 16384. */
+  maxConnections: number;
+  /** Half-open connections at once. Default 8192. */
+  maxHalfOpen: number;
+  /** Half-open connections from one IP address. Default 128. */
+  maxHalfOpenPerAddress: number;
+  /**
+   * When a cap is reached, the oldest half-open connection (from that address, or overall) gives way to the new
+   * request if it is at least this old; otherwise the request is not answered and the client retries. Default 1000.
+   */
+  halfOpenEvictAfterMS: number;
+  /** A half-open connection that hears nothing for this long is released; 0 = `disconnectTimeoutMS` (30 s if that is 0). Default 0. */
+  halfOpenTimeoutMS: number;
+  /** `accept()` returns half-open connections (UTP's behaviour); `false` returns a connection once it is proven. Default true. */
+  acceptHalfOpen: boolean;
+  /** Bytes of messages `send` may queue for one half-open connection; beyond it `send` returns −5. Default 65536. */
+  maxHeldBytesPerConnection: number;
+  /** Bytes of such held messages in total. Default 16 MiB. */
+  maxHeldBytes: number;
+  /** Bytes of fragments waiting for reassembly, all connections together; beyond it fragments are dropped (`reassemblyLimit`). Default 64 MiB. */
+  maxReassemblyBytes: number;
 }
 
 /** Mirrors `SecureClientAuthPolicy`: whether a secure server asks clients for a certificate. */
@@ -143,7 +179,20 @@ export const defaultSimulatorStage: Readonly<SimulatorStageParameters> = Object.
 });
 
 /** utp-ts local options: roaming on, as UTP behaves. */
-export const defaultLocal: Readonly<LocalParameters> = Object.freeze({ connectionRoaming: true });
+export const defaultLocal: Readonly<LocalParameters> = Object.freeze({ connectionRoaming: true, heartbeatOnAccept: true });
+
+/** Admission defaults: room for bursts of real clients, a bound on what forged requests can hold. */
+export const defaultAdmission: Readonly<AdmissionParameters> = Object.freeze({
+  maxConnections: 16384,
+  maxHalfOpen: 8192,
+  maxHalfOpenPerAddress: 128,
+  halfOpenEvictAfterMS: 1000,
+  halfOpenTimeoutMS: 0,
+  acceptHalfOpen: true,
+  maxHeldBytesPerConnection: 64 * 1024,
+  maxHeldBytes: 16 * 1024 * 1024,
+  maxReassemblyBytes: 64 * 1024 * 1024,
+});
 
 /** Constants of UTP's `NetworkParameterConstants` (spec §8.1). */
 export const AbsoluteMaxMessageSize = 1472;
@@ -169,6 +218,7 @@ export class NetworkSettings {
   /** Present only when `withNetworkSimulatorParameters` was called (UTP adds the layer only then). */
   networkSimulator: NetworkSimulatorParameters | undefined;
   local: LocalParameters = { ...defaultLocal };
+  admission: AdmissionParameters = { ...defaultAdmission };
   /** Present only when a `withSecure…Parameters` call made the driver secure (UTP adds the DTLS layer only then). */
   secure: SecureNetworkProtocolParameters | undefined;
   /** Parameter groups of user-written stages and layers, by name. */
@@ -300,9 +350,22 @@ export class NetworkSettings {
     c.simulatorStage = { ...this.simulatorStage };
     c.networkSimulator = this.networkSimulator && { ...this.networkSimulator };
     c.local = { ...this.local };
+    c.admission = { ...this.admission };
     c.secure = this.secure;
     for (const [k, v] of this.custom) c.custom.set(k, v);
     return c;
+  }
+
+  /** utp-ts: limits on strangers and on what peers can make a server hold (never changes a byte to a proven peer). */
+  withAdmissionParameters(p: Partial<AdmissionParameters>): this {
+    const next = { ...this.admission, ...p };
+    for (const k of ['maxConnections', 'maxHalfOpen', 'maxHalfOpenPerAddress', 'maxHeldBytesPerConnection', 'maxHeldBytes', 'maxReassemblyBytes'] as const) {
+      checkInt(k, next[k], 1);
+    }
+    checkInt('halfOpenEvictAfterMS', next.halfOpenEvictAfterMS, 0);
+    checkInt('halfOpenTimeoutMS', next.halfOpenTimeoutMS, 0);
+    this.admission = next;
+    return this;
   }
 
   /** Parameters for a user-written stage or layer (UTP's `AddRawParameterStruct`). */

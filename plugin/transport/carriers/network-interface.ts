@@ -44,6 +44,11 @@ export interface NetworkInterface {
    * (spec §2.4): 0 for UDP and in-memory, 14 for WebSocket. Defaults to 0.
    */
   readonly packetPadding?: number;
+  /**
+   * The carrier's own handshake proves each peer's address (TCP under WebSocket, ICE/DTLS under WebRTC): the
+   * connection layer then skips its half-open rules, which exist for datagram carriers where a source can be forged.
+   */
+  readonly provesAddresses?: boolean;
   /** Mirrors `Bind`: open the carrier on `endpoint` and start delivering to `sink`. Rejects with `UtpSocketError`. */
   bind(endpoint: NetworkEndpoint, sink: PacketSink): Promise<void>;
   /** Mirrors `Listen`: accept packets from new peers (a no-op for connectionless carriers). */

@@ -64,6 +64,8 @@ export class WebSocketServerInterface implements NetworkInterface {
   /** UTP reserves 14 bytes for the frame header even though `ws` frames the data (§2.1, §2.4). */
   readonly packetPadding = WEBSOCKET_HEADER_RESERVE;
   readonly carrierName = 'websocket';
+  /** TCP's handshake proved each peer's address before the first UTP packet (no half-open connections). */
+  readonly provesAddresses = true;
   readonly #path: string;
   readonly #options: WebSocketServerInterfaceOptions;
   /** Open sockets by remote address, then port: a send looks its socket up without building a key. */

@@ -48,6 +48,20 @@ export class ConnectionRecord {
   closeWhenNotListening = false;
   /** The layers below were told this connection opened (so they are told when it is released). */
   announced = false;
+  /**
+   * Server: the peer sent something other than a ConnectionRequest since the accept, so its address is its own
+   * (admission.ts). Until then the connection is half-open. Client connections are always proven.
+   */
+  proven = true;
+  /** Half-open: bytes the peer sent that we have not yet answered; what we send to it never exceeds this. */
+  credit = 0;
+  /** Driver time the connection was created (half-open eviction goes by age). */
+  openedAt = 0;
+  /** Client: the accept arrived and nothing was sent since; a heartbeat leaves at the next update (heartbeatOnAccept). */
+  heartbeatDue = false;
+  /** Half-open: messages `send` accepted, sent once the peer is proven (pipeline id, bytes with header room in front). */
+  held: Array<{ pipe: number; buffer: Uint8Array; start: number }> | null = null;
+  heldBytes = 0;
   packetsSent = 0;
   packetsReceived = 0;
   bytesSent = 0;

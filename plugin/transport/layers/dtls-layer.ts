@@ -34,6 +34,8 @@ export class DtlsLayer implements PacketLayer {
   readonly name = 'DTLS';
   readonly headerSize: number;
   readonly role: 'client' | 'server';
+  /** Only records of sessions past the cookie exchange (a proven address) reach the layer above. */
+  readonly provesAddresses = true;
   private links: LayerLinks | undefined;
   private readonly table: DtlsSessionTable;
   private readonly endpoints = new Map<string, NetworkEndpoint>();

@@ -1,3 +1,4 @@
+import { Admission, type AdmissionStatistics } from './admission.ts';
 import { ConnectionList, type ConnectionRecord, SclState } from './connection-list.ts';
 import type { DropReason } from '../stack/layer.ts';
 import { endpointFromAddress } from '../api/address.ts';
@@ -6,7 +7,7 @@ import { DisconnectReason, NetworkEventType, StatusCode } from '../api/status-co
 import { AbsoluteMinimumMtuSize, type NetworkSettings } from '../api/settings.ts';
 import {
   classify, handshakePayloadStart, HandshakeType, MessageType, PacketKind, readMtuAckSize, readMtuCheckLength,
-  tokenHigh, tokenLow, writeHandshake, writeMessageHeader, writeMtuAck, writeMtuCheck, MESSAGE_HEADER_SIZE,
+  tokenHigh, tokenLow, writeHandshake, writeMessageHeader, writeMtuAck, writeMtuCheck, HANDSHAKE_HEADER_SIZE, MESSAGE_HEADER_SIZE,
 } from './simple-connection.ts';
 
 /** What the connection layer needs from the stack around it. */
@@ -17,19 +18,33 @@ export interface SclHost {
   readonly ready: boolean;
   /** Bytes the layers below the SCL put in front of each packet (0 on UDP, 40 with Relay…). */
   readonly lowerPadding: number;
+  /**
+   * A layer below already proved every peer's address (WebSocket's TCP handshake, DTLS cookies, Relay's BIND):
+   * connections start proven, never half-open.
+   */
+  readonly addressesProven: boolean;
+  /** Where the admission counters live (driver statistics). */
+  readonly admissionStats: AdmissionStatistics;
   /** Transmits a finished SCL packet; `buf` has `lowerPadding` free bytes before `start`. */
   transmit(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): void;
   event(type: NetworkEventType, rec: ConnectionRecord, buf: Uint8Array | null, start: number, end: number): void;
   /** A Data message's bytes from the pipeline id byte on (the top layer's part, §4.1). */
   data(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): void;
-  /** A server-side connection finished its handshake: queue it for `accept()`. */
+  /** A server-side connection finished its handshake (and is proven, unless `acceptHalfOpen`): queue it for `accept()`. */
   established(rec: ConnectionRecord): void;
+  /** A half-open connection was proven: messages held for it may leave. */
+  proven(rec: ConnectionRecord): void;
   /** The connection to `rec.endpoint` begins (client request about to leave, or server accept): tell the layers below. */
   opened(rec: ConnectionRecord, endpoint: NetworkEndpoint): void;
   /** The record is released (its last packet has left) or moved away from `endpoint`: tell the layers below. */
   released(rec: ConnectionRecord, endpoint: NetworkEndpoint): void;
   /** Records a dropped packet by reason (statistics). */
   drop(reason: DropReason): void;
+}
+
+/** The half-open lifetime: `halfOpenTimeoutMS`, else the disconnect timeout, else 30 s (admission.ts). */
+function halfOpenTimeout(settings: NetworkSettings): number {
+  return settings.admission.halfOpenTimeoutMS || settings.networkConfig.disconnectTimeoutMS || 30_000;
 }
 
 /** Reason bytes for Disconnect events: byte i holds the value i, so an event's reader can point into it. */
@@ -46,12 +61,20 @@ export class SimpleConnectionLayer {
   readonly #settings: NetworkSettings;
   /** Scratch for control packets, with room in front for lower layers. */
   readonly #scratch: Uint8Array;
+  readonly #admission: Admission;
+  readonly #halfOpenTimeout: number;
   #acceptPayload: Uint8Array | null = null;
+  /** Server connections not being released (the `maxConnections` count). */
+  #serverLive = 0;
+  readonly #live = (): number => this.#serverLive;
+  readonly #evict = (rec: ConnectionRecord): void => this.#dropHalfOpen(rec);
 
   constructor(host: SclHost, settings: NetworkSettings) {
     this.#host = host;
     this.#settings = settings;
     this.#scratch = new Uint8Array(256 + settings.networkConfig.maxMessageSize);
+    this.#admission = new Admission(settings.admission, host.admissionStats);
+    this.#halfOpenTimeout = halfOpenTimeout(settings);
   }
 
   get acceptPayload(): Uint8Array | null { return this.#acceptPayload; }
@@ -89,16 +112,29 @@ export class SimpleConnectionLayer {
         if (!rec) {
           const endpoint = address ? endpointFromAddress(address, port) : undefined;
           if (!endpoint) return this.#host.drop('malformed');
+          // A stranger: admitted half-open if the limits allow (admission.ts), else not answered at all.
+          const proven = this.#host.addressesProven;
+          const admitted = proven
+            ? this.#serverLive < this.#settings.admission.maxConnections
+            : this.#admission.admit(address, now, this.#live, this.#evict);
+          if (!admitted) return this.#host.drop('refused');
           const created = this.connections.create(false, endpoint, this.#settings.networkConfig.maxMessageSize);
           created.setToken(buf, start + 5);
           this.connections.index(created);
+          this.#serverLive++;
           created.connectPayload = payload;
           created.lastReceiveTime = now;
+          created.openedAt = now;
           created.packetsReceived = 1;
           created.bytesReceived = end - start;
           created.closeWhenNotListening = !this.#host.listening;
+          if (!proven) {
+            created.proven = false;
+            created.credit = end - start;
+            this.#admission.add(created);
+          }
           this.#opened(created, endpoint);
-          this.#sendHandshake(created, HandshakeType.ConnectionAccept, this.#acceptPayload);
+          this.#sendHandshake(created, HandshakeType.ConnectionAccept, this.#acceptPayloadFor(created));
           if (this.#mtuDiscovery) this.#startMtuDiscovery(created);
           else this.#establish(created);
           return;
@@ -107,9 +143,11 @@ export class SimpleConnectionLayer {
         if (rec.isClient || rec.state === SclState.Disconnected || rec.closeRequested) return this.#host.drop('wrongState');
         rec.packetsReceived++;
         rec.bytesReceived += end - start;
+        // Credit is per address: a copy of the request from elsewhere buys nothing for the address we answer.
+        if (!rec.proven && rec.address === address && rec.port === port) rec.credit += end - start;
         if (payload) rec.connectPayload = payload;
         rec.lastReceiveTime = now;
-        this.#sendHandshake(rec, HandshakeType.ConnectionAccept, this.#acceptPayload);
+        this.#sendHandshake(rec, HandshakeType.ConnectionAccept, this.#acceptPayloadFor(rec));
         return;
       }
       case HandshakeType.ConnectionAccept: {
@@ -118,6 +156,8 @@ export class SimpleConnectionLayer {
         rec.bytesReceived += end - start;
         rec.acceptPayload = payload ? payload.slice() : null;
         rec.lastReceiveTime = now;
+        // Prove our address to a careful server at the next update, unless the application speaks first.
+        rec.heartbeatDue = this.#settings.local.heartbeatOnAccept;
         if (this.#mtuDiscovery) this.#startMtuDiscovery(rec);
         else this.#establish(rec);
         return;
@@ -130,13 +170,18 @@ export class SimpleConnectionLayer {
   #receiveMessage(buf: Uint8Array, start: number, end: number, address: string, port: number): void {
     const rec = this.connections.byToken(tokenLow(buf, start + 1), tokenHigh(buf, start + 1));
     if (!rec) return this.#host.drop('unknownToken');
-    if (rec.state === SclState.Disconnected || rec.closeRequested) return this.#host.drop('wrongState');
+    const type = buf[start];
+    const known = type >= MessageType.Data && type <= MessageType.MtuAck;
+    if (rec.state === SclState.Disconnected || rec.closeRequested) {
+      // A half-open peer that speaks while its close is pending has proven its address: its Disconnect may leave.
+      if (!rec.proven && known && rec.state !== SclState.Disconnected && rec.address === address && rec.port === port) this.#markProven(rec);
+      return this.#host.drop('wrongState');
+    }
     rec.packetsReceived++;
     rec.bytesReceived += end - start;
-    const type = buf[start];
     // Implicit accept (§3.5 client 4): any message with our token means the accept was lost.
     if (rec.state === SclState.AwaitingAccept) {
-      if (type < MessageType.Data || type > MessageType.MtuAck) return this.#host.drop('unknownType');
+      if (!known) return this.#host.drop('unknownType');
       this.#establish(rec);
     }
     const discovering = rec.state === SclState.PathMtuDiscovery || rec.state === SclState.PathMtuDiscoveryStageTwo;
@@ -145,10 +190,13 @@ export class SimpleConnectionLayer {
       // Roaming (§3.7): the token is the identity, so follow the sender unless pinned by settings.
       const moved = this.#settings.local.connectionRoaming && rec.state === SclState.Established && address ? endpointFromAddress(address, port) : undefined;
       if (!moved) return this.#host.drop('addressMismatch');
+      this.#admission.remove(rec); // half-open: tracked under its old address; proven just below
       this.#host.released(rec, rec.endpoint);
       rec.endpoint = moved; rec.address = address; rec.port = port;
       this.#opened(rec, moved);
     }
+    // Anything but a request from the peer proves its address: a half-open connection becomes a normal one.
+    if (!rec.proven && known) this.#prove(rec);
     const now = this.#host.now;
     switch (type) {
       case MessageType.Data:
@@ -200,6 +248,11 @@ export class SimpleConnectionLayer {
       if (rec.releasePending) { this.#release(rec); continue; }
       if (rec.closeWhenNotListening && !this.#host.listening) rec.closeRequested = true;
       rec.closeWhenNotListening = false;
+      if (rec.heartbeatDue) {
+        // heartbeatOnAccept: the application sent nothing since the accept, so a heartbeat proves our address now.
+        rec.heartbeatDue = false;
+        if (rec.state === SclState.Established && !rec.closeRequested) this.#sendMessage(rec, MessageType.Heartbeat);
+      }
     }
   }
 
@@ -212,6 +265,14 @@ export class SimpleConnectionLayer {
       const rec = list.get(id);
       if (!rec || rec.releasePending) continue;
       if (rec.closeRequested) { this.#processDisconnecting(rec); continue; }
+      if (!rec.proven) {
+        // Half-open: no heartbeats, no discovery probes; released after its lifetime of silence (admission.ts).
+        if (now - rec.lastReceiveTime > this.#halfOpenTimeout) {
+          this.#admission.stats.expired++;
+          this.#dropHalfOpen(rec);
+        }
+        continue;
+      }
       switch (rec.state) {
         case SclState.Default:
           if (!this.#host.ready) break;
@@ -255,7 +316,8 @@ export class SimpleConnectionLayer {
    * Returns 0, `NetworkStateMismatch` (-3) or `NetworkPacketOverflow` (-4, larger than the path MTU).
    */
   sendData(rec: ConnectionRecord, buf: Uint8Array, start: number, end: number): number {
-    if (rec.state !== SclState.Established) return StatusCode.NetworkStateMismatch;
+    if (rec.state !== SclState.Established || !rec.proven) return StatusCode.NetworkStateMismatch;
+    rec.heartbeatDue = false;
     start -= MESSAGE_HEADER_SIZE;
     if (end - start + this.#host.lowerPadding > rec.pathMtu) return StatusCode.NetworkPacketOverflow;
     writeMessageHeader(buf, start, MessageType.Data, rec.token);
@@ -267,6 +329,7 @@ export class SimpleConnectionLayer {
   /** Local close (UTP's `Disconnect`): no local event; one Disconnect packet at the next update (§3.5). */
   requestClose(rec: ConnectionRecord): void {
     rec.closeRequested = true;
+    this.#admission.remove(rec);
   }
 
   /** Sends the Disconnect of every connection closed with `disconnect()` since the last update (the driver's `dispose`). */
@@ -298,9 +361,54 @@ export class SimpleConnectionLayer {
   }
 
   #release(rec: ConnectionRecord): void {
+    this.#admission.remove(rec);
     // A client that never sent its request never told the layers below it opened.
     if (rec.announced) this.#host.released(rec, rec.endpoint);
     this.connections.release(rec);
+  }
+
+  /** Marks `rec` to be released at the start of the next update; from now on it does not count as live. */
+  #markReleasing(rec: ConnectionRecord): void {
+    if (rec.releasePending) return;
+    rec.releasePending = true;
+    this.#admission.remove(rec);
+    if (!rec.isClient) this.#serverLive--;
+  }
+
+  /** The accept payload for this request, unless it would make the accept larger than what a half-open peer sent. */
+  #acceptPayloadFor(rec: ConnectionRecord): Uint8Array | null {
+    const p = this.#acceptPayload;
+    if (!p || rec.proven || HANDSHAKE_HEADER_SIZE + 2 + p.length <= rec.credit) return p;
+    this.#admission.stats.acceptPayloadsWithheld++;
+    return null;
+  }
+
+  /** The peer spoke: no longer half-open (without the follow-up of `#prove`, for a connection that is closing). */
+  #markProven(rec: ConnectionRecord): void {
+    rec.proven = true;
+    rec.credit = 0;
+    this.#admission.remove(rec);
+    this.#admission.stats.proven++;
+  }
+
+  /** A half-open connection proven: it reaches `accept()` if it was held back, its held messages leave, discovery starts. */
+  #prove(rec: ConnectionRecord): void {
+    this.#markProven(rec);
+    if (rec.state === SclState.Established && !this.#settings.admission.acceptHalfOpen) this.#host.established(rec);
+    if (rec.state === SclState.PathMtuDiscovery && rec.lastMtuSendTime < 0) this.#sendMtuProbes(rec);
+    this.#host.proven(rec);
+  }
+
+  /**
+   * Releases a half-open connection (evicted or expired) without a packet: at once if the application never saw
+   * it, else through a Disconnect event (Timeout), as a silent established peer would end.
+   */
+  #dropHalfOpen(rec: ConnectionRecord): void {
+    this.#admission.remove(rec);
+    if (rec.accepted) { this.#close(rec, DisconnectReason.Timeout, false); return; }
+    rec.state = SclState.Disconnected;
+    this.#markReleasing(rec);
+    this.#release(rec);
   }
 
   /** Marks a record to be released at the start of the next update (after its events were seen). */
@@ -308,13 +416,13 @@ export class SimpleConnectionLayer {
     const wasUp = rec.state === SclState.Established || rec.state === SclState.PathMtuDiscovery || rec.state === SclState.PathMtuDiscoveryStageTwo;
     if (wasUp) this.#sendMessage(rec, MessageType.Disconnect);
     rec.state = SclState.Disconnected;
-    rec.releasePending = true;
+    this.#markReleasing(rec);
   }
 
   #close(rec: ConnectionRecord, reason: number, sendDisconnect: boolean): void {
     if (sendDisconnect) this.#sendMessage(rec, MessageType.Disconnect);
     rec.state = SclState.Disconnected;
-    rec.releasePending = true;
+    this.#markReleasing(rec);
     this.#host.event(NetworkEventType.Disconnect, rec, REASON_BYTES, reason, reason + 1);
   }
 
@@ -326,7 +434,7 @@ export class SimpleConnectionLayer {
     if (rec.isClient) {
       const p = rec.acceptPayload;
       this.#host.event(NetworkEventType.Connect, rec, p, 0, p ? p.length : 0);
-    } else {
+    } else if (rec.proven || this.#settings.admission.acceptHalfOpen) {
       this.#host.established(rec);
     }
   }
@@ -334,7 +442,9 @@ export class SimpleConnectionLayer {
   #startMtuDiscovery(rec: ConnectionRecord): void {
     rec.state = SclState.PathMtuDiscovery;
     rec.pathMtu = AbsoluteMinimumMtuSize;
-    this.#sendMtuProbes(rec);
+    // Probes are up to maxMessageSize each: a half-open peer gets them once proven (`#prove`).
+    if (rec.proven) this.#sendMtuProbes(rec);
+    else rec.lastMtuSendTime = -1;
   }
 
   /** Probe round (§3.8): 1024, max−100, max−20, max; each datagram is exactly the probed size. */
@@ -362,6 +472,12 @@ export class SimpleConnectionLayer {
   }
 
   #transmit(rec: ConnectionRecord, start: number, end: number): void {
+    if (!rec.proven) {
+      // Never more bytes to a half-open peer than it sent (admission.ts).
+      if (end - start > rec.credit) { this.#admission.stats.packetsWithheld++; return; }
+      rec.credit -= end - start;
+    }
+    rec.heartbeatDue = false;
     rec.lastSendTime = this.#host.now;
     this.#host.transmit(rec, this.#scratch, start, end);
   }

@@ -5,7 +5,8 @@ import type { EventQueue } from '../stack/event-queue.ts';
 import {
   PipelineDefinition, PipelineInstance, validateStages, type PipelineHost, type PipelineOptions,
 } from '../stages/pipeline.ts';
-import type { PipelineStage } from '../stages/pipeline-stage.ts';
+import type { ByteBudget, PipelineStage } from '../stages/pipeline-stage.ts';
+import type { AdmissionStatistics } from './admission.ts';
 import { type ConnectionRecord, SclState } from './connection-list.ts';
 import type { SimpleConnectionLayer } from './simple-connection-layer.ts';
 import { MESSAGE_HEADER_SIZE } from './simple-connection.ts';
@@ -16,7 +17,8 @@ export interface TopHost {
   /** Bytes in front of every pipeline's headers: lower layers + SCL header + pipeline id (spec §2.4). */
   readonly packetPadding: number;
   /** Counts a dropped packet. */
-  drop(reason: 'badPipeline'): void;
+  drop(reason: 'badPipeline' | 'reassemblyLimit'): void;
+  readonly admissionStats: AdmissionStatistics;
 }
 
 /**
@@ -33,6 +35,22 @@ export class TopLayer implements PipelineHost {
   readonly #registered = new Set<PipelineStage>();
   /** Pipeline instances by connection id, then pipeline id (index 0 unused). */
   readonly #instances: Array<Array<PipelineInstance | undefined> | undefined> = [];
+  /** Connections with messages held (half-open, or proven with a full window behind them), and their bytes. */
+  readonly #holding = new Set<ConnectionRecord>();
+  #heldBytes = 0;
+  #reassembling = 0;
+  /** Fragments kept for reassembly by every connection together (`maxReassemblyBytes`). */
+  readonly reassemblyBudget: ByteBudget = {
+    take: (bytes) => {
+      if (this.#reassembling + bytes > this.#settings.admission.maxReassemblyBytes) {
+        this.#host.drop('reassemblyLimit');
+        return false;
+      }
+      this.#reassembling += bytes;
+      return true;
+    },
+    give: (bytes) => { this.#reassembling -= bytes; },
+  };
 
   constructor(host: TopHost, scl: SimpleConnectionLayer, events: EventQueue, settings: NetworkSettings) {
     this.#host = host;
@@ -88,8 +106,56 @@ export class TopLayer implements PipelineHost {
 
   /** Sends one message on pipeline `pipe`; the message sits in `buf[start, end)` with the header budget free before it. */
   send(rec: ConnectionRecord, pipe: number, buf: Uint8Array, start: number, end: number): number {
+    // A half-open peer gets no pipeline data until it is proven (admission.ts); what waits keeps its order.
+    if (!rec.proven || rec.held) return this.#hold(rec, pipe, buf, start, end);
+    return this.#sendNow(rec, pipe, buf, start, end);
+  }
+
+  #sendNow(rec: ConnectionRecord, pipe: number, buf: Uint8Array, start: number, end: number): number {
     if (pipe === 0) return this.sendPipelinePacket(rec.id, 0, buf, start, end);
     return this.instance(rec, pipe)!.send(buf, start, end);
+  }
+
+  /** Keeps a copy (with the same header room in front) until the connection is proven; −5 beyond the limits. */
+  #hold(rec: ConnectionRecord, pipe: number, buf: Uint8Array, start: number, end: number): number {
+    const n = end - start;
+    const a = this.#settings.admission;
+    if (rec.heldBytes + n > a.maxHeldBytesPerConnection || this.#heldBytes + n > a.maxHeldBytes) {
+      this.#host.admissionStats.heldRefused++;
+      return StatusCode.NetworkSendQueueFull;
+    }
+    const copy = new Uint8Array(end);
+    copy.set(buf.subarray(start, end), start);
+    (rec.held ??= []).push({ pipe, buffer: copy, start });
+    rec.heldBytes += n;
+    this.#heldBytes += n;
+    this.#holding.add(rec);
+    return StatusCode.Success;
+  }
+
+  /**
+   * Sends what was held for a proven, established connection, oldest first. A full reliable window keeps the rest
+   * for a later update; a message that fails otherwise is dropped (as the send would have failed then).
+   */
+  releaseHeld(rec: ConnectionRecord): void {
+    const held = rec.held;
+    if (!held || !rec.proven || rec.state !== SclState.Established || rec.closeRequested) return;
+    let i = 0;
+    for (; i < held.length; i++) {
+      const h = held[i];
+      if (this.#sendNow(rec, h.pipe, h.buffer, h.start, h.buffer.length) === StatusCode.NetworkSendQueueFull) break;
+      rec.heldBytes -= h.buffer.length - h.start;
+      this.#heldBytes -= h.buffer.length - h.start;
+    }
+    held.splice(0, i);
+    if (held.length === 0) this.#forgetHeld(rec);
+  }
+
+  #forgetHeld(rec: ConnectionRecord): void {
+    this.#heldBytes -= rec.heldBytes;
+    rec.held = null;
+    rec.heldBytes = 0;
+    this.#holding.delete(rec);
   }
 
   /** A Data message from the connection layer, from its pipeline id byte on. */
@@ -102,9 +168,10 @@ export class TopLayer implements PipelineHost {
     inst.receive(buf, start + 1, end);
   }
 
-  /** Stage timers (resends, acks) of every established connection. */
+  /** Stage timers (resends, acks) of every established connection, then held messages that may leave now. */
   update(): void {
     const list = this.#scl.connections;
+    for (const rec of this.#holding) this.releaseHeld(rec);
     for (let id = 0; id < this.#instances.length; id++) {
       const pipes = this.#instances[id];
       if (!pipes) continue;
@@ -116,6 +183,7 @@ export class TopLayer implements PipelineHost {
 
   /** The connection was released: its stages free their state. */
   release(rec: ConnectionRecord): void {
+    if (rec.held) this.#forgetHeld(rec);
     const pipes = this.#instances[rec.id];
     if (!pipes) return;
     for (const inst of pipes) inst?.dispose();

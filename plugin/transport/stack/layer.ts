@@ -8,7 +8,7 @@ import type { NetworkInterface } from '../carriers/network-interface.ts';
  */
 export type DropReason =
   | 'malformed' | 'badVersion' | 'unknownToken' | 'wrongState' | 'unknownType' | 'badPipeline' | 'oversize'
-  | 'queueFull' | 'addressMismatch' | 'simulated' | 'internalError';
+  | 'queueFull' | 'addressMismatch' | 'simulated' | 'internalError' | 'refused' | 'reassemblyLimit';
 
 /** What a packet layer may call: its neighbours, the clock and the driver's counters. Wired by `NetworkStack`. */
 export interface LayerLinks {
@@ -41,6 +41,11 @@ export interface PacketLayer {
   readonly name: string;
   /** Bytes this layer puts in front of every packet it sends: its share of UTP's packet padding (spec §2.4). */
   readonly headerSize: number;
+  /**
+   * Every packet this layer passes up comes from a peer that proved its address (a DTLS cookie exchange, a Relay
+   * BIND): the connection layer then skips its half-open rules (see `AdmissionParameters`).
+   */
+  readonly provesAddresses?: boolean;
   /** Called once by the stack, before the carrier is bound. */
   attach(links: LayerLinks): void;
   /** A packet from below, `bytes[start, end)` from `address:port`. Never throws on bad input: drop and count. */

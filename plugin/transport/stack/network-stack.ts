@@ -4,6 +4,7 @@ import type { ConnectionStatistics } from '../api/driver-types.ts';
 import { type NetworkEvent, pipelineHandle } from '../api/network-event.ts';
 import { type ConnectionState, NetworkEventType, StatusCode } from '../api/status-codes.ts';
 import type { NetworkInterface, PacketSink } from '../carriers/network-interface.ts';
+import { createAdmissionStatistics, type AdmissionStatistics } from '../layers/admission.ts';
 import type { ConnectionRecord } from '../layers/connection-list.ts';
 import { SimpleConnectionLayer, type SclHost } from '../layers/simple-connection-layer.ts';
 import { MESSAGE_HEADER_SIZE } from '../layers/simple-connection.ts';
@@ -23,6 +24,8 @@ export interface DriverStatistics {
   /** Incoming packets dropped, by reason (`simulated`: the network simulator's receive loss). Bad input never throws. */
   dropped: Record<DropReason, number> & Record<string, number>;
   connections: number;
+  /** Half-open connections, evictions, expiries and what was withheld from strangers (`AdmissionParameters`). */
+  admission: AdmissionStatistics;
   /** Bytes per second sent and received over the last complete second of driver time. */
   sendBandwidth: number;
   receiveBandwidth: number;
@@ -31,7 +34,7 @@ export interface DriverStatistics {
 const EMPTY = new Uint8Array(0);
 const dropReasons: DropReason[] = [
   'malformed', 'badVersion', 'unknownToken', 'wrongState', 'unknownType', 'badPipeline', 'oversize', 'queueFull',
-  'addressMismatch', 'simulated', 'internalError',
+  'addressMismatch', 'simulated', 'internalError', 'refused', 'reassemblyLimit',
 ];
 
 /**
@@ -49,10 +52,13 @@ export class NetworkStack implements SclHost {
   readonly events = new EventQueue();
   readonly stats: DriverStatistics = {
     packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, connections: 0, sendBandwidth: 0, receiveBandwidth: 0,
+    admission: createAdmissionStatistics(),
     dropped: Object.fromEntries(dropReasons.map((r) => [r, 0])) as DriverStatistics['dropped'],
   };
   /** Bytes the carrier and packet layers put in front of a connection-layer packet. */
   readonly lowerPadding: number;
+  /** The carrier or a layer proves peers' addresses, so no connection is ever half-open (see `SclHost`). */
+  readonly addressesProven: boolean;
   now = 0;
   listening = false;
   ready = false;
@@ -95,6 +101,7 @@ export class NetworkStack implements SclHost {
     const cfg = settings.networkConfig;
     this.layers = buildLayers(settings, carrier);
     this.lowerPadding = (carrier.packetPadding ?? 0) + this.layers.reduce((n, l) => n + l.headerSize, 0);
+    this.addressesProven = carrier.provesAddresses === true || this.layers.some((l) => l.provesAddresses === true);
     this.#receiveQueue = new ReceiveQueue(cfg.receiveQueueCapacity);
     this.#sendQueue = new SendQueue(cfg.sendQueueCapacity, cfg.maxMessageSize);
     this.#sendQueue.attach(carrier);
@@ -254,6 +261,12 @@ export class NetworkStack implements SclHost {
   }
   established(rec: ConnectionRecord): void {
     this.acceptQueue.push(rec);
+  }
+  proven(rec: ConnectionRecord): void {
+    this.top.releaseHeld(rec);
+  }
+  get admissionStats(): AdmissionStatistics {
+    return this.stats.admission;
   }
   opened(_rec: ConnectionRecord, endpoint: NetworkEndpoint): void {
     for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].connectionOpened?.(endpoint);

@@ -68,11 +68,16 @@ function assemble(s: FragmentationState): Uint8Array {
   return out;
 }
 
+/** Forgets the collected chunks and returns their bytes to the driver's reassembly budget. */
+function clearAssembly(ctx: Ctx): void {
+  ctx.reassemblyBudget?.give(ctx.state.collected);
+  ctx.state.resetAssembly();
+}
+
 /** Discards a fragment (and whatever was collected): counted as dropped. */
 function breakMessage(ctx: Ctx): void {
-  const s = ctx.state;
-  s.assembling = false;
-  s.resetAssembly();
+  ctx.state.assembling = false;
+  clearAssembly(ctx);
   ctx.stats.packetsDropped++;
 }
 
@@ -124,7 +129,7 @@ export const FragmentationPipelineStage: PipelineStage<FragmentationState> = {
     const expected = s.expected;
     s.expected = (seq + 1) & SEQ_MASK; // after every packet (§5.4)
     if (word & FIRST) {
-      s.resetAssembly(); // First restarts reassembly and adopts its sequence
+      clearAssembly(ctx); // First restarts reassembly and adopts its sequence
       if (word & LAST) {
         s.assembling = false;
         ctx.deliver(buffer, from, end); // whole message: no copy needed, receive buffers are never reused
@@ -137,8 +142,8 @@ export const FragmentationPipelineStage: PipelineStage<FragmentationState> = {
       else ctx.stats.packetsDropped++;
       return;
     }
-    if (s.collected + (end - from) > s.payloadCapacity) {
-      breakMessage(ctx); // larger than our capacity: dropped, never delivered
+    if (s.collected + (end - from) > s.payloadCapacity || (ctx.reassemblyBudget && !ctx.reassemblyBudget.take(end - from))) {
+      breakMessage(ctx); // larger than our capacity, or the driver holds too much already: dropped, never delivered
       return;
     }
     s.chunks.push(buffer);
@@ -148,13 +153,13 @@ export const FragmentationPipelineStage: PipelineStage<FragmentationState> = {
     if (word & LAST) {
       const message = assemble(s);
       s.assembling = false;
-      s.resetAssembly();
+      clearAssembly(ctx);
       ctx.deliver(message, 0, message.length);
     }
   },
 
   dispose(ctx) {
-    ctx.state.resetAssembly();
+    clearAssembly(ctx);
     ctx.state.scratch = null;
   },
 

@@ -124,6 +124,17 @@ export interface StageContext<S = unknown> {
   forwardRoom(): number;
   /** Passes inner bytes toward the application (the previous stage, or a Data event after the first). */
   deliver(buffer: Uint8Array, start: number, end: number): void;
+  /**
+   * utp-ts: bytes a stage may keep for reassembly, shared by every connection of the driver
+   * (`AdmissionParameters.maxReassemblyBytes`), so many peers sending partial messages cannot exhaust memory.
+   */
+  readonly reassemblyBudget?: ByteBudget;
+}
+
+/** A byte allowance shared by many holders: `take` fails (and is counted) once it is spent; `give` returns bytes. */
+export interface ByteBudget {
+  take(bytes: number): boolean;
+  give(bytes: number): void;
 }
 
 /** Counters for a fresh pipeline instance. */

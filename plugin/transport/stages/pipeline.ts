@@ -2,7 +2,7 @@ import { UtpError } from '../api/errors.ts';
 import type { NetworkSettings } from '../api/settings.ts';
 import type { NetworkConnection } from '../api/connection.ts';
 import {
-  createStageStatistics, type PipelineStage, type StageContext, type StageInfo, type StageStatistics,
+  createStageStatistics, type ByteBudget, type PipelineStage, type StageContext, type StageInfo, type StageStatistics,
 } from './pipeline-stage.ts';
 
 /**
@@ -110,6 +110,8 @@ export interface PipelineHost {
   sendPipelinePacket(connectionId: number, pipelineId: number, buffer: Uint8Array, start: number, end: number): number;
   /** Queues a Data event for the application. */
   deliverData(connectionId: number, pipelineId: number, buffer: Uint8Array, start: number, end: number): void;
+  /** The driver-wide reassembly allowance (`StageContext.reassemblyBudget`). */
+  readonly reassemblyBudget?: ByteBudget;
 }
 
 /** One stage's runtime for one connection: implements `StageContext`. */
@@ -141,6 +143,7 @@ class StageRuntime implements StageContext<unknown> {
   get now(): number { return this.#host.now; }
   get pathMtu(): number { return this.#host.pathMtu(this.connection.id); }
   get packetPadding(): number { return this.#host.packetPadding; }
+  get reassemblyBudget(): ByteBudget | undefined { return this.#host.reassemblyBudget; }
 
   forward(buffer: Uint8Array, start: number, end: number): number {
     const n = this.next;

@@ -47,7 +47,7 @@ describe('UtpSDK over the WebSocket tunnel', () => {
     const room = await boot.colyseus.createRoom<GameRoom>('game');
     const udp = await boot.sdk({ carrier: 'udp' }).joinById(room.roomId, { name: 'udp' });
     const ws = await boot.sdk({ carrier: 'websocket' }).joinById(room.roomId, { name: 'ws' });
-    await until(() => udp.state.players.size === 2 && ws.state.players.size === 2, 'both players on both clients');
+    await until(() => udp.state.players?.size === 2 && ws.state.players?.size === 2, 'both players on both clients'); // state may lag the join
     udp.send('move', 5);
     ws.send('move', 6);
     await until(() => ws.state.players.get(udp.sessionId)?.x === 5 && udp.state.players.get(ws.sessionId)?.x === 6, 'moves crossing carriers');

@@ -110,8 +110,10 @@ describe('server side of the handshake and connection life (raw client with toke
     server = await makeDriver(net, 7777);
   });
 
+  /** Connects the raw client; its heartbeat right after the request proves its address (no longer half-open). */
   function connectRaw(t = 0, request = vectorBytes('TV-1')): NetworkConnection {
     raw.send(server.localEndpoint(), request);
+    raw.send(server.localEndpoint(), vectorBytes('TV-5'));
     server.update(t);
     const c = server.accept();
     expect(c).not.toBeNull();
@@ -349,6 +351,7 @@ describe('server side of the handshake and connection life (raw client with toke
   it('a bound driver that is not listening completes the handshake, then disconnects (§3.7, §11.2)', async () => {
     const quiet = await makeDriver(net, 7781, new NetworkSettings(), false);
     raw.send(quiet.localEndpoint(), vectorBytes('TV-1'));
+    raw.send(quiet.localEndpoint(), vectorBytes('TV-5'));
     quiet.update(0);
     expect(raw.take()).toEqual([hex(vectorBytes('TV-3a'))]);
     expect(quiet.accept()).toBeNull();

@@ -28,6 +28,7 @@ describe('driver-wide network simulator (UTP SimulatorLayer)', () => {
   it('keeps send order with a fixed delay and spreads with jitter', async () => {
     const { raw, server } = await setup({ sendDelayMS: 10, sendJitterMS: 50 });
     raw.send(server.localEndpoint(), vectorBytes('TV-1'));
+    raw.send(server.localEndpoint(), vectorBytes('TV-5')); // proven: data may flow to it at once
     server.update(0);
     const c = server.accept()!;
     for (let i = 0; i < 50; i++) server.send(c, 0, Uint8Array.of(i));
@@ -46,6 +47,7 @@ describe('driver-wide network simulator (UTP SimulatorLayer)', () => {
       raw.send(server.localEndpoint(), vectorBytes('TV-1'));
       server.update(0);
       raw.send(server.localEndpoint(), vectorBytes('TV-1')); // the accept may be lost: ask again
+      raw.send(server.localEndpoint(), vectorBytes('TV-5')); // proven: data may flow to it at once
       server.update(1);
       const c = server.accept()!;
       raw.take();

@@ -38,7 +38,8 @@ export class Pair {
 
   static async connect(link: SimulatedLink, settings: () => NetworkSettings = () => new NetworkSettings(), sendQueue = false): Promise<Pair> {
     const p = new Pair(link);
-    p.server = NetworkDriver.create(new IPCNetworkInterface(link.net), settings());
+    // accept() once the client proved its address, so the server's first sends leave at once (not held).
+    p.server = NetworkDriver.create(new IPCNetworkInterface(link.net), settings().withAdmissionParameters({ acceptHalfOpen: false }));
     await p.server.bind(NetworkEndpoint.loopbackIpv4.withPort(7000));
     p.server.listen();
     p.client = NetworkDriver.create(new IPCNetworkInterface(link.net), settings());
