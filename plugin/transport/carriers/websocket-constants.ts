@@ -7,6 +7,8 @@
 /** Close status codes UTP uses (spec §6.2.6). */
 export const WebSocketCloseCode = {
   Normal: 1000, ProtocolError: 1002, UnsupportedData: 1003, MessageTooBig: 1009, InternalError: 1011,
+  /** utp-ts only: a socket that stayed silent after its upgrade (`silentSocketTimeoutMS`). */
+  PolicyViolation: 1008,
 } as const;
 export type WebSocketCloseCode = (typeof WebSocketCloseCode)[keyof typeof WebSocketCloseCode];
 
@@ -20,3 +22,6 @@ export function maxWebSocketPayload(maxMessageSize = 1400): number {
 
 /** UTP's refusal of an upgrade request for another path (§6.2.2). */
 export const UPGRADE_NOT_FOUND = 'HTTP/1.1 404 Not Found\r\n\r\n';
+
+/** utp-ts's refusal of an upgrade beyond `maxSockets` / `maxSocketsPerAddress`. */
+export const UPGRADE_FULL = 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n';

@@ -6,7 +6,9 @@ import { plainAddress } from '../api/address.ts';
 import { NetworkEndpoint, NetworkFamily } from '../api/endpoint.ts';
 import { UtpError, UtpSocketError } from '../api/errors.ts';
 import { DisconnectReason } from '../api/status-codes.ts';
-import { maxWebSocketPayload, UPGRADE_NOT_FOUND, WEBSOCKET_HEADER_RESERVE, WebSocketCloseCode } from './websocket-constants.ts';
+import {
+  maxWebSocketPayload, UPGRADE_FULL, UPGRADE_NOT_FOUND, WEBSOCKET_HEADER_RESERVE, WebSocketCloseCode,
+} from './websocket-constants.ts';
 import type { NetworkInterface, PacketSink } from './network-interface.ts';
 
 /** Options of `WebSocketServerInterface`. */
@@ -25,6 +27,24 @@ export interface WebSocketServerInterfaceOptions {
    * UTP's WebSocket layer, is refused with close 1009 (§6.2.5).
    */
   maxMessageSize?: number;
+  /** Open sockets at once; further upgrades get 503. Default 16384 (the driver's `maxConnections`). */
+  maxSockets?: number;
+  /** Open sockets from one IP address; further upgrades get 503. Default 256. */
+  maxSocketsPerAddress?: number;
+  /** A socket that sends no binary message this long after its upgrade is closed (1008). Default 10000 ms. */
+  silentSocketTimeoutMS?: number;
+  /**
+   * A packet for a socket that already buffers more than this many bytes (its peer stopped reading) is dropped, as a
+   * datagram would be; reliable pipelines resend it. Default 1 MiB.
+   */
+  maxBufferedBytes?: number;
+}
+
+/** What `WebSocketServerInterface` refused: limits reached, silent sockets, packets for peers that stopped reading. */
+export interface WebSocketServerStatistics {
+  refusedUpgrades: number;
+  silentSocketsClosed: number;
+  packetsDropped: number;
 }
 
 /** One accepted WebSocket: the TCP peer's address and port are the UTP endpoint the driver sees. */
@@ -38,6 +58,8 @@ class Peer {
   quiet = false;
   /** The TCP socket is corked until the end of the current flush (see `#sendTo`). */
   corked = false;
+  /** Closes the socket unless it sends a binary message first (`silentSocketTimeoutMS`). */
+  silenceTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(socket: WebSocket, address: string, port: number) {
     this.socket = socket;
@@ -66,6 +88,8 @@ export class WebSocketServerInterface implements NetworkInterface {
   readonly carrierName = 'websocket';
   /** TCP's handshake proved each peer's address before the first UTP packet (no half-open connections). */
   readonly provesAddresses = true;
+  /** Refusals and drops (the limits in `WebSocketServerInterfaceOptions`). */
+  readonly stats: WebSocketServerStatistics = { refusedUpgrades: 0, silentSocketsClosed: 0, packetsDropped: 0 };
   readonly #path: string;
   readonly #options: WebSocketServerInterfaceOptions;
   /** Open sockets by remote address, then port: a send looks its socket up without building a key. */
@@ -122,6 +146,11 @@ export class WebSocketServerInterface implements NetworkInterface {
         if (this.#ownServer) socket.end(UPGRADE_NOT_FOUND);
         return;
       }
+      if (this.#full(plainAddress(req.socket.remoteAddress ?? ''))) {
+        this.stats.refusedUpgrades++;
+        socket.end(UPGRADE_FULL);
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
     };
     server.on('upgrade', this.#onUpgrade);
@@ -175,7 +204,17 @@ export class WebSocketServerInterface implements NetworkInterface {
         process.nextTick(uncork, peer, tcp);
       }
     }
+    if (peer.socket.bufferedAmount > (this.#options.maxBufferedBytes ?? 1 << 20)) {
+      this.stats.packetsDropped++; // the peer stopped reading: a datagram lost, not memory without limit
+      return;
+    }
     peer.socket.send(packet);
+  }
+
+  /** Whether an upgrade from `address` would exceed `maxSockets` or `maxSocketsPerAddress`. */
+  #full(address: string): boolean {
+    return this.socketCount >= (this.#options.maxSockets ?? 16_384)
+      || (this.#peers.get(address)?.size ?? 0) >= (this.#options.maxSocketsPerAddress ?? 256);
   }
 
   connectionOpened(to: NetworkEndpoint): void {
@@ -222,11 +261,17 @@ export class WebSocketServerInterface implements NetworkInterface {
     let byPort = this.#peers.get(address);
     if (!byPort) this.#peers.set(address, (byPort = new Map()));
     byPort.set(port, peer);
+    peer.silenceTimer = setTimeout(() => {
+      this.stats.silentSocketsClosed++;
+      this.#refuse(peer, WebSocketCloseCode.PolicyViolation);
+    }, this.#options.silentSocketTimeoutMS ?? 10_000);
+    peer.silenceTimer.unref?.();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (ws.readyState !== OPEN) return;
       if (!isBinary) { this.#refuse(peer, WebSocketCloseCode.UnsupportedData); return; }
       const bytes = data as Buffer;
       if (bytes.length === 0) return; // zero-length data frames are ignored (§6.2.5)
+      if (peer.silenceTimer) { clearTimeout(peer.silenceTimer); peer.silenceTimer = null; }
       sink.receive(bytes, address, port);
     });
     // `ws` sends close 1002 (protocol violation) or 1009 (oversize) by itself, then reports the error here.
@@ -262,6 +307,7 @@ export class WebSocketServerInterface implements NetworkInterface {
   }
 
   #forget(peer: Peer): void {
+    if (peer.silenceTimer) { clearTimeout(peer.silenceTimer); peer.silenceTimer = null; }
     const byPort = this.#peers.get(peer.address);
     if (byPort?.get(peer.port) !== peer) return;
     byPort.delete(peer.port);

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ConnectionState, FragmentationPipelineStage, IPCNetwork, IPCNetworkInterface, NetworkDriver, NetworkEndpoint,
   NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage, StatusCode,
-} from '../../plugin/index.ts';
-import { hex, vectorBytes } from '../support/vectors.ts';
-import { drain, makeDriver, RawPeer, T } from './harness.ts';
+} from '../../../plugin/index.ts';
+import { vectorBytes } from '../../support/vectors.ts';
+import { hex } from '../../support/hex.ts';
+import { drain, makeDriver, RawPeer, T } from '../../support/driver.ts';
 
 const request = (token: string, payload = ''): string =>
   `5554500101${token}${payload ? (payload.length / 2).toString(16).padStart(2, '0') + '00' + payload : ''}`;

@@ -4,19 +4,20 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IPCNetwork } from '../../plugin/index.ts';
-import { createBind } from '../../plugin/relay/index.ts';
-import { RateLimiter } from '../../plugin/relay/node.ts';
-import { encodeConnectRequest, encodeFromTo, encodePing, encodeRelay, RelayMessageType } from '../../plugin/relay/wire/messages.ts';
-import { RawPeer } from '../transport/harness.ts';
-import { Clock, memoryRelay, relayEndpoint } from './harness.ts';
+import { IPCNetwork } from '../../../plugin/index.ts';
+import { createBind } from '../../../plugin/relay/index.ts';
+import { RateLimiter } from '../../../plugin/relay/node.ts';
+import { encodeConnectRequest, encodeFromTo, encodePing, encodeRelay, RelayMessageType } from '../../../plugin/relay/wire/messages.ts';
+import { FakeClock } from '../../support/clock.ts';
+import { RawPeer } from '../../support/driver.ts';
+import { memoryRelay, relayEndpoint } from '../harness.ts';
 
 const bytesOf = (packets: string[]): number => packets.reduce((n, p) => n + p.length / 2, 0);
 
 describe('relay answers to strangers', () => {
   it('withholds the 21-byte ERROR 0 from a 4-byte header with a bad version, and counts it', async () => {
     const net = new IPCNetwork();
-    const server = await memoryRelay(net, new Clock());
+    const server = await memoryRelay(net, new FakeClock());
     const stranger = new RawPeer(net, 9300);
     stranger.send(relayEndpoint, 'da720702');
     stranger.send(relayEndpoint, 'da720702' + '00'.repeat(18)); // 22 bytes: an ERROR 0 is no larger
@@ -26,7 +27,7 @@ describe('relay answers to strangers', () => {
 
   it('never sends a stranger more than it sent, whatever Relay messages it forges (property)', async () => {
     const net = new IPCNetwork();
-    const clock = new Clock();
+    const clock = new FakeClock();
     const server = await memoryRelay(net, clock);
     const host = server.store.create({ maxConnections: 4, now: clock.now });
     const known = [host.id, new Uint8Array(16).fill(7)];
