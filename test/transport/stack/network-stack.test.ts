@@ -94,7 +94,9 @@ async function connected(clients = 1) {
   let now = 0;
   const step = () => { now += 10; for (const n of [...nodes, server]) n.driver.update(now); };
   const accepted: NetworkConnection[] = [];
-  for (let i = 0; i < 10 && accepted.length < clients; i++) {
+  // Until every client proved its address (its heartbeat after the accept), so the server's sends leave at once.
+  const up = () => accepted.length === clients && accepted.every((c) => server.driver.isProven(c));
+  for (let i = 0; i < 10 && !up(); i++) {
     step();
     for (let c = server.driver.accept(); c; c = server.driver.accept()) accepted.push(c);
   }
