@@ -14,6 +14,7 @@ import {
 } from './pipelines.ts';
 import { DriverLoop } from '../transport/api/driver-loop.ts';
 import { onStopSignal } from './signals.ts';
+import { driverStatsLine } from './stats-line.ts';
 import { pemPair } from './secure.ts';
 
 export const ECHO_HELP = `Usage: utp echo [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [options]
@@ -45,6 +46,10 @@ Options:
   --simulator K=V,...        simulator stage parameters, for pipelines that
                              contain 'simulator': delay, jitter, drop, duplicate,
                              reorder, drop-interval, fuzz, seed, mode
+  --stats                    print a stats line every second: connections,
+                             half-open (strangers not yet heard from),
+                             evictions, bandwidth, drops by reason
+  --stats-interval MS        time between stats lines (default 1000)
   -q, --quiet                no per-connection lines
   -h, --help                 this help
 
@@ -89,6 +94,8 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
     'disconnect-timeout': { type: 'string' },
     'heartbeat-timeout': { type: 'string' },
     simulator: { type: 'string' },
+    stats: { type: 'boolean' },
+    'stats-interval': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -123,6 +130,7 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
   const udpEndpoint = udp === undefined ? null : await resolveUdpEndpoint(udp, '--udp');
   const wsListener = ws === undefined ? null : await resolveWsListener(ws, '--ws');
   const quiet = values.quiet === true;
+  const statsInterval = values.stats === true ? intOption(values, 'stats-interval', 1000, 100) : 0;
 
   // One driver per listener behind a MultiNetworkDriver (driver ids in this order); `url` names a remote end.
   const multi = MultiNetworkDriver.create();
@@ -254,7 +262,9 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
         if (errors++ % 1000 === 0) io.err(`utp echo: internal error (${errors} so far): ${(err as Error)?.stack ?? String(err)}`);
       },
     }).start();
+    const stats = statsInterval ? setInterval(() => io.out(driverStatsLine(multi.getStatistics())), statsInterval) : null;
     const removeSignals = onStopSignal((signal) => {
+      if (stats) clearInterval(stats);
       loop.stop();
       removeSignals();
       const all = peers.flatMap((byId) => [...byId.values()]);

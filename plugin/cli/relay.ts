@@ -6,6 +6,7 @@ import {
 } from './args.ts';
 import { pemPair } from './secure.ts';
 import { onStopSignal } from './signals.ts';
+import { dropsText, formatRate } from './stats-line.ts';
 
 export const RELAY_HELP = `Usage: utp relay [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [--http HOST:PORT] [options]
 
@@ -34,6 +35,9 @@ Options:
   --rate-limit PPS           packets per second per source address, burst 2×
                              (default 2000; 0 disables)
   --stats-interval MS        print a load line every MS (default 10000; 0 never)
+  --stats                    print a stats line every second instead (every
+                             --stats-interval MS if given): allocations,
+                             bandwidth, withheld answers, drops by reason
   -q, --quiet                no load lines
   -h, --help                 this help
 
@@ -58,6 +62,7 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
     'idle-timeout': { type: 'string' },
     'rate-limit': { type: 'string' },
     'stats-interval': { type: 'string' },
+    stats: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -75,7 +80,8 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
   const maxPlayers = intOption(values, 'max-players', 10, 1, 100);
   const idleTimeoutMs = intOption(values, 'idle-timeout', 10_000, 1);
   const rate = intOption(values, 'rate-limit', 2000, 0);
-  const statsInterval = intOption(values, 'stats-interval', 10_000, 0);
+  const detailed = values.stats === true;
+  const statsInterval = intOption(values, 'stats-interval', detailed ? 1000 : 10_000, 0);
   const publicHost = stringOption(values, 'public-host');
   const udpAt = udp === undefined ? undefined : await resolveUdpEndpoint(udp, '--udp');
   const wsAt = ws === undefined ? undefined : await resolveWsListener(ws, '--ws');
@@ -105,8 +111,17 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
     throw err;
   }
   server.start(250);
-  const stats = statsInterval > 0 && values.quiet !== true
-    ? setInterval(() => io.out(loadLine(server.load)), statsInterval)
+  let last = { at: performance.now(), bytesIn: 0, bytesOut: 0 };
+  const statsLine = (): string => {
+    const l = server.load;
+    const now = performance.now();
+    const seconds = Math.max((now - last.at) / 1000, 1e-3);
+    const rates = { in: (l.bytesIn - last.bytesIn) / seconds, out: (l.bytesOut - last.bytesOut) / seconds };
+    last = { at: now, bytesIn: l.bytesIn, bytesOut: l.bytesOut };
+    return relayStatsLine(l, rates);
+  };
+  const stats = statsInterval > 0 && (detailed || values.quiet !== true)
+    ? setInterval(() => io.out(detailed ? statsLine() : loadLine(server.load)), statsInterval)
     : null;
 
   return new Promise<number>((resolve) => {
@@ -119,6 +134,16 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
       resolve(ExitCode.Ok);
     });
   });
+}
+
+/**
+ * `stats allocations=3 bound=2 joins=1 pps=120 in=1.2 KB/s out=1.1 KB/s withheld=0 errors=1 dropped rateLimited=4`:
+ * bandwidth since the previous line, the rest since start.
+ */
+function relayStatsLine(l: RelayServerLoad, rate: { in: number; out: number }): string {
+  const errors = Object.values(l.errorsSent).reduce((a, b) => a + b, 0);
+  return `stats allocations=${l.allocations} bound=${l.bound} joins=${l.joins} pps=${l.packetsPerSecond} `
+    + `in=${formatRate(rate.in)} out=${formatRate(rate.out)} withheld=${l.withheld} errors=${errors}${dropsText(l.dropped)}`;
 }
 
 /** `load allocations=3 bound=2 joins=1 pps=120 in=… out=… dropped=0 errors=1`. */

@@ -7,7 +7,7 @@ import {
 } from '@colyseus/core';
 import {
   DriverLoop, MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings,
-  StatusCode, UDPNetworkInterface, UtpError, WebSocketServerInterface, type MultiNetworkConnection,
+  StatusCode, UDPNetworkInterface, UtpError, WebSocketServerInterface, type DriverStatistics, type MultiNetworkConnection,
 } from '../../transport/node.ts';
 import type { WebRtcServerInterface } from '../../transport/carriers/webrtc-server.ts';
 import { addWebRtcDriver, type UtpTransportWebRtcOptions } from './webrtc.ts';
@@ -84,6 +84,11 @@ export interface UtpTransportStats {
   refusedUpgrades: number;
   /** Seats of another process presented here (a `publicAddress` that does not lead to its process), refused. */
   wrongProcess: number;
+  /**
+   * The UTP drivers' statistics added up (read on access; null before `listen`): connections, half-open strangers
+   * not yet heard from (`admission`), bandwidth, drops by reason — what `utp echo --stats` prints.
+   */
+  readonly network: DriverStatistics | null;
 }
 
 /** The default driver settings of the server side. */
@@ -147,9 +152,10 @@ export class UtpTransport extends Transport {
   };
 
   /** Counters for monitoring and tests. */
-  readonly stats: UtpTransportStats = {
+  readonly stats: UtpTransportStats = ((transport: UtpTransport) => ({
     acceptedUdp: 0, acceptedWebSocket: 0, acceptedWebRtc: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0, refusedUpgrades: 0, wrongProcess: 0,
-  };
+    get network() { return transport.#multi?.getStatistics() ?? null; },
+  }))(this);
 
   constructor(options: UtpTransportOptions = {}) {
     super();

@@ -1,6 +1,7 @@
 import { NetworkConnection } from './connection.ts';
 import { DataStreamWriter } from './data-stream.ts';
-import type { BeginSendResult, NetworkDriver } from './driver.ts';
+import type { BeginSendResult, DriverStatistics, NetworkDriver } from './driver.ts';
+import { addStatistics, createDriverStatistics } from '../stack/network-stack.ts';
 import type { NetworkEndpoint } from './endpoint.ts';
 import { UtpError } from './errors.ts';
 import { NetworkEvent } from './network-event.ts';
@@ -202,6 +203,16 @@ export class MultiNetworkDriver {
   /** utp-ts: whether the peer proved its address (`NetworkDriver.isProven`). */
   isProven(connection: NetworkConnection): boolean {
     return this.#driverOf(connection)?.isProven((connection as MultiNetworkConnection).connection) ?? false;
+  }
+
+  /**
+   * utp-ts: every driver's statistics added up (a fresh object): packets, bytes, bandwidth, connections, drops by
+   * reason and admission counters, for a server's stats line (`utp echo --stats`, `UtpTransport.stats.network`).
+   */
+  getStatistics(): DriverStatistics {
+    const total = createDriverStatistics();
+    for (const d of this.#drivers) addStatistics(total, d.getStatistics());
+    return total;
   }
 
   /** Mirrors `GetRemoteEndpoint`. */

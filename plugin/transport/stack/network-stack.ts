@@ -37,6 +37,22 @@ const dropReasons: DropReason[] = [
   'addressMismatch', 'simulated', 'internalError', 'refused', 'reassemblyLimit',
 ];
 
+/** Zeroed driver statistics, every drop reason present. */
+export function createDriverStatistics(): DriverStatistics {
+  return {
+    packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, connections: 0, sendBandwidth: 0, receiveBandwidth: 0,
+    admission: createAdmissionStatistics(),
+    dropped: Object.fromEntries(dropReasons.map((r) => [r, 0])) as DriverStatistics['dropped'],
+  };
+}
+
+/** Adds `s` into `total`, counter by counter (several drivers of one server). */
+export function addStatistics(total: DriverStatistics, s: DriverStatistics): void {
+  for (const k of ['packetsSent', 'packetsReceived', 'bytesSent', 'bytesReceived', 'connections', 'sendBandwidth', 'receiveBandwidth'] as const) total[k] += s[k];
+  for (const [k, v] of Object.entries(s.dropped)) total.dropped[k] = (total.dropped[k] ?? 0) + v;
+  for (const k of Object.keys(s.admission) as Array<keyof AdmissionStatistics>) total.admission[k] += s.admission[k];
+}
+
 /**
  * UTP's `NetworkStack`: the carrier and the layers above it, built in order from the settings —
  * carrier → [Simulator] → [DTLS] → [Relay] → SimpleConnection → Top (pipelines) — and the queues between
@@ -50,11 +66,7 @@ export class NetworkStack implements SclHost {
   readonly scl: SimpleConnectionLayer;
   readonly top: TopLayer;
   readonly events = new EventQueue();
-  readonly stats: DriverStatistics = {
-    packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, connections: 0, sendBandwidth: 0, receiveBandwidth: 0,
-    admission: createAdmissionStatistics(),
-    dropped: Object.fromEntries(dropReasons.map((r) => [r, 0])) as DriverStatistics['dropped'],
-  };
+  readonly stats: DriverStatistics = createDriverStatistics();
   /** Bytes the carrier and packet layers put in front of a connection-layer packet. */
   readonly lowerPadding: number;
   /** The carrier or a layer proves peers' addresses, so no connection is ever half-open (see `SclHost`). */
