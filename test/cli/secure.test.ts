@@ -53,7 +53,10 @@ describe('--tls-cert/--tls-key', () => {
 
   it('serves utp relay over DTLS and its WebSocket listener as wss://', async () => {
     const relay = new UtpProcess(['relay', '--dtls', '127.0.0.1:0', '--ws', '127.0.0.1:0', '--tls-cert', pki.file('server.pem'), '--tls-key', pki.file('server.key')]);
-    await relay.waitFor(/^relay dtls:\/\/127\.0\.0\.1:\d+$/, 15_000);
-    await relay.waitFor(/^relay wss:\/\/127\.0\.0\.1:\d+$/, 15_000);
+    const dtls = await relay.waitFor(/^relay dtls:\/\/127\.0\.0\.1:(\d+)$/, 15_000);
+    const wss = await relay.waitFor(/^relay wss:\/\/127\.0\.0\.1:(\d+)$/, 15_000);
+    expect(Number(dtls[1])).toBeGreaterThan(0);
+    expect(Number(wss[1])).toBeGreaterThan(0);
+    expect(relay.stderr).toEqual([]);
   });
 });

@@ -67,6 +67,7 @@ describe('UtpSDK over WebRTC', () => {
     expect(carriers).toEqual(['webrtc', 'websocket', 'udp']);
     a.send('move', 4);
     await until(() => b.state.players.get(a.sessionId)?.x === 4 && c.state.players.get(a.sessionId)?.x === 4, 'a move crossing carriers');
+    expect(a.state.players.get(a.sessionId)?.x).toBe(4);
     await Promise.all([a.leave(), b.leave(), c.leave()]);
   });
 

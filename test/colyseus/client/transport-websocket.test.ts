@@ -51,6 +51,7 @@ describe('UtpSDK over the WebSocket tunnel', () => {
     udp.send('move', 5);
     ws.send('move', 6);
     await until(() => ws.state.players.get(udp.sessionId)?.x === 5 && udp.state.players.get(ws.sessionId)?.x === 6, 'moves crossing carriers');
+    expect([udp.state.players.get(udp.sessionId)?.x, ws.state.players.get(ws.sessionId)?.x]).toEqual([5, 6]);
     await Promise.all([udp.leave(), ws.leave()]);
   });
 });
