@@ -1,5 +1,6 @@
 // `npm run start:cluster`: the game served by several processes sharing matchmaking through Redis. Process i
-// listens on port BASE+i (HTTP, UDP and the WebSocket tunnel) with publicAddress PUBLIC_HOST:BASE+i; any process
+// listens on port BASE+2i (HTTP, UDP and the WebSocket tunnel; WebRTC's ICE on the next port, as `npm start` does)
+// with publicAddress PUBLIC_HOST:BASE+2i; any process
 // serves the page and matchmaking, and every seat leads to the process hosting the room. Starts redis-server
 // (installed, nothing answering at --redis) for as long as it runs.
 //   npm run start:cluster -- [--processes 2] [--port 2567] [--host 127.0.0.1] [--public-host localhost] [--redis URL]
@@ -34,7 +35,7 @@ if (values.help) {
 }
 const count = Number(values.processes);
 const base = Number(values.port);
-if (!Number.isInteger(count) || count < 1 || count > 16 || !Number.isInteger(base) || base < 1 || base + count > 65536) {
+if (!Number.isInteger(count) || count < 1 || count > 16 || !Number.isInteger(base) || base < 1 || base + 2 * count > 65536) {
   console.error(`start:cluster: --processes takes 1..16 and --port a port number\n${USAGE}`);
   process.exit(2);
 }
@@ -66,7 +67,7 @@ if (!values['no-build']) {
 }
 const script = fileURLToPath(new URL('./cluster-process.ts', import.meta.url));
 await Promise.all(Array.from({ length: count }, (_, i) => new Promise<void>((resolve) => {
-  const port = base + i;
+  const port = base + 2 * i; // the game server puts WebRTC's ICE on port + 1
   const staticDir = values['static-dir'] ? ['--static-dir', values['static-dir']] : [];
   const child = spawn(process.execPath, [script, '--port', String(port), '--host', host, '--public-host', publicHost, '--redis', values.redis, ...staticDir],
     { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -85,9 +86,9 @@ await Promise.all(Array.from({ length: count }, (_, i) => new Promise<void>((res
   });
 })));
 if (!stopping) {
-  console.log(`utp-ts arena cluster: ${count} processes, ports ${base}..${base + count - 1} (TCP and UDP), Redis at ${values.redis}`);
+  console.log(`utp-ts arena cluster: ${count} processes, ports ${Array.from({ length: count }, (_, i) => base + 2 * i).join(', ')} (TCP and UDP; ICE on each + 1), Redis at ${values.redis}`);
   console.log(`  open http://${publicHost}:${base} (any process serves the page and matchmaking); Ctrl-C stops`);
-  console.log(`  bots: npm run bots -- --url http://${publicHost}:${base + (count > 1 ? 1 : 0)} --count 40`);
+  console.log(`  bots: npm run bots -- --url http://${publicHost}:${base + (count > 1 ? 2 : 0)} --count 40`);
 }
 
 /** Redis at `url`, or redis-server started here on its port when it is installed and the URL is local. */

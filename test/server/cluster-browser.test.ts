@@ -28,20 +28,21 @@ if (requireRedis('the start:cluster browser test')) {
 
     beforeAll(async () => {
       [redis, dist] = await Promise.all([RedisServer.start(), buildGame()]);
-      base = (await findFreePort('127.0.0.1', 20000 + Math.floor(Math.random() * 20000), [1]))!;
+      base = (await findFreePort('127.0.0.1', 20000 + Math.floor(Math.random() * 20000), [1, 2, 3]))!;
       cluster = new UtpProcess(['--no-build', '--static-dir', dist, '--port', String(base), '--redis', redis.url], CLUSTER);
       await cluster.waitFor(/^utp-ts arena cluster: 2 processes/, 90_000);
       chromium = await launchChromium();
     }, 180_000);
 
     afterAll(async () => {
-      await Promise.all(bots.map((b) => b.leave().catch(() => 0)));
+      const settle = new Promise((resolve) => setTimeout(resolve, 3000));
+      await Promise.race([Promise.all(bots.map((b) => b.leave().catch(() => 0))), settle]);
       await chromium?.close();
       cluster?.child.kill('SIGTERM');
       await cluster?.exited;
       await redis?.stop();
       if (dist) rmSync(dist, { recursive: true, force: true });
-    }, 30_000);
+    }, 60_000);
 
     it('pages loaded from one process play in rooms on both processes, with bots', async () => {
       const codes: string[] = [];
@@ -66,11 +67,11 @@ if (requireRedis('the start:cluster browser test')) {
         });
         return (await res.json()).publicAddress as string;
       }));
-      expect(new Set(hosts)).toEqual(new Set([`localhost:${base}`, `localhost:${base + 1}`]));
+      expect(new Set(hosts)).toEqual(new Set([`localhost:${base}`, `localhost:${base + 2}`]));
       // Two bots per room, matchmaking through the other process than the page did.
       for (const code of codes) {
         for (let i = 0; i < 2; i++) {
-          const bot = new Bot(`http://127.0.0.1:${base + 1}`, { name: `bot-${code}-${i}`, code });
+          const bot = new Bot(`http://127.0.0.1:${base + 2}`, { name: `bot-${code}-${i}`, code });
           await bot.join();
           bots.push(bot);
         }
