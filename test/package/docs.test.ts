@@ -71,7 +71,7 @@ describe('docs/guides', () => {
     });
     expect(errors).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
-  }, 120_000);
+  }, 300_000);
 
   it('links only to README sections that exist', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -129,7 +129,7 @@ describe('npm run docs', () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 300_000);
 });
 
 interface Reflection {
