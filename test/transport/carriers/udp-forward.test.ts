@@ -32,8 +32,9 @@ async function setUp(): Promise<{ server: NetworkDriver; reliable: NetworkPipeli
     let atServer: NetworkConnection | null = null;
     await pump([driver, server], () => {
       atServer ??= server.accept();
-      return atServer !== null && driver.getConnectionState(conn) === ConnectionState.Connected;
-    }, 'a connection');
+      // Proven (the server heard from it after the accept): the server's sends leave at once instead of waiting.
+      return atServer !== null && driver.getConnectionState(conn) === ConnectionState.Connected && server.isProven(atServer);
+    }, 'a proven connection');
     peers.push({ driver, conn, atServer: atServer!, reliable: r, got: [] });
   }
   return { server, reliable, a: peers[0], b: peers[1] };
