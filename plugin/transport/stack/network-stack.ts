@@ -237,7 +237,6 @@ export class NetworkStack implements SclHost {
    * that does not apply: the caller copies as usual.
    */
   sendInPlace(rec: ConnectionRecord, pipe: number, bytes: Uint8Array, start: number, end: number, headroom: number): number | null {
-
     if (bytes !== this.#lendable || start !== this.#lendableStart || start < headroom || this.layers.length > 0 || !this.#sendQueue.owning) return null;
     this.#lendable = null;
     this.#sendQueue.lend(bytes);
