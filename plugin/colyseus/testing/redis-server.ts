@@ -39,6 +39,10 @@ export class RedisServer {
       '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
+    // Never outlive the process that started it (a test worker that fails or is killed).
+    const killOnExit = (): void => { child.kill('SIGKILL'); };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     return new Promise((resolve, reject) => {
       let out = '';
       const onData = (chunk: Buffer): void => {
