@@ -13,7 +13,7 @@ export { NetworkEndpoint, NetworkFamily } from './api/endpoint.ts';
 export { NetworkEvent } from './api/network-event.ts';
 export { NetworkPipeline } from './stages/pipeline.ts';
 export type { PipelineOptions, PipelineRef } from './stages/pipeline.ts';
-export type { PipelineStage, StageContext, StageInfo, StageStatistics } from './stages/pipeline-stage.ts';
+export type { PipelineStage, StageContext, StageInfo, StageStatistics, ByteBudget } from './stages/pipeline-stage.ts';
 export { DataStreamWriter, DataStreamReader } from './api/data-stream.ts';
 export {
   NetworkSettings, defaultNetworkConfig, defaultReliableStage, defaultFragmentationStage, defaultSimulatorStage,
@@ -21,8 +21,9 @@ export {
 } from './api/settings.ts';
 export type {
   NetworkConfigParameters, ReliableStageParameters, FragmentationStageParameters, SimulatorStageParameters,
-  NetworkSimulatorParameters, LocalParameters, SecureNetworkProtocolParameters,
+  NetworkSimulatorParameters, LocalParameters, SecureNetworkProtocolParameters, AdmissionParameters,
 } from './api/settings.ts';
+export type { AdmissionStatistics } from './layers/admission.ts';
 export {
   StatusCode, DisconnectReason, NetworkEventType, ConnectionState, statusCodeName, disconnectReasonName,
 } from './api/status-codes.ts';

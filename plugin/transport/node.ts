@@ -6,7 +6,7 @@
  */
 export * from './index.ts';
 export { WebSocketServerInterface } from './carriers/websocket-server.ts';
-export type { WebSocketServerInterfaceOptions } from './carriers/websocket-server.ts';
+export type { WebSocketServerInterfaceOptions, WebSocketServerStatistics } from './carriers/websocket-server.ts';
 export { DtlsNetworkInterface } from './carriers/dtls.ts';
 export type { DtlsNetworkInterfaceOptions } from './carriers/dtls.ts';
 export { WebRtcServerInterface } from './carriers/webrtc-server.ts';

@@ -133,7 +133,9 @@ export interface StageContext<S = unknown> {
 
 /** A byte allowance shared by many holders: `take` fails (and is counted) once it is spent; `give` returns bytes. */
 export interface ByteBudget {
+  /** Reserves `bytes`; `false` (and a counted refusal) when the allowance is spent. */
   take(bytes: number): boolean;
+  /** Returns `bytes` reserved earlier (a message completed or its connection closed). */
   give(bytes: number): void;
 }
 

@@ -84,11 +84,17 @@ describe('binding (rule 1)', () => {
   it('with WebCrypto the BIND is precomputed: the first update after bind sends it once the HMAC resolved', async () => {
     const net2 = new IPCNetwork();
     const relay2 = new RawPeer(net2, RELAY_PORT);
-    const r = await relayInterface(net2, vectorServerData(), { hmac: webCryptoHmacSha256() });
-    await sleep(20); // let WebCrypto finish (nonces 0 and 1)
+    // Record each WebCrypto computation so the test waits for exactly those, not for a guessed delay.
+    const computing: Promise<unknown>[] = [];
+    const webCrypto = webCryptoHmacSha256();
+    const hmac: typeof webCrypto = (key, message) => { const p = webCrypto(key, message); computing.push(Promise.resolve(p)); return p; };
+    const r = await relayInterface(net2, vectorServerData(), { hmac });
+    const settled = async (): Promise<void> => { await Promise.all(computing); await sleep(0); };
+    await settled(); // nonces 0 and 1
+    expect(computing.length).toBeGreaterThanOrEqual(2);
     r.iface.update(0);
     expect(relay2.take()).toEqual([TV('TV-14')]);
-    await sleep(20);
+    await settled();
     r.iface.update(1000);
     expect(relay2.take()).toEqual([TV('TV-14b')]);
   });
