@@ -360,6 +360,7 @@ export class NetworkDriver {
     if (check !== 0) return check as StatusCode;
     const rec = this.#stack.scl.connections.get(connection.id)!;
     if (rec.state !== SclState.Established || rec.closeRequested) return StatusCode.NetworkStateMismatch;
+    this.#stack.refreshClock();
     const capacity = def.payloadCapacity ?? rec.pathMtu - this.packetPadding - def.headerCapacity;
     return size > capacity ? StatusCode.NetworkPacketOverflow : rec;
   }

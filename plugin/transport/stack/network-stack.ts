@@ -106,6 +106,8 @@ export class NetworkStack implements SclHost {
   #rateSent = 0;
   #rateReceived = 0;
   readonly #clockBase = performance.now();
+  /** The last `advanceClock` read the real clock (see `refreshClock`). */
+  #realClock = false;
 
   constructor(carrier: NetworkInterface, settings: NetworkSettings) {
     this.carrier = carrier;
@@ -187,10 +189,21 @@ export class NetworkStack implements SclHost {
    */
   advanceClock(now: number | undefined): void {
     const cfg = this.#settings.networkConfig;
+    this.#realClock = now === undefined && cfg.fixedFrameTimeMS <= 0;
     let t = now ?? Math.floor(performance.now() - this.#clockBase);
     if (cfg.fixedFrameTimeMS > 0) t = this.now + cfg.fixedFrameTimeMS;
     else if (cfg.maxFrameTimeMS > 0 && t - this.now > cfg.maxFrameTimeMS) t = this.now + cfg.maxFrameTimeMS;
     if (t > this.now) this.now = t;
+  }
+
+  /**
+   * utp-ts only: a message sent between updates is stamped with the time it is sent, not the last update's, when
+   * the driver runs on the real clock (`update()` without a time). Otherwise a message sent long after the update
+   * (from a DOM event, or after a browser frame's paint) would measure its wait as round-trip time, and its resend
+   * timer would start in the past. Explicit clocks (tests, fixed frame time) are never touched.
+   */
+  refreshClock(): void {
+    if (this.#realClock) this.advanceClock(undefined);
   }
 
   /**

@@ -102,14 +102,17 @@ export class ArenaClient extends Phaser.Events.EventEmitter {
   }
 
   /**
-   * One reliable ping a second. Inputs travel unreliable, so without it this client would send nothing the server
-   * acknowledges, and the transport's RTT — the HUD's ping, measured when the acknowledgement arrives, frame waits
-   * excluded — would have no fresh sample. (The ping's own callback waits for a frame, so it is not timed here.)
+   * One reliable ping a second, for the caller to send once the frame is drawn (Phaser's POST_RENDER). Inputs travel
+   * unreliable, so without it this client would send nothing the server acknowledges, and the transport's RTT (the
+   * HUD's ping) would have no fresh sample. Sent after rendering, its acknowledgement finds the page idle and is
+   * processed on arrival; sent during the frame, it would wait behind the render, and the sample would measure that
+   * (about 50 ms a frame in headless Chromium without a GPU). Returns whether a ping was queued (flush it then).
    */
-  #ping(now: number): void {
-    if (now < this.#nextPing || !this.connected) return;
+  pingIfDue(now: number): boolean {
+    if (now < this.#nextPing || !this.connected) return false;
     this.#nextPing = now + 1000;
     this.room.ping(() => {});
+    return true;
   }
 
   /**
@@ -121,7 +124,6 @@ export class ArenaClient extends Phaser.Events.EventEmitter {
     const deltaMs = this.#lastAdvance < 0 ? 0 : now - this.#lastAdvance;
     this.#lastAdvance = now;
     this.predictor.decay(deltaMs);
-    this.#ping(now);
     if (!this.#synced || !this.connected) { this.#acc = 0; return; }
     this.#acc += Math.min(deltaMs, 250);
     while (this.#acc >= TICK_MS) {
