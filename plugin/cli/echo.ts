@@ -1,6 +1,8 @@
 import type { NetworkConnection } from '../transport/api/connection.ts';
 import { NetworkDriver } from '../transport/api/driver.ts';
 import { WebSocketServerInterface } from '../transport/carriers/websocket-server.ts';
+import { WebRtcServerInterface } from '../transport/carriers/webrtc-server.ts';
+import { NetworkEndpoint } from '../transport/api/endpoint.ts';
 import { MultiNetworkDriver, type MultiNetworkConnection } from '../transport/api/multi-driver.ts';
 import { NetworkEvent } from '../transport/api/network-event.ts';
 import { NetworkSettings } from '../transport/api/settings.ts';
@@ -16,8 +18,9 @@ import { DriverLoop } from '../transport/api/driver-loop.ts';
 import { onStopSignal } from './signals.ts';
 import { driverStatsLine } from './stats-line.ts';
 import { pemPair } from './secure.ts';
+import { listenSharedHttp } from './webrtc.ts';
 
-export const ECHO_HELP = `Usage: utp echo [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [options]
+export const ECHO_HELP = `Usage: utp echo [--udp HOST:PORT] [--ws HOST:PORT[/PATH] [--webrtc]] [options]
 
 A UTP server that sends every message it receives back to its sender, on the
 pipeline it came in on. Serves UDP and WebSocket clients at once when given
@@ -30,6 +33,15 @@ Options:
   --ws HOST:PORT[/PATH]      WebSocket address to listen on (also
                              ws://HOST:PORT/PATH); clients must use the same
                              PATH (default /)
+  --webrtc                   also accept WebRTC data channels (browsers,
+                             'utp ping --webrtc'): signalling on the --ws
+                             port at /utp/rtc, ICE and DTLS over UDP; prints
+                             "listening webrtc http://HOST:PORT/utp/rtc"
+  --ice-port PORT            --webrtc: one UDP port for every peer's ICE (the
+                             one to open in a firewall; default an ephemeral
+                             port per peer)
+  --ice-address ADDR         --webrtc: address ICE binds and offers (default
+                             the --ws host, or every interface for 0.0.0.0)
   --dtls                     the UDP listener speaks DTLS 1.2 (dtls://); needs
                              --cert and --key
   --cert FILE, --key FILE    the DTLS server's PEM certificate (ECDSA P-256 or
@@ -90,6 +102,9 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
     key: { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    webrtc: { type: 'boolean' },
+    'ice-port': { type: 'string' },
+    'ice-address': { type: 'string' },
     pipelines: { type: 'string' },
     'disconnect-timeout': { type: 'string' },
     'heartbeat-timeout': { type: 'string' },
@@ -115,6 +130,10 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
   if (values.dtls !== true && (values.cert !== undefined || values.key !== undefined)) throw new UsageError('--cert and --key are for --dtls (the WebSocket listener takes --tls-cert and --tls-key)');
   const tls = pemPair(values, 'tls-cert', 'tls-key');
   if (tls && ws === undefined) throw new UsageError('--tls-cert and --tls-key secure the WebSocket listener: give --ws HOST:PORT too');
+  const webrtc = values.webrtc === true;
+  if (webrtc && ws === undefined) throw new UsageError('--webrtc answers signalling on the WebSocket listener\'s port: give --ws HOST:PORT too');
+  if (!webrtc && (values['ice-port'] !== undefined || values['ice-address'] !== undefined)) throw new UsageError('--ice-port and --ice-address are for --webrtc');
+  const icePort = intOption(values, 'ice-port', 0, 0, 65535);
   // One settings object per listener: DTLS belongs to the UDP driver only.
   const makeSettings = (): NetworkSettings => {
     const s = new NetworkSettings().withNetworkConfigParameters({
@@ -135,6 +154,7 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
   // One driver per listener behind a MultiNetworkDriver (driver ids in this order); `url` names a remote end.
   const multi = MultiNetworkDriver.create();
   const listeners: Array<{ driver: NetworkDriver; url: (c: NetworkConnection) => string; listening: () => string }> = [];
+  let closeHttp = (): void => {};
   try {
     if (udpEndpoint) {
       const udpSettings = dtls ? makeSettings().withSecureServerParameters(dtls.cert, dtls.key) : settings;
@@ -151,7 +171,11 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
     }
     if (wsListener) {
       const secureWs = (url: string) => (tls ? url.replace(/^ws:/, 'wss:') : url);
-      const driver = NetworkDriver.create({ networkInterface: new WebSocketServerInterface({ path: wsListener.path, tls }), settings });
+      // With --webrtc both carriers share one HTTP server, as in UtpTransport; each takes only its own path.
+      const http = webrtc ? await listenSharedHttp(wsListener.endpoint, wsListener.path, tls) : undefined;
+      if (http) closeHttp = () => { http.close(); http.closeAllConnections(); };
+      const wsIface = new WebSocketServerInterface(http ? { path: wsListener.path, server: http } : { path: wsListener.path, tls });
+      const driver = NetworkDriver.create({ networkInterface: wsIface, settings });
       multi.addDriver(driver);
       await driver.bind(wsListener.endpoint);
       driver.listen();
@@ -160,10 +184,27 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
         url: (c) => { const r = driver.remoteEndpoint(c); return secureWs(r ? wsUrl(r) : 'ws://?'); },
         listening: () => secureWs(wsUrl(driver.localEndpoint(), wsListener.path)),
       });
+      if (http) {
+        const host = wsListener.endpoint;
+        const iceAddress = stringOption(values, 'ice-address') ?? (host.isAny ? undefined : host.address);
+        const rtc = new WebRtcServerInterface({ server: http, iceAddress, icePort, maxMessageSize: settings.networkConfig.maxMessageSize });
+        const rtcDriver = NetworkDriver.create({ networkInterface: rtc, settings });
+        multi.addDriver(rtcDriver);
+        await rtcDriver.bind(NetworkEndpoint.anyIpv4); // signalling rides on `http`; nothing else is bound here
+        rtcDriver.listen();
+        const signal = (tls ? 'https://' : 'http://') + `${driver.localEndpoint()}${rtc.path}`;
+        const ice = `ICE udp ${iceAddress ?? '*'}:${icePort || 'any'}`;
+        listeners.push({
+          driver: rtcDriver,
+          url: (c) => { const r = rtcDriver.remoteEndpoint(c); return r ? `webrtc://${r}` : 'webrtc://?'; },
+          listening: () => `webrtc ${signal} (${ice})`,
+        });
+      }
     }
     createPipelines(multi, specs);
   } catch (err) {
     multi.dispose();
+    closeHttp();
     throw err;
   }
 
@@ -273,9 +314,14 @@ export async function runEcho(argv: string[], io: Output = stdio): Promise<numbe
       // One update sends the Disconnect packets (spec §3.5 "Closing"); it also flushes.
       multi.update();
       multi.flush();
-      multi.dispose();
-      io.out(`echoed ${echoed} message(s)`);
-      resolve(ExitCode.Ok);
+      const done = (): void => {
+        multi.dispose();
+        closeHttp();
+        io.out(`echoed ${echoed} message(s)`);
+        resolve(ExitCode.Ok);
+      };
+      // A WebRTC peer closed at once could lose its Disconnect, still in the SCTP queue.
+      if (webrtc && all.length > 0) setTimeout(done, 150); else done();
     });
   });
 }

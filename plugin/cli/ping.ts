@@ -3,6 +3,7 @@ import { NetworkConnection } from '../transport/api/connection.ts';
 import { NetworkDriver } from '../transport/api/driver.ts';
 import { NetworkEndpoint, NetworkFamily } from '../transport/api/endpoint.ts';
 import { WebSocketNetworkInterface, type WebSocketConstructor } from '../transport/carriers/websocket-client.ts';
+import { WebRtcNetworkInterface } from '../transport/carriers/webrtc-client.ts';
 import { NetworkEvent } from '../transport/api/network-event.ts';
 import { NetworkSettings } from '../transport/api/settings.ts';
 import {
@@ -18,6 +19,7 @@ import {
 import { DriverLoop } from '../transport/api/driver-loop.ts';
 import { onStopSignal } from './signals.ts';
 import { readPem } from './secure.ts';
+import { nodeRtc, rtcSignalUrl } from './webrtc.ts';
 
 export const PING_HELP = `Usage: utp ping URL [options]
 
@@ -27,7 +29,10 @@ a min/avg/max and loss summary, and disconnects.
 
 URL is udp://HOST:PORT or HOST:PORT for UDP, dtls://HOST:PORT for UDP with
 DTLS 1.2 ('utp echo --dtls'), ws://HOST:PORT[/PATH] or wss://HOST[:PORT][/PATH]
-for WebSocket (PATH must match the server's; default /).
+for WebSocket (PATH must match the server's; default /). With --webrtc, URL
+is the server's signalling URL http(s)://HOST:PORT[/PATH] (default path
+/utp/rtc), or its ws(s)://HOST:PORT, and the messages ride on a WebRTC data
+channel ('utp echo --ws HOST:PORT --webrtc', UtpTransport).
 
 Options:
   --count N                messages to send (default 5; 0 = until Ctrl-C)
@@ -54,6 +59,8 @@ Options:
                            carry (default: the URL's host)
   --insecure               dtls:// and wss://: do not verify the server's
                            certificate (still encrypted)
+  --webrtc                 over a WebRTC data channel (node-datachannel), with
+                           no fallback: a channel that does not open fails
   -h, --help               this help
 
 Stops on Ctrl-C / SIGTERM: prints the summary, disconnects, exits 0.
@@ -81,6 +88,7 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     insecure: { type: 'boolean' },
     ca: { type: 'string' },
     'server-name': { type: 'string' },
+    webrtc: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   }, true);
   if (values.help) {
@@ -109,13 +117,16 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     ? resolvePipeline(pipelineName, specs)
     : (specs.find((s) => s.text === 'reliable')?.id ?? (specs.length ? 1 : 0));
   const scheme = urlScheme(positionals[0]);
-  if (scheme !== undefined && scheme !== 'udp' && scheme !== 'dtls' && scheme !== 'ws' && scheme !== 'wss') {
+  const overRtc = values.webrtc === true;
+  if (overRtc && values.insecure === true) throw new UsageError('--insecure is for dtls:// and wss:// (a WebRTC channel is checked against the fingerprint in the signalled answer)');
+  if (overRtc && (values.ca !== undefined || values['server-name'] !== undefined)) throw new UsageError('--ca and --server-name are for dtls:// URLs');
+  if (!overRtc && scheme !== undefined && scheme !== 'udp' && scheme !== 'dtls' && scheme !== 'ws' && scheme !== 'wss') {
     throw new UsageError(`URL: unsupported scheme '${scheme}://' in '${positionals[0]}' (use udp://, dtls://, ws:// or wss://)`);
   }
   if (scheme !== 'dtls' && (values.ca !== undefined || values['server-name'] !== undefined)) {
     throw new UsageError('--ca and --server-name are for dtls:// URLs');
   }
-  if (scheme === 'dtls') {
+  if (scheme === 'dtls' && !overRtc) {
     const host = positionals[0].replace(/^dtls:\/\//i, '').replace(/:\d+\/?$/, '').replace(/^\[(.*)\]$/, '$1');
     settings.withSecureClientParameters({
       caCertificate: values.ca === undefined ? undefined : readPem(values.ca as string, '--ca'),
@@ -123,13 +134,22 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
       insecure: values.insecure === true,
     });
   }
-  const overWs = scheme === 'ws' || scheme === 'wss';
+  const overWs = !overRtc && (scheme === 'ws' || scheme === 'wss');
   /** Why the WebSocket failed to open, if it did (the interface itself only reports that it did). */
   let socketError: Error | null = null;
   let driver: NetworkDriver;
   let target: NetworkEndpoint;
   let url: string;
-  if (overWs) {
+  let rtc: { iface: WebRtcNetworkInterface; cleanup(): void } | null = null;
+  if (overRtc) {
+    const signalUrl = rtcSignalUrl(positionals[0]);
+    const lib = await nodeRtc();
+    const iface = new WebRtcNetworkInterface({ signalUrl, RTCPeerConnection: lib.RTCPeerConnection });
+    rtc = { iface, cleanup: lib.cleanup };
+    driver = NetworkDriver.create({ networkInterface: iface, settings });
+    target = iface.serverEndpoint;
+    url = signalUrl;
+  } else if (overWs) {
     const ws = parseWsUrl(positionals[0], 'URL');
     const iface = new WebSocketNetworkInterface({
       url: ws.href, WebSocket: nodeWebSocket(values.insecure === true, (err) => { socketError ??= err; }),
@@ -155,7 +175,7 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
   }
 
   const pipeText = pipe === 0 ? '0 (no stages)' : `${pipe} (${specs[pipe - 1].text})`;
-  io.out(`PING ${url}: pipeline ${pipeText}, ${size} bytes`);
+  io.out(`PING ${url}${rtc ? ' over WebRTC' : ''}: pipeline ${pipeText}, ${size} bytes`);
 
   const event = new NetworkEvent();
   const message = new Uint8Array(size);
@@ -229,8 +249,17 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
       driver.disconnect(connection);
       driver.update();
       driver.flush();
-      driver.dispose();
-      resolve(code);
+      if (!rtc) {
+        driver.dispose();
+        resolve(code);
+        return;
+      }
+      // The data channel gets a moment to send the Disconnect; node-datachannel's threads then stop.
+      setTimeout(() => {
+        driver.dispose();
+        rtc.cleanup();
+        resolve(code);
+      }, 150);
     };
 
     const tick = (): void => {
@@ -245,6 +274,7 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
         } else if (type === NetworkEventType.Disconnect) {
           const reason = event.disconnectReason;
           if (!connected && reason === DisconnectReason.MaxConnectionAttempts) {
+            if (rtc?.iface.fallbackReason) return finish(ExitCode.Failure, `cannot open WebRTC to ${url}: ${rtc.iface.fallbackReason}`);
             if (socketError) return finish(ExitCode.Failure, `cannot open ${url}: ${describeSocketError(socketError)}`);
             return finish(ExitCode.Failure, `no answer from ${url} after ${maxAttempts} connection attempts`);
           }
