@@ -26,7 +26,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -85,9 +85,24 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
-  // WebRTC on loopback: let ICE pair with the server's 127.0.0.1 candidate (needed where `lo` is the only interface).
+  // WebRTC to a server on 127.0.0.1 (see `loopbackOnlyArgs` for hosts without another interface).
   '--allow-loopback-in-peer-connection',
+  ...loopbackOnlyArgs(),
 ];
+
+/**
+ * The extra flag WebRTC needs on a host whose only interface is `lo` (a network namespace, some CI sandboxes).
+ * Measured with Chromium 156 against a node-datachannel server whose one ICE candidate is 127.0.0.1: on a host with
+ * another interface (eth0) the data channel opens with no flag at all — Chromium offers only `.local` mDNS
+ * candidates, and the pair forms peer-reflexively from its checks to 127.0.0.1. With `lo` alone Chromium gathers
+ * no candidate, and the channel opens only with both `--allow-loopback-in-peer-connection` and
+ * `--disable-features=WebRtcHideLocalIpsWithMdns`; either alone fails. Chromium takes the last `--disable-features`,
+ * which replaces the list Playwright passes, so the flag is added only where it is needed.
+ */
+function loopbackOnlyArgs(): string[] {
+  const external = Object.values(networkInterfaces()).some((list) => list?.some((a) => !a.internal));
+  return external ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns'];
+}
 
 /** A running headless Chromium (one browser context on a temporary profile). */
 export interface ChromiumSession {
