@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserStubs } from '../../../vite.browser.config.ts';
 import { expectNoNodeBuiltins, launchChromium, requireChromium, serveStatic } from '../../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { CloseCodes } from '../../../plugin/colyseus/index.ts';
 import { bootUtp, logs, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -123,6 +125,42 @@ try {
     }
   }, 90_000);
   }
+
+  it('a server that shuts down reaches a page on WebRTC: onLeave 4001 (SERVER_SHUTDOWN), not onDrop', async () => {
+    const other = await bootUtp();
+    const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>shutdown</title>
+<script type="module">
+import { UtpSDK } from './colyseus.js';
+const probe = window.__probe = { joined: false, carrier: '', leaveCode: 0, dropCode: 0, error: '' };
+try {
+  const room = await new UtpSDK(new URLSearchParams(location.search).get('endpoint')).joinOrCreate('game', { name: 'left behind' });
+  room.onLeave((code) => { probe.leaveCode = code; });
+  room.onDrop((code) => { probe.dropCode = code; });
+  probe.carrier = room.connection.transport.carrier;
+  probe.joined = true;
+} catch (e) { probe.error = String(e && e.stack || e); }
+</script>`;
+    const site = await serveStatic({ '/': page, '/colyseus.js': bundle });
+    const chromium = await launchChromium();
+    type Probe = { joined: boolean; carrier: string; leaveCode: number; dropCode: number; error: string };
+    const probe = (tab: Page): Promise<Probe> => tab.evaluate(() => (window as unknown as { __probe: Probe }).__probe);
+    try {
+      const tab = await chromium.newPage();
+      await tab.goto(`${site.url}/?endpoint=${encodeURIComponent(other.endpoint)}`);
+      await tab.waitForFunction(() => { const p = (window as unknown as { __probe?: Probe }).__probe; return p && (p.joined || p.error); }, null, { timeout: 30_000 });
+      expect((await probe(tab)).error).toBe('');
+      expect((await probe(tab)).carrier).toBe('webrtc');
+      await other.shutdown();
+      await tab.waitForFunction(() => (window as unknown as { __probe: Probe }).__probe.leaveCode !== 0, null, { timeout: 15_000 });
+      const p = await probe(tab);
+      expect(p.leaveCode).toBe(CloseCodes.SERVER_SHUTDOWN);
+      expect(p.dropCode).toBe(0);
+      expect(chromium.errors).toEqual([]);
+    } finally {
+      await chromium.close();
+      await site.close();
+    }
+  }, 60_000);
 });
 
 /** The local room `sessionId` joined. */
