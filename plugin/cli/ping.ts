@@ -118,7 +118,7 @@ export async function runPing(argv: string[], io: Output = stdio): Promise<numbe
     : (specs.find((s) => s.text === 'reliable')?.id ?? (specs.length ? 1 : 0));
   const scheme = urlScheme(positionals[0]);
   const overRtc = values.webrtc === true;
-  if (overRtc && values.insecure === true) throw new UsageError('--insecure is for dtls:// and wss:// (a WebRTC channel is checked against the fingerprint in the signalled answer)');
+  if (overRtc && values.insecure === true) throw new UsageError('--insecure is for dtls:// and wss://: an https:// signalling URL needs a certificate Node trusts (NODE_EXTRA_CA_CERTS=ca.pem)');
   if (overRtc && (values.ca !== undefined || values['server-name'] !== undefined)) throw new UsageError('--ca and --server-name are for dtls:// URLs');
   if (!overRtc && scheme !== undefined && scheme !== 'udp' && scheme !== 'dtls' && scheme !== 'ws' && scheme !== 'wss') {
     throw new UsageError(`URL: unsupported scheme '${scheme}://' in '${positionals[0]}' (use udp://, dtls://, ws:// or wss://)`);

@@ -78,7 +78,7 @@ describe('utp echo --webrtc and utp ping --webrtc', () => {
       [['echo', '--ws', '127.0.0.1:0', '--ice-port', '7000'], /--ice-port and --ice-address are for --webrtc/],
       [['echo', '--ws', '127.0.0.1:0', '--webrtc', '--ice-port', '70000'], /--ice-port must be an integer in 0\.\.65535/],
       [['ping', '--webrtc', 'udp://127.0.0.1:7777'], /--webrtc: expected http\(s\):\/\/HOST:PORT/],
-      [['ping', '--webrtc', '--insecure', 'https://127.0.0.1:7777'], /--insecure is for dtls:\/\/ and wss:\/\//],
+      [['ping', '--webrtc', '--insecure', 'https://127.0.0.1:7777'], /--insecure is for dtls:\/\/ and wss:\/\/: an https:\/\/ signalling URL needs a certificate Node trusts/],
     ];
     for (const [args, message] of cases) {
       const r = await runUtp(args);

@@ -32,7 +32,7 @@ import { NetworkDriver, NetworkEventType, NetworkSettings, WebRtcNetworkInterfac
 const enc = new TextEncoder(), dec = new TextDecoder();
 const peers = [];
 window.__peer = (o) => {
-  const iface = new WebRtcNetworkInterface({ signalUrl: o.signalUrl, openTimeoutMS: o.openTimeoutMS ?? 5000,
+  const iface = new WebRtcNetworkInterface({ signalUrl: o.signalUrl, openTimeoutMS: o.openTimeoutMS ?? 15000,
     fallback: o.wsUrl ? new WebSocketNetworkInterface({ url: o.wsUrl }) : null });
   const settings = new NetworkSettings().withNetworkConfigParameters({ disconnectTimeoutMS: 1500, heartbeatTimeoutMS: 200 });
   const driver = NetworkDriver.create({ networkInterface: iface, settings });
