@@ -3,17 +3,25 @@
 
 /** Colyseus' close codes (`CloseCode` of @colyseus/shared-types), plus the WebSocket ones the transports use. */
 export const CloseCodes = {
+  /** 1000: a normal close. */
   NORMAL_CLOSURE: 1000,
+  /** 1001: the peer is going away (page closed, server stopping). */
   GOING_AWAY: 1001,
+  /** 1005: a close without a code. */
   NO_STATUS_RECEIVED: 1005,
   /** A timeout or a UTP Disconnect without a close frame: the SDK reconnects. */
   ABNORMAL_CLOSURE: 1006,
   /** An inbound frame above the server's `maxPayload`. */
   MESSAGE_TOO_BIG: 1009,
+  /** 4000: the client left on purpose (`room.leave()`); no reconnection. */
   CONSENTED: 4000,
+  /** 4001: the server is shutting down. */
   SERVER_SHUTDOWN: 4001,
+  /** 4002: closed because of an error. */
   WITH_ERROR: 4002,
+  /** 4003: the client did not reconnect in time (`allowReconnection` gave up). */
   FAILED_TO_RECONNECT: 4003,
+  /** 4010: the client may reconnect (a devMode restart, the browser going offline, a reconnection that timed out). */
   MAY_TRY_RECONNECT: 4010,
 } as const;
 
@@ -29,7 +37,9 @@ export const CONTROL_CLOSE = 0x01;
 
 /** A decoded close frame. */
 export interface CloseFrame {
+  /** The close code (`CloseCodes`, or any WebSocket-style code). */
   code: number;
+  /** The reason text (UTF-8), often empty. */
   reason: string;
 }
 

@@ -5,7 +5,9 @@ import { UtpError } from '../transport/index.ts';
 
 /** A `publicAddress` split into host (brackets removed from IPv6) and port. */
 export interface PublicAddress {
+  /** Host name or IP address, without IPv6 brackets. */
   host: string;
+  /** Port number. */
   port: number;
 }
 

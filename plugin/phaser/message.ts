@@ -23,6 +23,7 @@ export function encodePayload(data: NetPayload): Uint8Array {
  * next network update (the next frame): call `copy()` to keep the bytes longer.
  */
 export class NetMessage {
+  /** The message, a view into the driver's buffers: valid until the next network update. */
   readonly bytes: Uint8Array;
   /** The pipeline it arrived on. */
   readonly pipeline: NetworkPipeline;

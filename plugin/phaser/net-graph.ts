@@ -9,8 +9,9 @@ export interface NetGraphValues {
   loss: number;
   /** Reliable resends per second over the last sample period. */
   resends: number;
-  /** Bytes per second received and sent. */
+  /** Bytes per second received. */
   in: number;
+  /** Bytes per second sent. */
   out: number;
 }
 

@@ -8,13 +8,17 @@ import type { NetRoom } from './room.ts';
 
 /** Where the plugin connects: a `url` (WebSocket carriers) and/or a numeric `endpoint`, and how (the default carrier). */
 export interface NetTarget {
+  /** Server URL for WebSocket carriers (`wss://game.example.com/utp`). */
   url?: string;
+  /** Server address (the default carrier connects to `ws://HOST:PORT/` when `url` is not given). */
   endpoint?: NetworkEndpoint;
   /** `'websocket'` (default) or `'webrtc'` (a data channel, the WebSocket as fallback); as `UtpSDK`'s `carrier`. */
   carrier?: 'websocket' | 'webrtc';
   /** WebRTC signalling path on the server's HTTP port (default `/utp/rtc`). */
   webRtcPath?: string;
+  /** STUN/TURN servers for WebRTC; default none. */
   iceServers?: RTCIceServer[];
+  /** How long the data channel may take to open before the WebSocket is used instead. Default 3000 ms. */
   webRtcTimeoutMS?: number;
 }
 
@@ -34,7 +38,9 @@ export type NetworkInterfaceFactory = (target: NetTarget) => NetCarrier;
 
 /** The driver pipelines behind `this.net.reliable` and `this.net.unreliable`. */
 export interface ChannelPipelines {
+  /** Pipeline of `this.net.reliable`: ordered, resent until acknowledged. */
   reliable: PipelineRef;
+  /** Pipeline of `this.net.unreliable`: may be lost, late packets dropped. */
   unreliable: PipelineRef;
 }
 
@@ -68,9 +74,11 @@ export interface UtpPluginOptions {
    * `'websocket'`, which every UTP WebSocket server (Unity's too) speaks.
    */
   carrier?: 'websocket' | 'webrtc';
-  /** WebRTC signalling path (default `/utp/rtc`), STUN/TURN servers and open timeout (default 3000 ms). */
+  /** WebRTC signalling path on the server's HTTP port. Default `/utp/rtc`. */
   webRtcPath?: string;
+  /** STUN/TURN servers for WebRTC; default none (host candidates). */
   iceServers?: RTCIceServer[];
+  /** How long the data channel may take to open before the WebSocket is used instead. Default 3000 ms. */
   webRtcTimeoutMS?: number;
   /** Settings of the driver the plugin creates. */
   settings?: NetworkSettings;

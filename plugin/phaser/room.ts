@@ -4,7 +4,9 @@ import type { NetSession } from './session.ts';
 
 /** A driver and one of its connections: where a room's traffic flows. */
 export interface NetLink {
+  /** The driver the connection belongs to. */
   driver: NetworkDriver;
+  /** The room's connection on that driver. */
   connection: NetworkConnection;
 }
 
@@ -49,4 +51,7 @@ export interface NetRoom {
 export interface NetRoomRegistry {}
 
 /** The type of `this.net.room`: the registered adapter type, else `NetRoom`. */
-export type AttachedRoom = NetRoomRegistry extends { room: infer R extends NetRoom } ? R : NetRoom;
+export type AttachedRoom = NetRoomRegistry extends {
+  /** The adapter type a module registered (e.g. `ColyseusNetRoom`). */
+  room: infer R extends NetRoom;
+} ? R : NetRoom;

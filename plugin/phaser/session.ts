@@ -23,8 +23,11 @@ export interface NetSessionRoomOnly {
 
 /** What a `NetSession` is made of. */
 export interface NetSessionParts {
+  /** The driver the session pumps. */
   driver: NetworkDriver;
+  /** The session's connection on that driver. */
   connection: NetworkConnection;
+  /** The pipelines of the reliable and unreliable channels. */
   pipelines: ChannelPipelines;
   /** Dispose the driver (after a Disconnect) with the session. */
   ownsDriver: boolean;
@@ -48,6 +51,7 @@ const messageEvents: string[] = [];
  */
 export class NetSession extends Phaser.Events.EventEmitter {
   readonly #own: NetSessionParts | null;
+  /** Whether disposing the session disposes its driver too (the plugin created it). */
   readonly ownsDriver: boolean;
   readonly #clock: (() => number) | undefined;
   /** Events processed on arrival, handed to listeners at the next frame's `receive`. */

@@ -15,11 +15,13 @@ export interface NetStats {
   loss: number;
   /** Reliable resends since the connection opened. */
   resends: number;
-  /** Bytes per second received and sent by the driver over its last complete second, headers included. */
+  /** Bytes per second received, over the driver's last complete second, headers included. */
   bandwidthIn: number;
+  /** Bytes per second sent, over the driver's last complete second, headers included. */
   bandwidthOut: number;
-  /** Datagrams of this connection since it opened. */
+  /** Datagrams of this connection sent since it opened. */
   packetsSent: number;
+  /** Datagrams of this connection received since it opened. */
   packetsReceived: number;
   /** Packets the pipelines refused: stale, duplicated, out of window. */
   packetsDropped: number;

@@ -103,6 +103,18 @@ describe('docs/guides', () => {
 });
 
 describe('npm run docs', () => {
+  it('requires TSDoc on every exported declaration and member, so the build below fails on an undocumented one', () => {
+    const config = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')) as {
+      treatWarningsAsErrors?: boolean; validation?: Record<string, boolean>; requiredToBeDocumented?: string[];
+    };
+    expect(config.treatWarningsAsErrors).toBe(true);
+    expect(config.validation).toMatchObject({ notExported: true, invalidLink: true, notDocumented: true });
+    // Property: interface and class members, and the members of exported const objects (StatusCode, CloseCodes…).
+    expect(config.requiredToBeDocumented).toEqual(expect.arrayContaining([
+      'Module', 'Namespace', 'Enum', 'Variable', 'Function', 'Class', 'Interface', 'TypeAlias', 'Property', 'Method', 'Accessor',
+    ]));
+  });
+
   it('builds the API reference with TypeDoc\'s validation as errors, and each mirrored UTP type is named in its TSDoc', async () => {
     const out = await mkdtemp(join(tmpdir(), 'utp-docs-'));
     try {

@@ -5,6 +5,7 @@ import { UtpClientTransport } from './transport.ts';
 
 declare module '../../phaser/room.ts' {
   interface NetRoomRegistry {
+    /** `this.net.room` when the plugin is given a `ColyseusNetRoom`: the typed adapter. */
     room: ColyseusNetRoom;
   }
 }

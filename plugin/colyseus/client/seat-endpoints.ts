@@ -22,7 +22,12 @@ export interface SeatEndpointOptions {
 /** Each carrier's endpoint for one seat. */
 export interface SeatEndpoints {
   /** UTP over UDP: straight to the seat's host and port (a name is resolved when connecting). */
-  udp: { host: string; port: number };
+  udp: {
+    /** The seat's host name or IP address. */
+    host: string;
+    /** The seat's UDP port. */
+    port: number;
+  };
   /** UTP over WebSocket: the tunnel URL. */
   webSocket: string;
   /** UTP over WebRTC: the signalling URL the offer is POSTed to (ICE then finds the host's UDP port). */

@@ -26,7 +26,14 @@ export interface UtpClientOptions extends ColyseusPipelineOptions, SeatEndpointO
    * UDP only (Node): talk DTLS 1.2 to a server started with `udp: { dtls }` (`withSecureClientParameters`): the CA
    * that issued its certificate (default Node's public CAs) and the name in it (default the seat's host).
    */
-  dtls?: { caCertificate?: string; serverName?: string; insecure?: boolean };
+  dtls?: {
+    /** CA certificate(s) (PEM) that issued the server's certificate; default Node's public root CAs. */
+    caCertificate?: string;
+    /** Name the server's certificate must carry; default the seat's host. */
+    serverName?: string;
+    /** Accept any server certificate (encrypted, but anyone can pretend to be the server). For tests. */
+    insecure?: boolean;
+  };
   /** STUN/TURN servers for WebRTC; default none (host candidates: enough when the server has a public address). */
   iceServers?: RTCIceServer[];
   /** How long the data channel may take to open before the WebSocket is used instead. Default 3000 ms. */
@@ -84,9 +91,11 @@ let warnedOversize = false;
 export class UtpClientTransport implements ITransport {
   /** Owned by the SDK's `Connection`, which replaces its handlers later: always read them from here. */
   events: ITransportEventMap;
+  /** The options this transport was created with (`UtpSDK`'s). */
   readonly options: UtpClientOptions;
   /** The URL of the last `connect` (the SDK's debug panel reads it). */
   url = '';
+  /** Counters of this transport: connections opened, unreliable frames too large to send. */
   readonly stats: UtpClientTransportStats = { unreliableOversize: 0, connections: 0 };
   #link: ClientLink | null = null;
   #external = false;

@@ -13,7 +13,16 @@ declare module '@colyseus/core' {
 }
 
 /** WebSocket-style ready states, which Colyseus core reads (`client.readyState === WebSocket.OPEN`). */
-export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+export const ReadyState = {
+  /** 0: the UTP connection is not established yet. */
+  CONNECTING: 0,
+  /** 1: established: frames can be sent. */
+  OPEN: 1,
+  /** 2: a close frame was sent; the UTP Disconnect follows. */
+  CLOSING: 2,
+  /** 3: closed. */
+  CLOSED: 3,
+} as const;
 
 /** What a `UtpClient` sends through: its UTP connection, as `UtpTransport` keeps it (`ServerConnection`). */
 export interface ClientConnection {
@@ -40,6 +49,7 @@ export interface ClientConnection {
  * (one Colyseus frame, a `Buffer`) and `'close'` (the numeric close code), which is all core listens to.
  */
 export class UtpClient implements Client, ClientPrivate {
+  /** The message types of `Client`'s generic (types only; Colyseus' typing of `send`). */
   declare '~messages': any;
 
   /** Legacy alias of `sessionId`. */
@@ -53,9 +63,12 @@ export class UtpClient implements Client, ClientPrivate {
   auth?: any;
   view?: any;
 
+  /** Colyseus' bookkeeping: frames held until the join handshake completes. */
   _enqueuedMessages?: any[] = [];
+  /** Colyseus' bookkeeping: the room clock's elapsed time at the join, in ms. */
   _joinedAt = 0;
   _numMessagesLastSecond = 0;
+  /** Colyseus' bookkeeping: when the per-second message count (`maxMessagesPerSecond`) resets, in ms. */
   _messageCountResetsAt = 0;
   _lastMessageTime = 0;
 

@@ -22,8 +22,11 @@ export interface ClusterOptions {
 
 /** What `new Server({ transport, ...await clusterOptions(…) })` needs. */
 export interface ClusterServerOptions {
+  /** The Redis presence shared by every process. */
   presence: Presence;
+  /** The Redis matchmaking driver shared by every process. */
   driver: MatchMakerDriver;
+  /** This process's `host:port`, as given to `clusterOptions`. */
   publicAddress: string;
   /** Which process creates a new room; default: the one with the fewest rooms. */
   selectProcessIdToCreateRoom: () => Promise<string>;

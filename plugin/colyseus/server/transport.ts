@@ -39,12 +39,25 @@ export interface UtpTransportOptions extends ColyseusPipelineOptions {
    * none (default `0.0.0.0`); the buffer sizes set SO_RCVBUF/SO_SNDBUF.
    */
   udp?: boolean | {
-    host?: string; receiveBufferSize?: number; sendBufferSize?: number;
+    /** The UDP bind address when `listen` got none. Default `0.0.0.0`. */
+    host?: string;
+    /** SO_RCVBUF of the UDP socket, in bytes; default the system's. */
+    receiveBufferSize?: number;
+    /** SO_SNDBUF of the UDP socket, in bytes; default the system's. */
+    sendBufferSize?: number;
     /** DTLS 1.2 on the UDP port (`withSecureServerParameters`): PEM certificate and key; clients then need `utp.dtls`. */
-    dtls?: { certificate: string; privateKey: string };
+    dtls?: {
+      /** The server's certificate (PEM). */
+      certificate: string;
+      /** Its private key (PEM). */
+      privateKey: string;
+    };
   };
   /** UTP over WebSocket for browsers, on the HTTP server at `path` (default on, path `/utp`). */
-  webSocket?: boolean | { path?: string };
+  webSocket?: boolean | {
+    /** The tunnel's path on the HTTP server. Default `/utp`. */
+    path?: string;
+  };
   /**
    * UTP over WebRTC data channels for browsers (default on when the node-datachannel package loads): signalling
    * at `path` (default `/utp/rtc`) on the HTTP server, ICE and DTLS on UDP port `icePort` (one port for all
@@ -70,9 +83,11 @@ export interface UtpTransportOptions extends ColyseusPipelineOptions {
 
 /** Counters of `UtpTransport.stats`. */
 export interface UtpTransportStats {
-  /** Connections accepted since `listen`, by carrier. */
+  /** Connections accepted over UDP since `listen`. */
   acceptedUdp: number;
+  /** Connections accepted over the WebSocket tunnel since `listen`. */
   acceptedWebSocket: number;
+  /** Connections accepted over WebRTC data channels since `listen`. */
   acceptedWebRtc: number;
   /** Unreliable frames dropped because they do not fit one datagram. */
   unreliableOversize: number;
@@ -112,7 +127,9 @@ const EMPTY_HEADERS: Record<string, string | undefined> = {};
  * Disconnect without one is reported as 1006, so the SDK reconnects.
  */
 export class UtpTransport extends Transport {
+  /** `'utp'`: the protocol Colyseus reports for this transport. */
   override protocol = 'utp';
+  /** The HTTP(S) server of matchmaking and the WebSocket tunnel: the one given in the options, or one of its own. */
   declare server: HttpServer | HttpsServer;
 
   readonly #options: UtpTransportOptions;

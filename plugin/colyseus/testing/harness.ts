@@ -2,7 +2,9 @@ import { Server, type Room, type ServerOptions, type Transport } from '@colyseus
 
 /** A listening Colyseus server started by `startColyseusServer`. */
 export interface StartedColyseusServer {
+  /** The Colyseus server. */
   server: Server;
+  /** The transport it listens on. */
   transport: Transport;
   /** The port number (HTTP matchmaking; UDP and the WebSocket tunnel too with `UtpTransport`). */
   port: number;

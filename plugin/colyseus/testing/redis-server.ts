@@ -11,6 +11,7 @@ export function redisServerMissing(): string | null {
 
 /** A running `redis-server`; `stop()` kills it, `start()` runs it again on the same port. */
 export class RedisServer {
+  /** The port it listens on: the one given to `RedisServer.start`, or a free one it found. */
   port = 0;
   #child: ChildProcess | null = null;
 

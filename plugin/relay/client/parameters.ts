@@ -12,6 +12,7 @@ import { RelayWebSocketInterface } from './websocket.ts';
 
 /** Mirrors UTP's `RelayNetworkParameter` (spec §7.3, §8.1). */
 export interface RelayParameters {
+  /** How to reach the Relay server and who we are there. UTP's `ServerData`. */
   serverData: RelayServerData;
   /** PING after this long without sending, re-BIND after 3× without receiving; 0 disables both. Default 3000. */
   relayConnectionTimeMS: number;

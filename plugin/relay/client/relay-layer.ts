@@ -28,16 +28,23 @@ export interface RelayLayerOptions {
 
 /** Counters of the Relay layer; bad input is dropped and counted here, never thrown. */
 export interface RelayStatistics {
+  /** BIND messages sent (first binds and keep-alive re-binds). */
   bindsSent: number;
+  /** PING messages sent (after `relayConnectionTimeMS` without sending). */
   pingsSent: number;
+  /** CONNECT_REQUEST messages sent to join the host. */
   connectRequestsSent: number;
+  /** DISCONNECT messages sent for released connections. */
   disconnectsSent: number;
+  /** RELAY messages sent (connection-layer packets to peers). */
   relaySent: number;
+  /** RELAY messages received and passed up. */
   relayReceived: number;
   /** ERROR messages received, by code (spec §7.2). */
   errors: Record<number, number>;
   /** The last ERROR code received, -1 if none. */
   lastErrorCode: number;
+  /** Received datagrams dropped, by reason. */
   dropped: {
     /** Not a Relay message, wrong length, bad RELAY length field. */
     malformed: number;
@@ -53,6 +60,7 @@ export interface RelayStatistics {
     unexpected: number;
     /** A second outgoing connection (UTP allows one per driver, spec §7.3 rule 2). */
     secondConnection: number;
+    /** Control messages dropped because 64 were already waiting for the next update. */
     queueFull: number;
   };
 }
@@ -90,7 +98,9 @@ export class RelayLayer implements PacketLayer {
   readonly headerSize = RELAY_PACKET_PADDING;
   /** Peers reach us through allocations the relay bound with an HMAC-signed BIND: their addresses are proven. */
   readonly provesAddresses = true;
+  /** The Relay server and allocation this layer binds to. */
   readonly serverData: RelayServerData;
+  /** Messages sent, received and dropped since the layer was built. */
   readonly statistics: RelayStatistics = {
     bindsSent: 0, pingsSent: 0, connectRequestsSent: 0, disconnectsSent: 0, relaySent: 0, relayReceived: 0,
     errors: {}, lastErrorCode: -1,

@@ -8,11 +8,17 @@ const connectionTypes: readonly string[] = ['udp', 'dtls', 'ws', 'wss'];
 
 /** One entry of an allocation's `serverEndpoints`, with the field names of Unity's allocation service. */
 export interface RelayServerEndpointJson {
+  /** `'udp'`, `'dtls'`, `'ws'` or `'wss'`. */
   connectionType: string;
+  /** The relay server's host name or IP address. */
   host: string;
+  /** The relay server's port for this connection type. */
   port: number;
+  /** Whether the connection type is encrypted (dtls, wss); informational, `connectionType` decides. */
   secure?: boolean;
+  /** The service's transport label (`'udp'` or `'tcp'`); informational. */
   network?: string;
+  /** Whether the transport is reliable (ws, wss); informational. */
   reliable?: boolean;
 }
 
@@ -31,9 +37,16 @@ export interface RelayAllocationJson {
   connectionData: string;
   /** Join allocations only: the host's connection data (base64). */
   hostConnectionData?: string;
+  /** The relay server's endpoints, one per connection type. */
   serverEndpoints: RelayServerEndpointJson[];
   /** Deprecated by Unity in favour of `serverEndpoints`: the UDP endpoint. */
-  relayServer?: { ipV4: string; port: number };
+  relayServer?: {
+    /** The relay server's IPv4 address. */
+    ipV4: string;
+    /** Its UDP port. */
+    port: number;
+  };
+  /** The region the allocation lives in (e.g. `'europe-west4'`; `'local'` for our server); informational. */
   region?: string;
 }
 
@@ -41,12 +54,15 @@ export interface RelayAllocationJson {
 export interface RelayServerDataInit {
   /** The relay server: numeric for udp/dtls; for ws/wss the `Custom` endpoint whose address is the URL. */
   endpoint: NetworkEndpoint;
+  /** Our allocation id (16 bytes). UTP's `AllocationId`. */
   allocationId: Uint8Array;
+  /** Our connection data (at most 255 bytes). UTP's `ConnectionData`. */
   connectionData: Uint8Array;
   /** The host's connection data; a host passes its own (the default). */
   hostConnectionData?: Uint8Array;
   /** The HMAC key, at most 64 bytes. */
   key: Uint8Array;
+  /** How the relay server is reached. Default `'udp'`. */
   connectionType?: RelayConnectionType;
   /** Starting BIND nonce; 0 as in every UTP constructor but the low-level one (`RelayServerData.cs:59`). */
   nonce?: number;
@@ -75,6 +91,7 @@ export class RelayServerData {
   readonly hostConnectionData: Uint8Array;
   /** Mirrors `HMACKey` (64 bytes; a shorter key is zero-padded, which leaves HMAC-SHA256 unchanged). */
   readonly hmacKey: Uint8Array;
+  /** How the relay server is reached: `'udp'`, `'dtls'`, `'ws'` or `'wss'` (UTP's connection type string). */
   readonly connectionType: RelayConnectionType;
   /** Mirrors `IsSecure`: DTLS or WSS (`RelayServerData.cs:88-106`). */
   readonly isSecure: boolean;

@@ -7,9 +7,11 @@ import { allocationIdHex } from '../wire/messages.ts';
 
 /** Options of `AllocationApi`. */
 export interface AllocationApiOptions {
+  /** The allocations (share the relay server's `store`). */
   store: AllocationStore;
   /** The relay's `serverEndpoints` (asked per request, so the relay may bind after the API). */
   serverEndpoints: () => RelayServerEndpointJson[];
+  /** The `region` reported in allocations. Default `'local'`. */
   region?: string;
   /** `maxConnections` when a request gives none. Default 10. */
   defaultMaxConnections?: number;
@@ -25,6 +27,7 @@ export interface AllocationApiOptions {
 
 /** An API failure: HTTP status and a message, sent as `{ status, title, detail }`. */
 export class AllocationApiError extends Error {
+  /** The HTTP status answered (400, 404, 413, 503…). */
   readonly status: number;
   constructor(status: number, detail: string) {
     super(detail);

@@ -15,14 +15,19 @@ export class RelayAllocation {
   readonly hostConnectionData: Uint8Array | null;
   /** Most joiners this allocation accepts as a host (`maxConnections` of the allocation request). */
   readonly maxConnections: number;
+  /** The region named in its allocation JSON. */
   readonly region: string;
+  /** Creation time, in ms on the store's clock. */
   readonly createdAt: number;
   /** Last valid message from the bound client (or creation time): drives expiry. */
   lastSeen: number;
-  /** The carrier, address and port of the bound client; `endpoint` is null until a BIND is accepted. */
+  /** The carrier the bound client talks over; null until a BIND is accepted. */
   carrier: unknown = null;
+  /** The bound client's endpoint as the carrier reports it. */
   endpoint: NetworkEndpoint | null = null;
+  /** The bound client's IP address ('' until bound). */
   address = '';
+  /** The bound client's port (0 until bound). */
   port = 0;
   /** Nonce of the last accepted BIND, -1 before the first. */
   nonce = -1;
@@ -30,6 +35,7 @@ export class RelayAllocation {
   host: RelayAllocation | null = null;
   /** Allocations joined to this one as their host. */
   readonly joiners = new Set<RelayAllocation>();
+  /** The join code handed out for this allocation as a host, null until asked for. */
   joinCode: string | null = null;
   /** When the server last answered this allocation's mismatched client with ERROR 3 (throttled). */
   lastMismatchAt = -Infinity;

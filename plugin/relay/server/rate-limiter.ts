@@ -3,7 +3,9 @@
  * second on average and `burst` at once. Time comes from the caller, so tests run on a fake clock.
  */
 export class RateLimiter {
+  /** Packets per second each source may send on average. */
   readonly rate: number;
+  /** Packets a source may send at once (its bucket size). Default 2 × `rate`. */
   readonly burst: number;
   /** Sources remembered at most: forged source addresses cannot grow the table without limit. */
   readonly maxSources: number;

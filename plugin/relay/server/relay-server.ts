@@ -26,7 +26,14 @@ export interface RelayServerOptions {
    * Packets per second (and burst) per source address; `null` disables. Default 2000/s, burst 4000, and at most
    * 65,536 source addresses remembered (the oldest is forgotten first).
    */
-  rateLimit?: { packetsPerSecond: number; burst?: number; maxSources?: number } | null;
+  rateLimit?: {
+    /** Packets per second each source address may send on average. */
+    packetsPerSecond: number;
+    /** Packets a source may send at once. Default 2 × `packetsPerSecond`. */
+    burst?: number;
+    /** Source addresses remembered at most; the oldest is forgotten first. Default 65,536. */
+    maxSources?: number;
+  } | null;
   /** Answer PING with a PING, so an idle client sees traffic and does not re-BIND. Default true. */
   answerPings?: boolean;
   /** Milliseconds clock; default `performance.now`. Tests pass a fake one. */
@@ -35,18 +42,35 @@ export interface RelayServerOptions {
 
 /** Load report of a relay server. */
 export interface RelayServerLoad {
+  /** Live allocations in the store. */
   allocations: number;
   /** Allocations with a bound client. */
   bound: number;
   /** Join links (joiner → host). */
   joins: number;
+  /** Datagrams received, all carriers. */
   packetsIn: number;
+  /** Datagrams sent, all carriers. */
   packetsOut: number;
+  /** Bytes received. */
   bytesIn: number;
+  /** Bytes sent. */
   bytesOut: number;
   /** Packets received per second over the last measured window (≥ 1 s of `update`s). */
   packetsPerSecond: number;
-  dropped: { malformed: number; rateLimited: number; unexpected: number; peerUnbound: number; notLinked: number };
+  /** Received packets dropped, by reason. */
+  dropped: {
+    /** Not a Relay message, or a message of the wrong size or content. */
+    malformed: number;
+    /** Over the per-source rate limit. */
+    rateLimited: number;
+    /** A type a server does not take (BIND_RECEIVED, ACCEPTED, ERROR…). */
+    unexpected: number;
+    /** RELAY to a linked allocation whose client is not bound. */
+    peerUnbound: number;
+    /** RELAY or DISCONNECT between allocations that are not linked. */
+    notLinked: number;
+  };
   /**
    * Answers not sent to an unbound sender because they would have been larger than its message (a stranger never
    * gets back more bytes than it sent: a 4-byte header with a bad version gets no 21-byte ERROR).
@@ -81,6 +105,7 @@ const ZERO_ID = new Uint8Array(ALLOCATION_ID_SIZE);
  * IPC in tests). Call `update()` regularly (or `start()`) for expiry and load figures.
  */
 export class RelayServer {
+  /** The allocations this server serves (give the same store to `AllocationApi`). */
   readonly store: AllocationStore;
   /** Carrier failures (socket errors). */
   onError: ((err: Error) => void) | null = null;

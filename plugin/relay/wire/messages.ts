@@ -13,27 +13,42 @@ export const RELAY_VERSION = 0;
 
 /** Mirrors UTP's `RelayMessageType` (spec §7.1). Values 4, 5, 7 and 11 are not used by UTP. */
 export const RelayMessageType = {
+  /** BIND: a client claims its allocation with an HMAC-signed message (295 bytes). */
   Bind: 0,
+  /** BIND_RECEIVED: the server bound the allocation to the sender. */
   BindReceived: 1,
+  /** PING: keep-alive from a client (22 bytes). */
   Ping: 2,
+  /** CONNECT_REQUEST: a joiner asks to reach the host named by its connection data (276 bytes). */
   ConnectRequest: 3,
+  /** ACCEPTED: the joiner is linked to the host. */
   Accepted: 6,
+  /** REJECTED: the join was refused (e.g. the host's allocation is full); handled since UTP 2.5.1. */
   Rejected: 8,
+  /** DISCONNECT: a link between two allocations ends (36 bytes). */
   Disconnect: 9,
+  /** RELAY: data between two linked allocations (40-byte header + payload). */
   Relay: 10,
+  /** ERROR: a failure, with one of the `RelayErrorCode` codes (21 bytes). */
   Error: 12,
 } as const;
 export type RelayMessageType = (typeof RelayMessageType)[keyof typeof RelayMessageType];
 
 /** Mirrors the codes of UTP's `RelayMessageError` (spec §7.2 ERROR). */
 export const RelayErrorCode = {
+  /** 0: the message's header version is not 0. */
   InvalidProtocolVersion: 0,
+  /** 1: the allocation expired for inactivity; the client must get a new one (AllocationInvalid). */
   PlayerTimedOut: 1,
+  /** 2: the BIND's HMAC does not match the allocation's key. */
   Unauthorized: 2,
   /** The allocation is bound to another client (e.g. the local IP changed): re-BIND with nonce + 1. */
   AllocationIdClientMismatch: 3,
+  /** 4: the server knows no such allocation (AllocationInvalid). */
   AllocationIdNotFound: 4,
+  /** 5: not connected: a RELAY to an allocation not linked to the sender, or a join to a host that is not bound. */
   NotConnected: 5,
+  /** 6: a CONNECT_REQUEST names the sender's own allocation. */
   SelfConnectNotAllowed: 6,
 } as const;
 export type RelayErrorCode = (typeof RelayErrorCode)[keyof typeof RelayErrorCode];
@@ -203,12 +218,15 @@ export function encodeError(allocationId: Uint8Array, code: number): Uint8Array 
 
 /** A decoded BIND (views into the packet). */
 export interface BindFields {
+  /** Byte 4: accept mode, 0 in every UTP BIND. */
   acceptMode: number;
+  /** Bytes 5-6: the BIND nonce (u16 LE). */
   nonce: number;
   /** The 255 connection-data bytes. */
   connectionData: Uint8Array;
   /** Bytes 0..262, what the HMAC signs. */
   signed: Uint8Array;
+  /** Bytes 263-294: HMAC-SHA256 of `signed` with the allocation's 64-byte key. */
   hmac: Uint8Array;
 }
 
@@ -225,7 +243,12 @@ export function readBind(buf: Uint8Array, start: number, end: number): BindField
 }
 
 /** Reads a CONNECT_REQUEST of exactly 276 bytes: the joiner's id and the host's connection data (views). */
-export function readConnectRequest(buf: Uint8Array, start: number, end: number): { allocationId: Uint8Array; connectionData: Uint8Array } | null {
+export function readConnectRequest(buf: Uint8Array, start: number, end: number): {
+  /** The joiner's allocation id (16 bytes, a view). */
+  allocationId: Uint8Array;
+  /** The host's connection data (255 bytes, a view). */
+  connectionData: Uint8Array;
+} | null {
   if (end - start !== CONNECT_REQUEST_SIZE || buf[start + 20] !== CONNECTION_DATA_SIZE) return null;
   return { allocationId: buf.subarray(start + 4, start + 20), connectionData: buf.subarray(start + 21, end) };
 }
@@ -239,7 +262,12 @@ export function readPing(buf: Uint8Array, start: number, end: number): Uint8Arra
  * `from` and `to` of ACCEPTED, REJECTED or DISCONNECT (views), for messages of at least 36 bytes — UTP reads
  * ACCEPTED as "≥ 36" (spec §7.1), and tolerating longer ones costs nothing.
  */
-export function readFromTo(buf: Uint8Array, start: number, end: number): { from: Uint8Array; to: Uint8Array } | null {
+export function readFromTo(buf: Uint8Array, start: number, end: number): {
+  /** The sender's allocation id (16 bytes, a view). */
+  from: Uint8Array;
+  /** The recipient's allocation id (16 bytes, a view). */
+  to: Uint8Array;
+} | null {
   if (end - start < ACCEPTED_SIZE) return null;
   return { from: buf.subarray(start + 4, start + 20), to: buf.subarray(start + 20, start + 36) };
 }
@@ -256,7 +284,12 @@ export function relayPayloadLength(buf: Uint8Array, start: number, end: number):
 }
 
 /** ERROR fields, for messages of at least 21 bytes. */
-export function readError(buf: Uint8Array, start: number, end: number): { allocationId: Uint8Array; code: number } | null {
+export function readError(buf: Uint8Array, start: number, end: number): {
+  /** The allocation id the error is about (16 bytes, a view). */
+  allocationId: Uint8Array;
+  /** The error code (`RelayErrorCode`). */
+  code: number;
+} | null {
   if (end - start < ERROR_SIZE) return null;
   return { allocationId: buf.subarray(start + 4, start + 20), code: buf[start + 20] };
 }

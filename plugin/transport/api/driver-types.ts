@@ -9,6 +9,7 @@ export type { DriverStatistics } from '../stack/network-stack.ts';
 
 /** Options of `NetworkDriver.create` in object form. */
 export interface NetworkDriverOptions {
+  /** The driver's settings; `new NetworkSettings()` (UTP's defaults) when omitted. */
   settings?: NetworkSettings;
   /** The carrier; UDP (`UDPNetworkInterface`) when omitted, as in UTP on native platforms. */
   networkInterface?: NetworkInterface;
@@ -16,6 +17,7 @@ export interface NetworkDriverOptions {
 
 /** What `beginSend` returns: one object owned by the driver, valid until `endSend` or `abortSend`. */
 export interface BeginSendResult {
+  /** `Success`, or why no message can be written (`NetworkStateMismatch`, `NetworkPacketOverflow`, …). */
   status: StatusCode;
   /** Write the message here; meaningless unless `status` is `Success`. */
   writer: DataStreamWriter;
@@ -23,17 +25,29 @@ export interface BeginSendResult {
 
 /** A connection's counters and, per pipeline, its stage statistics (UTP 2.7 `GetConnectionStatistics`). */
 export interface ConnectionStatistics {
+  /** The connection's state, as `getConnectionState` returns it. */
   state: ConnectionState;
+  /** Largest datagram to this peer in bytes: `maxMessageSize`, or less after path-MTU discovery. */
   pathMtu: number;
+  /** Datagrams the connection layer sent on this connection, handshakes and heartbeats included. */
   packetsSent: number;
+  /** Datagrams the connection layer accepted for this connection. */
   packetsReceived: number;
+  /** Bytes of those datagrams sent, connection header included (not the headers of layers below, e.g. Relay). */
   bytesSent: number;
+  /** Bytes of those datagrams received, connection header included. */
   bytesReceived: number;
   /** What carries the connection's packets: `'udp'`, `'websocket'`, `'webrtc'`, `'ipc'`… (the carrier's `carrierName`). */
   carrier: string;
   /** Smoothed RTT (ms) of the first reliable pipeline that has a sample; 0 if none. */
   rtt: number;
-  pipelines: Array<{ id: number; stages: readonly string[] } & StageStatistics>;
+  /** Per pipeline the connection has used: its id, its stage names and its `StageStatistics`. */
+  pipelines: Array<{
+    /** The pipeline id (1..255). */
+    id: number;
+    /** Its stages' names, in list order. */
+    stages: readonly string[];
+  } & StageStatistics>;
 }
 
 /** Mirrors `NetworkDriver.Concurrent`: the subset of the API that is safe to hand to per-connection workers. */

@@ -2,7 +2,16 @@ import { isIPv4, isIPv6 } from './ip.ts';
 import { UtpError } from './errors.ts';
 
 /** Mirrors `NetworkFamily` (spec §8.3). */
-export const NetworkFamily = { Invalid: 0, Ipv4: 2, Ipv6: 23, Custom: 255 } as const;
+export const NetworkFamily = {
+  /** 0: no valid address. */
+  Invalid: 0,
+  /** 2: an IPv4 address. */
+  Ipv4: 2,
+  /** 23: an IPv6 address. */
+  Ipv6: 23,
+  /** 255: an opaque address of a user-written carrier (WebRTC peers, Relay peers, test harnesses). */
+  Custom: 255,
+} as const;
 export type NetworkFamily = (typeof NetworkFamily)[keyof typeof NetworkFamily];
 
 /**
@@ -12,9 +21,11 @@ export type NetworkFamily = (typeof NetworkFamily)[keyof typeof NetworkFamily];
  * `Custom` endpoints carry an opaque address string for user-written carriers (WebRTC, test harnesses).
  */
 export class NetworkEndpoint {
+  /** `Ipv4`, `Ipv6` or `Custom` (`Invalid` for an unparsable address). Mirrors `NetworkEndpoint.Family`. */
   readonly family: NetworkFamily;
   /** Textual address: dotted IPv4, compressed IPv6 (no brackets), or a custom carrier's address. */
   readonly address: string;
+  /** Port number, 0..65535 (0: any, when binding). Mirrors `NetworkEndpoint.Port`. */
   readonly port: number;
 
   private constructor(family: NetworkFamily, address: string, port: number) {

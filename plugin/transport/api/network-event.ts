@@ -17,8 +17,11 @@ export function pipelineHandle(id: number): NetworkPipeline {
  * valid until the driver's next `update()`.
  */
 export class NetworkEvent {
+  /** What happened: `Data`, `Connect`, `Disconnect`, or `Empty` when there was no event. */
   type: NetworkEventType = NetworkEventType.Empty;
+  /** The connection the event belongs to (`NetworkConnection.Null` when `Empty`). */
   connection: NetworkConnection = NetworkConnection.Null;
+  /** Data: the pipeline the message arrived on; `NetworkPipeline.Null` otherwise. */
   pipeline: NetworkPipeline = NetworkPipeline.Null;
   /** Data: the message. Connect: the server's accept payload (2.7), often empty. Disconnect: one reason byte. */
   readonly reader = new DataStreamReader();
@@ -27,7 +30,9 @@ export class NetworkEvent {
    * message without creating a view (`data` allocates one). Valid until the next `update()`.
    */
   bytes: Uint8Array = EMPTY;
+  /** Index of the event's first byte in `bytes`. */
   offset = 0;
+  /** Number of the event's bytes in `bytes`. */
   length = 0;
 
   /** @internal Fills the event (the driver's `popEvent`); returns its type. */

@@ -45,18 +45,25 @@ export interface FragmentationStageParameters {
 
 /** Mirrors `SimulatorUtility.Parameters` (spec §5.5), plus `reorderPercentage` (ours, local only). */
 export interface SimulatorStageParameters {
+  /** Packets the stage holds back (delayed) at once; beyond it packets pass undelayed. Default 300. UTP's `MaxPacketCount`. */
   maxPacketCount: number;
+  /** Larger packets bypass the simulation untouched, in bytes. Default 1472. UTP's `MaxPacketSize`. */
   maxPacketSize: number;
   /** 0 ReceivedPacketsOnly, 1 SentPacketsOnly, 2 AllPackets (default), 3 Off. */
   mode: number;
+  /** Fixed delay added to every simulated packet, in ms. Default 0. UTP's `PacketDelayMs`. */
   packetDelayMs: number;
+  /** Random variation of that delay, ± this many ms. Default 0. UTP's `PacketJitterMs`. */
   packetJitterMs: number;
   /** Drop every N-th packet; 0 = never. */
   packetDropInterval: number;
+  /** Percentage (0..100) of packets dropped at random. Default 0. UTP's `PacketDropPercentage`. */
   packetDropPercentage: number;
+  /** Percentage (0..100) of packets delivered twice. Default 0. UTP's `PacketDuplicationPercentage`. */
   packetDuplicationPercentage: number;
   /** Percentage of packets with a random bit flipped, past `fuzzOffset` bytes. */
   fuzzFactor: number;
+  /** Bytes at the start of a packet that fuzzing leaves alone. Default 0. UTP's `FuzzOffset`. */
   fuzzOffset: number;
   /** 0 picks a seed from the clock; any other value makes the simulation reproducible. */
   randomSeed: number;
@@ -66,13 +73,19 @@ export interface SimulatorStageParameters {
 
 /** Mirrors `NetworkSimulatorParameter` (the driver-wide SimulatorLayer, spec §5.5). */
 export interface NetworkSimulatorParameters {
+  /** Percentage (0..100) of received datagrams dropped. Default 0. UTP's `ReceivePacketLossPercent`. */
   receivePacketLossPercent: number;
+  /** Percentage (0..100) of sent datagrams dropped. Default 0. UTP's `SendPacketLossPercent`. */
   sendPacketLossPercent: number;
+  /** Delay added to every sent datagram, in ms. Default 0. UTP's `SendDelayMS`. */
   sendDelayMS: number;
+  /** Extra random delay of 0..this many ms per sent datagram. Default 0. UTP's `SendJitterMS`. */
   sendJitterMS: number;
+  /** Percentage (0..100) of sent datagrams sent twice. Default 0. UTP's `SendDuplicatePercent`. */
   sendDuplicatePercent: number;
   /** Datagrams larger than this are dropped on receive; 0 = no limit. */
   receiveMTU: number;
+  /** 0 picks a seed from the clock; any other value makes the simulation reproducible. Default 0. */
   randomSeed: number;
 }
 
@@ -135,14 +148,17 @@ export type SecureClientAuthPolicy = (typeof SecureClientAuthPolicy)[keyof typeo
  * Set it with `withSecureServerParameters` / `withSecureClientParameters`.
  */
 export interface SecureNetworkProtocolParameters {
+  /** Which `with…Parameters` call made it: `'server'` (`WithSecureServerParameters`) or `'client'`. */
   readonly role: 'server' | 'client';
   /** Our certificate (PEM): the server's, or the client's for client authentication. */
   readonly certificate?: string;
+  /** The private key (PEM) of `certificate`. */
   readonly privateKey?: string;
   /** CA certificate(s) (PEM) that issued the peer's certificate. Client without it: Node's public root CAs. */
   readonly caCertificate?: string;
   /** Name the peer certificate must carry (the server's host name; on a server, the clients'). */
   readonly serverName?: string;
+  /** Whether a server asks clients for a certificate. Default `Optional` (clients: always `Optional`). */
   readonly clientAuthenticationPolicy: SecureClientAuthPolicy;
   /** utp-ts: accept any server certificate (encrypted, but anyone can pretend to be the server). For tests. */
   readonly insecure?: boolean;
@@ -211,13 +227,19 @@ export const MaxReliableWindowSize = 2040;
  * ```
  */
 export class NetworkSettings {
+  /** Timeouts, queues and MTU (`withNetworkConfigParameters`); UTP's defaults until set. */
   networkConfig: NetworkConfigParameters = { ...defaultNetworkConfig };
+  /** The reliable stage's window and resend times (`withReliableStageParameters`). */
   reliableStage: ReliableStageParameters = { ...defaultReliableStage };
+  /** The fragmentation stage's largest message (`withFragmentationStageParameters`). */
   fragmentationStage: FragmentationStageParameters = { ...defaultFragmentationStage };
+  /** The simulator stage's parameters (`withSimulatorStageParameters`); nothing simulated by default. */
   simulatorStage: SimulatorStageParameters = { ...defaultSimulatorStage };
   /** Present only when `withNetworkSimulatorParameters` was called (UTP adds the layer only then). */
   networkSimulator: NetworkSimulatorParameters | undefined;
+  /** utp-ts options that never change the bytes a peer sees (`withLocalParameters`). */
   local: LocalParameters = { ...defaultLocal };
+  /** How a server admits strangers (`withAdmissionParameters`). */
   admission: AdmissionParameters = { ...defaultAdmission };
   /** Present only when a `withSecure…Parameters` call made the driver secure (UTP adds the DTLS layer only then). */
   secure: SecureNetworkProtocolParameters | undefined;

@@ -18,6 +18,7 @@ export interface DtlsNetworkInterfaceOptions extends DtlsLayerOptions {
 }
 
 export class DtlsNetworkInterface implements NetworkInterface {
+  /** The DTLS layer this carrier runs over `inner` (sessions, handshakes, its own drop counters). */
   readonly layer: DtlsLayer;
   /** Datagrams the DTLS layer refused, by reason. */
   readonly dropped = new Map<string, number>();

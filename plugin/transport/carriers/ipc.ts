@@ -15,11 +15,13 @@ export type IPCLinkFilter = (bytes: Uint8Array, from: NetworkEndpoint, to: Netwo
 export class IPCNetwork {
   /** The network used when none is given. */
   static readonly default = new IPCNetwork();
+  /** Decides the fate of every datagram in flight (drop, alter, deliver); null delivers all. */
   filter: IPCLinkFilter | null = null;
   readonly #bound = new Map<string, PacketSink>();
   #nextPort = 49152;
-  /** Datagrams delivered and dropped so far. */
+  /** Datagrams delivered so far. */
   delivered = 0;
+  /** Datagrams dropped so far: by `filter`, or sent to an address nobody is bound to. */
   dropped = 0;
 
   /** @internal */

@@ -28,6 +28,7 @@ export interface WebRtcServerInterfaceOptions {
    * 0 (default) lets each peer take an ephemeral port; `icePortRange` instead gives a small range.
    */
   icePort?: number;
+  /** Instead of one `icePort`: each peer's ICE takes a port in [first, last]. Default none. */
   icePortRange?: [number, number];
   /** Address the ICE sockets bind (and the only host candidate); default all interfaces. */
   iceAddress?: string;
@@ -35,8 +36,9 @@ export interface WebRtcServerInterfaceOptions {
   maxMessageSize?: number;
   /** Largest offer body read; larger ones get 413. Default 16 KiB. */
   maxOfferBytes?: number;
-  /** Offers per second per client address, and the burst; beyond it 429. Default 2/s, burst 5. */
+  /** Offers per second per client address on average; beyond it (and `offerBurst`) 429. Default 2. */
   offersPerSecond?: number;
+  /** Offers one client address may send at once before the per-second rate applies. Default 5. */
   offerBurst?: number;
   /** Peers at once (negotiating or open); beyond it 503. Default 1024. */
   maxPeers?: number;
@@ -50,17 +52,21 @@ export interface WebRtcServerInterfaceOptions {
 export interface WebRtcServerStats {
   /** Offers answered. */
   offersAnswered: number;
-  /** Refused offers, by cause (each got an HTTP error status). */
+  /** Offers refused because they were not a valid SDP offer (400). */
   refusedBadOffer: number;
+  /** Offers refused because their body exceeded `maxOfferBytes` (413). */
   refusedTooLarge: number;
+  /** Offers refused by the per-address rate (`offersPerSecond`, `offerBurst`) (429). */
   refusedRateLimited: number;
+  /** Offers refused because `maxPeers` peers were already there (503). */
   refusedFull: number;
   /** Peers closed because their channel did not open in time. */
   openTimeouts: number;
   /** Data channels with another label than `utp` (closed at once). */
   foreignChannels: number;
-  /** Received messages dropped: text, empty, or above `maxMessageSize`. */
+  /** Received messages dropped because they were text or empty. */
   droppedText: number;
+  /** Received messages dropped because they exceeded `maxMessageSize`. */
   droppedOversize: number;
   /** Sent packets dropped because the peer's channel had too much queued. */
   droppedCongested: number;
@@ -105,6 +111,7 @@ export class WebRtcServerInterface implements NetworkInterface {
   /** Keeps every packet one SCTP chunk in one datagram (see `WEBRTC_MAX_PACKET`). */
   readonly packetPadding = WEBRTC_PACKET_PADDING;
   readonly carrierName = 'webrtc';
+  /** What this carrier answered, refused and dropped; counts since construction. */
   readonly stats: WebRtcServerStats = {
     offersAnswered: 0, refusedBadOffer: 0, refusedTooLarge: 0, refusedRateLimited: 0, refusedFull: 0,
     openTimeouts: 0, foreignChannels: 0, droppedText: 0, droppedOversize: 0, droppedCongested: 0,

@@ -6,7 +6,9 @@ import type { NetworkInterface, PacketSink } from './network-interface.ts';
 
 /** The part of the WHATWG `WebSocket` this interface uses: browsers, Node ≥ 22's global, and `ws`. */
 export interface WebSocketLike {
+  /** Set to `'arraybuffer'` by the interface, so messages arrive as bytes. */
   binaryType: string;
+  /** WHATWG ready state: 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
   /** Set by the interface: the socket opened. */
   onopen: ((ev: unknown) => void) | null;

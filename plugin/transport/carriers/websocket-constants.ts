@@ -6,7 +6,16 @@
 
 /** Close status codes UTP uses (spec §6.2.6). */
 export const WebSocketCloseCode = {
-  Normal: 1000, ProtocolError: 1002, UnsupportedData: 1003, MessageTooBig: 1009, InternalError: 1011,
+  /** 1000: a normal close. */
+  Normal: 1000,
+  /** 1002: the peer broke the WebSocket protocol. */
+  ProtocolError: 1002,
+  /** 1003: a message of a type the endpoint does not take (UTP takes binary only). */
+  UnsupportedData: 1003,
+  /** 1009: a message too large to receive. */
+  MessageTooBig: 1009,
+  /** 1011: the endpoint failed internally. */
+  InternalError: 1011,
   /** utp-ts only: a socket that stayed silent after its upgrade (`silentSocketTimeoutMS`). */
   PolicyViolation: 1008,
 } as const;

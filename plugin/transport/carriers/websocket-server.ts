@@ -42,8 +42,11 @@ export interface WebSocketServerInterfaceOptions {
 
 /** What `WebSocketServerInterface` refused: limits reached, silent sockets, packets for peers that stopped reading. */
 export interface WebSocketServerStatistics {
+  /** Upgrades refused with 503 because `maxSockets` or `maxSocketsPerAddress` was reached. */
   refusedUpgrades: number;
+  /** Sockets closed with 1008 because they sent nothing for `silentSocketTimeoutMS` after their upgrade. */
   silentSocketsClosed: number;
+  /** Packets dropped because their socket buffered more than `maxBufferedBytes` (its peer stopped reading). */
   packetsDropped: number;
 }
 

@@ -24,9 +24,15 @@ const closeReasons = { timeout: DisconnectReason.Timeout, authentication: Discon
 /** Options beyond `settings.secure`: Relay's pre-shared key, and the table limits (defaults from the settings). */
 export interface DtlsLayerOptions {
   /** Relay `dtls` client: identity = allocation id (16 bytes), key = HMAC key (64 bytes). Replaces certificates. */
-  readonly psk?: { readonly identity: Uint8Array; readonly key: Uint8Array };
+  readonly psk?: {
+    /** The PSK identity: the allocation id (16 bytes). */
+    readonly identity: Uint8Array;
+    /** The pre-shared key: the allocation's HMAC key (64 bytes). */
+    readonly key: Uint8Array;
+  };
   /** Relay `dtls` server: the HMAC key of the allocation a PSK identity names, undefined to refuse it. */
   readonly pskKey?: (identity: Uint8Array) => Uint8Array | undefined;
+  /** Session table limits (`maxSessions`, timeouts, …); unset ones come from the settings. */
   readonly limits?: Partial<DtlsTableLimits>;
 }
 

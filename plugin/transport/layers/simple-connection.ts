@@ -16,11 +16,27 @@ export const MESSAGE_HEADER_SIZE = 9;
 export const TOKEN_SIZE = 8;
 
 /** `HandshakeType` (§3.2). */
-export const HandshakeType = { ConnectionRequest: 1, ConnectionAccept: 2 } as const;
+export const HandshakeType = {
+  /** 1: a client asks to connect (resent every `connectTimeoutMS`). */
+  ConnectionRequest: 1,
+  /** 2: the server accepts (one per request). */
+  ConnectionAccept: 2,
+} as const;
 export type HandshakeType = (typeof HandshakeType)[keyof typeof HandshakeType];
 
 /** `MessageType` (§3.4). MtuCheck/MtuAck exist since 2.5. */
-export const MessageType = { Data: 1, Disconnect: 2, Heartbeat: 3, MtuCheck: 4, MtuAck: 5 } as const;
+export const MessageType = {
+  /** 1: a pipeline id byte and the pipeline's packet follow. */
+  Data: 1,
+  /** 2: the connection is closed by its sender. */
+  Disconnect: 2,
+  /** 3: keep-alive after `heartbeatTimeoutMS` without sending. */
+  Heartbeat: 3,
+  /** 4: a path-MTU probe (§3.8). */
+  MtuCheck: 4,
+  /** 5: the answer to a path-MTU probe (§3.8). */
+  MtuAck: 5,
+} as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
 /** What `classify` found (§3.1 discrimination order). */
@@ -29,7 +45,9 @@ export const PacketKind = {
   Invalid: 0,
   /** Starts with "UTP" but the version byte is not 1: drop silently (§3.2). */
   BadVersion: 1,
+  /** A handshake packet (ConnectionRequest or ConnectionAccept, §3.2). */
   Handshake: 2,
+  /** A message packet (Data, Disconnect, Heartbeat, MtuCheck or MtuAck, §3.4). */
   Message: 3,
 } as const;
 export type PacketKind = (typeof PacketKind)[keyof typeof PacketKind];

@@ -17,17 +17,23 @@ import { SendQueue } from './send-queue.ts';
 
 /** Driver-wide counters (UTP 2.7's `GetStatistics`, plus drop reasons). */
 export interface DriverStatistics {
+  /** Datagrams the connection layer sent, all connections (UTP 2.7 `PacketsSent`). */
   packetsSent: number;
+  /** Datagrams that reached the connection layer, all connections (UTP 2.7 `PacketsReceived`). */
   packetsReceived: number;
+  /** Bytes of the datagrams sent, connection header included (UTP 2.7 `BytesSent`). */
   bytesSent: number;
+  /** Bytes of the datagrams received, connection header included (UTP 2.7 `BytesReceived`). */
   bytesReceived: number;
   /** Incoming packets dropped, by reason (`simulated`: the network simulator's receive loss). Bad input never throws. */
   dropped: Record<DropReason, number> & Record<string, number>;
+  /** Connections the driver holds now, half-open and closing ones included (read at `getStatistics`). */
   connections: number;
   /** Half-open connections, evictions, expiries and what was withheld from strangers (`AdmissionParameters`). */
   admission: AdmissionStatistics;
-  /** Bytes per second sent and received over the last complete second of driver time. */
+  /** Bytes per second sent over the last complete second of driver time. */
   sendBandwidth: number;
+  /** Bytes per second received over the last complete second of driver time. */
   receiveBandwidth: number;
 }
 

@@ -97,8 +97,9 @@ export interface StageStatistics {
   resendTimeout: number;
   /** Messages waiting in the opt-in send queue. */
   queuedMessages: number;
-  /** Bytes of this pipeline's datagrams sent and received, headers included (counted by the driver). */
+  /** Bytes of this pipeline's datagrams sent, headers included (counted by the driver). */
   bytesSent: number;
+  /** Bytes of this pipeline's datagrams received, headers included (counted by the driver). */
   bytesReceived: number;
 }
 
@@ -106,10 +107,13 @@ export interface StageStatistics {
 export interface StageContext<S = unknown> {
   /** This stage's state for this connection. */
   readonly state: S;
+  /** Where the stage sits in its pipeline: its index, the stage names and their header capacities. */
   readonly info: StageInfo;
   /** The driver's clock in ms, as of the current update (spec §1 "Time"). */
   readonly now: number;
+  /** The connection this stage instance serves. */
   readonly connection: NetworkConnection;
+  /** The driver's settings (stage parameters included). */
   readonly settings: NetworkSettings;
   /** Current path MTU: `maxMessageSize` unless discovery lowered it. */
   readonly pathMtu: number;
@@ -117,6 +121,7 @@ export interface StageContext<S = unknown> {
   readonly packetPadding: number;
   /** Free bytes a packet created by this stage must leave before its start (later stages + packetPadding). */
   readonly headroom: number;
+  /** The pipeline's statistics, which the stage updates (`getConnectionStatistics` reports them). */
   readonly stats: StageStatistics;
   /** Passes a packet to the next stage, or to the wire after the last. Returns a status code. */
   forward(buffer: Uint8Array, start: number, end: number): number;

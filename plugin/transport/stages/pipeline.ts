@@ -11,6 +11,7 @@ import {
  * the same on both peers because nothing on the wire names the stages.
  */
 export class NetworkPipeline {
+  /** The pipeline id: 0 for `Null`, else 1..255 in creation order (the byte after the connection header, spec §4.1). */
   readonly id: number;
   constructor(id: number) { this.id = id; }
   /** Mirrors `NetworkPipeline.Null`: pipeline 0, no stages, no header. */

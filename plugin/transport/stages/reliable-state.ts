@@ -48,7 +48,9 @@ export class ReliableState {
 
 /** Read-only view returned by `inspect` (UTP's `GetPipelineBuffers` debugging use). */
 export interface ReliableSnapshot {
+  /** Packets in flight allowed per direction (`ReliableStageParameters.windowSize`, rounded up to a multiple of 8). */
   windowSize: number;
+  /** Bytes reserved for this stage's header: 8 fixed plus the ack mask (4, 8, or window/8 bytes; spec §5.3.1). */
   headerCapacity: number;
   /** Next sequence we will send (64-bit counter). */
   nextSendSequence: number;
@@ -58,12 +60,18 @@ export interface ReliableSnapshot {
   inFlight: number;
   /** Newest sequence received from the peer, -1 if none. */
   receivedSequence: number;
+  /** Newest peer sequence handed to the application in order, -1 if none. */
   lastDeliveredSequence: number;
   /** Early packets waiting for a missing one. */
   bufferedOutOfOrder: number;
+  /** Messages waiting in the opt-in send queue for room in the window. */
   queuedMessages: number;
+  /** Smoothed round-trip time in ms (UTP's `SRTT`; 50 before the first sample). */
   srtt: number;
+  /** Round-trip time variance in ms (UTP's `RTTVAR`; 5 before the first sample). */
   rttVariance: number;
+  /** The latest round-trip sample in ms (UTP's `LastRtt`; 50 before the first). */
   lastRtt: number;
+  /** Current resend timeout in ms, within `minimumResendTime`..`maximumResendTime`. */
   resendTimeout: number;
 }

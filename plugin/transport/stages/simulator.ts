@@ -5,7 +5,16 @@ import { SeededRandom, randomSeed } from '../api/random.ts';
 import { copyBytes } from './bytes.ts';
 
 /** Mirrors UTP's `SimulatorUtility.ApplyMode` (spec §8.3). */
-export const SimulatorMode = { ReceivedPacketsOnly: 0, SentPacketsOnly: 1, AllPackets: 2, Off: 3 } as const;
+export const SimulatorMode = {
+  /** 0: simulate on received packets only. */
+  ReceivedPacketsOnly: 0,
+  /** 1: simulate on sent packets only. */
+  SentPacketsOnly: 1,
+  /** 2: simulate in both directions (the default). */
+  AllPackets: 2,
+  /** 3: the stage passes every packet untouched. */
+  Off: 3,
+} as const;
 
 const SEND = 0;
 const RECEIVE = 1;
