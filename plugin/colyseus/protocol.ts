@@ -44,15 +44,11 @@ interface PipelineFactory {
 
 /**
  * Creates pipelines 1 (reliable, fragmented, send queue) and 2 (unreliable sequenced) on `driver`, with resend
- * timing from `base`. Call it before any connection exists, in this order on both peers.
+ * timing (and back-off / per-update bound) from `base`. Call it before any connection exists, in this order on both peers.
  */
 export function createColyseusPipelines(driver: PipelineFactory, base: NetworkSettings, options: ColyseusPipelineOptions = {}): void {
   const reliableSettings = new NetworkSettings()
-    .withReliableStageParameters({
-      windowSize: options.reliableWindowSize ?? DEFAULT_RELIABLE_WINDOW,
-      minimumResendTime: base.reliableStage.minimumResendTime,
-      maximumResendTime: base.reliableStage.maximumResendTime,
-    })
+    .withReliableStageParameters({ ...base.reliableStage, windowSize: options.reliableWindowSize ?? DEFAULT_RELIABLE_WINDOW })
     .withFragmentationStageParameters({ payloadCapacity: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE });
   const reliable = driver.createPipeline(
     { settings: reliableSettings, sendQueue: options.sendQueueLimit ?? DEFAULT_SEND_QUEUE_LIMIT },

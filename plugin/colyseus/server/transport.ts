@@ -72,7 +72,8 @@ export interface UtpTransportOptions extends ColyseusPipelineOptions {
   maxPayload?: number;
   /**
    * Driver settings for both carriers (timeouts, MTU, `withNetworkSimulatorParameters` for loss tests). Default:
-   * UTP's, with a 10 s disconnect timeout and a 2048-datagram receive queue.
+   * UTP's, with a 10 s disconnect timeout, a 2048-datagram receive queue, and resend back-off with at most 8
+   * resends per client and update (`defaultServerSettings()`: local timing only, the same bytes).
    */
   settings?: NetworkSettings;
   /** Timer update interval in ms (resends, heartbeats, timeouts); packets trigger an update at once. Default 10. */
@@ -106,9 +107,14 @@ export interface UtpTransportStats {
   readonly network: DriverStatistics | null;
 }
 
-/** The default driver settings of the server side. */
+/**
+ * The default driver settings of the server side. Resend back-off and a per-update bound keep a server that falls
+ * behind (many clients answering late) from spending its time resending, which would keep it behind.
+ */
 export function defaultServerSettings(): NetworkSettings {
-  return new NetworkSettings().withNetworkConfigParameters({ disconnectTimeoutMS: 10_000, receiveQueueCapacity: 2048 });
+  return new NetworkSettings()
+    .withNetworkConfigParameters({ disconnectTimeoutMS: 10_000, receiveQueueCapacity: 2048 })
+    .withReliableStageParameters({ resendBackoff: true, maxResendsPerUpdate: 8 });
 }
 
 const EMPTY_HEADERS: Record<string, string | undefined> = {};

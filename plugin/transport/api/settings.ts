@@ -35,6 +35,17 @@ export interface ReliableStageParameters {
   minimumResendTime: number;
   /** Upper bound of the resend timeout. Default 200. */
   maximumResendTime: number;
+  /**
+   * utp-ts only, local (no byte changes): double a packet's resend timeout after each timed resend, up to
+   * `maximumResendTime`, until an acknowledgement advances (RFC 6298 §5.5). Default false: UTP resends at a
+   * constant interval (spec §5.3.4).
+   */
+  resendBackoff: boolean;
+  /**
+   * utp-ts only, local: at most this many timed resends per connection and pipeline in one update, oldest
+   * first; the rest stay due for the next update. 0 = no bound (UTP, the default).
+   */
+  maxResendsPerUpdate: number;
 }
 
 /** Mirrors `FragmentationStageParameters` (spec §5.4). */
@@ -181,7 +192,7 @@ export const defaultNetworkConfig: Readonly<NetworkConfigParameters> = Object.fr
 
 /** UTP's reliable stage defaults: window 32, resend timeout 64–200 ms (spec §5.3, §8.1). */
 export const defaultReliableStage: Readonly<ReliableStageParameters> = Object.freeze({
-  windowSize: 32, minimumResendTime: 64, maximumResendTime: 200,
+  windowSize: 32, minimumResendTime: 64, maximumResendTime: 200, resendBackoff: false, maxResendsPerUpdate: 0,
 });
 
 /** UTP's fragmentation default: 4096-byte messages (spec §5.4). */
@@ -314,6 +325,8 @@ export class NetworkSettings {
     checkInt('windowSize', next.windowSize, 1, MaxReliableWindowSize);
     checkInt('minimumResendTime', next.minimumResendTime, 1);
     checkInt('maximumResendTime', next.maximumResendTime, next.minimumResendTime);
+    checkInt('maxResendsPerUpdate', next.maxResendsPerUpdate, 0);
+    if (typeof next.resendBackoff !== 'boolean') throw new UtpSettingsError(`resendBackoff must be true or false, got ${String(next.resendBackoff)}`);
     next.windowSize = Math.ceil(next.windowSize / 8) * 8;
     this.reliableStage = next;
     return this;

@@ -26,6 +26,14 @@ function writeHeader(ctx: Ctx, buffer: Uint8Array, payloadStart: number, type: n
   return at;
 }
 
+/** Doublings beyond which the timeout is at `maximumResendTime` anyway (64 · 2^12 ms is over 4 minutes). */
+const MAX_BACKOFF = 12;
+
+/** A packet's timeout after `resends` timed resends: 1×, 2×, 4×… `timeout`, at most `maximum` (RFC 6298 §5.5). */
+function backedOff(timeout: number, resends: number, maximum: number): number {
+  return Math.min(timeout * 2 ** resends, Math.max(timeout, maximum));
+}
+
 /** Every transmitted header counts as an ack (`UpdateContextAfterPacketSend`, §5.3.4). */
 function noteAckSent(s: ReliableState): void {
   s.recv.ackedSent = s.recv.newest;
@@ -127,6 +135,7 @@ function processAck(ctx: Ctx, h: ReliableHeaderFields): void {
   }
   w.releaseAcknowledged();
   if (advanced) {
+    if (s.resendBackoff) w.backoff.fill(0); // the peer is answering again: back to the plain timeout
     s.rtt.noteAckAdvance(ctx.now, w.inFlight > 0);
     fastRetransmit(ctx, acked);
   }
@@ -239,10 +248,17 @@ export const ReliableSequencedPipelineStage: PipelineStage<ReliableState> = {
     const w = s.send;
     s.rtt.noteUpdate(ctx.now);
     const timeout = s.rtt.resendTimeout;
-    // Timed resends, lowest sequence first, no back-off (§5.3.4).
-    for (let q = w.oldest; q < w.nextSequence; q++) {
+    // Timed resends, lowest sequence first (§5.3.4). UTP resends every due packet at a constant interval; with
+    // the local `resendBackoff` / `maxResendsPerUpdate` settings only the timing changes, never a byte.
+    let budget = s.maxResendsPerUpdate;
+    for (let q = w.oldest; q < w.nextSequence && budget > 0; q++) {
       const slot = q % w.size;
-      if (w.seq[slot] === q && ctx.now > w.sendTime[slot] + timeout && resend(ctx, slot) < 0) break;
+      if (w.seq[slot] !== q) continue;
+      const due = s.resendBackoff ? backedOff(timeout, w.backoff[slot], s.rtt.maximum) : timeout;
+      if (ctx.now <= w.sendTime[slot] + due) continue;
+      if (resend(ctx, slot) < 0) break;
+      if (w.backoff[slot] < MAX_BACKOFF) w.backoff[slot]++;
+      budget--;
     }
     if (s.queue.count > 0) drainQueue(ctx);
     // At most one ack-only per update, only if no header sent above already carried the news (§5.3.7).

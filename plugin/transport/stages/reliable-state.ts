@@ -27,6 +27,9 @@ export class ReliableState {
   readonly recv: ReceiveWindow;
   readonly rtt: RttEstimator;
   readonly queue: MessageQueue;
+  /** utp-ts only, local timing (settings `resendBackoff`, `maxResendsPerUpdate`; 0 = no bound). */
+  readonly resendBackoff: boolean;
+  readonly maxResendsPerUpdate: number;
   // Preallocated scratch: parsed header, peer mask, ack-only packet.
   readonly header: ReliableHeaderFields = createReliableHeaderFields();
   readonly peerMask: Uint8Array;
@@ -42,6 +45,8 @@ export class ReliableState {
     this.recv = new ReceiveWindow(w, this.maskBytes);
     this.rtt = new RttEstimator(settings.reliableStage.minimumResendTime, settings.reliableStage.maximumResendTime);
     this.queue = new MessageQueue(info.sendQueue ?? 0);
+    this.resendBackoff = settings.reliableStage.resendBackoff ?? false;
+    this.maxResendsPerUpdate = settings.reliableStage.maxResendsPerUpdate || Infinity;
     this.peerMask = new Uint8Array(this.maskBytes);
   }
 }

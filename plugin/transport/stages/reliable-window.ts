@@ -61,6 +61,8 @@ export class SendWindow {
   readonly firstSendTime: Float64Array;
   readonly firstTx: Float64Array;
   readonly sampled: Uint8Array;
+  /** utp-ts only: timed resends since the peer's ack last advanced (the back-off exponent, RFC 6298 §5.5). */
+  readonly backoff: Uint8Array;
   #txCounter = 0;
 
   constructor(size: number, maskBytes: number) {
@@ -76,6 +78,7 @@ export class SendWindow {
     this.firstSendTime = new Float64Array(size);
     this.firstTx = new Float64Array(size);
     this.sampled = new Uint8Array(size);
+    this.backoff = new Uint8Array(size);
   }
 
   /** Whether the next sequence's slot is free, i.e. the window is not full (§5.3.4). */
@@ -116,6 +119,7 @@ export class SendWindow {
     this.timerSeq[slot] = seq;
     this.firstSendTime[slot] = now;
     this.sampled[slot] = 0;
+    this.backoff[slot] = 0;
     this.inFlight++;
     this.markSent(slot, now);
     this.firstTx[slot] = this.lastTx[slot];
