@@ -3,18 +3,22 @@
  * where it can), then every `exports` entry imported on the pinned Node and on the system Node, the types
  * checked under `moduleResolution` bundler and node16 (strictest options, no skipLibCheck), a Phaser page built
  * with Vite through the `browser` condition without one Node built-in, and the `utp` bin run from the install.
- * `npm publish --dry-run` must list the library and nothing else.
+ * The starter (examples/colyseus-phaser) is built against the same install, its server run on the system Node, and
+ * its page played in headless Chromium beside a Node player. `npm publish --dry-run` must list the library and
+ * nothing else.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoNodeBuiltins } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describeWithChromium, expectNoNodeBuiltins, launchChromium } from '../support/browser.ts';
+import { sleep, until } from '../support/pump.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,6 +51,38 @@ function systemNodes(): string[] {
 
 async function nodeVersion(node: string): Promise<string> {
   return (await run(node, ['--version'])).stdout.trim();
+}
+
+type Rgb = readonly number[];
+
+/** The colours at page points (x, y in CSS px), read from a screenshot the page itself decodes (no PNG decoder here). */
+async function pixels(page: Page, points: Array<readonly [number, number]>): Promise<Rgb[]> {
+  const png = (await page.screenshot({ type: 'png' })).toString('base64');
+  return page.evaluate(async ({ png, points }) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${png}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    return points.map(([x, y]) => [...ctx.getImageData(x, y, 1, 1).data.slice(0, 3)]);
+  }, { png, points });
+}
+
+function near(a: Rgb, b: Rgb): boolean {
+  return a.every((v, i) => Math.abs(v - b[i]) <= 12);
+}
+
+/** Waits until every point has its colour. */
+async function untilPixels(page: Page, want: Array<readonly [number, number, Rgb]>, what: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const got = await pixels(page, want.map(([x, y]) => [x, y] as const));
+    if (want.every(([, , rgb], j) => near(got[j], rgb))) return;
+    if (i >= 100) expect(got, what).toEqual(want.map(([, , rgb]) => rgb));
+    await sleep(50);
+  }
 }
 
 beforeAll(async () => {
@@ -220,35 +256,97 @@ describe('the packed tarball in a fresh project', () => {
     expect(await new Promise((resolve) => echo.once('exit', resolve))).toBe(0);
   }, 60_000);
 
-  it('runs examples/colyseus-phaser: its client builds, its server on the system Node joins two clients', async () => {
-    const example = join(project, 'example');
-    const { build } = await import('vite');
-    await build({ configFile: join(example, 'vite.config.mjs'), root: join(example, 'client'), logLevel: 'silent', build: { outDir: join(example, 'dist') } });
-    for (const f of readdirSync(join(example, 'dist/assets'))) expectNoNodeBuiltins(readFileSync(join(example, 'dist/assets', f), 'utf8'));
-    const [system] = systemNodes();
-    const server = spawn(system, [join(example, 'server.mjs')], {
-      cwd: example, env: { ...process.env, PORT: '0', STATIC: join(example, 'dist') }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(server);
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
+  /** The starter's client built with Vite and its server running on the system Node (once; both starter tests use it). */
+  let example: Promise<string> | null = null;
+  function startExample(): Promise<string> {
+    example ??= (async () => {
+      const dir = join(project, 'example');
+      const { build } = await import('vite');
+      await build({ configFile: join(dir, 'vite.config.mjs'), root: join(dir, 'client'), logLevel: 'silent', build: { outDir: join(dir, 'dist') } });
+      for (const f of readdirSync(join(dir, 'dist/assets'))) expectNoNodeBuiltins(readFileSync(join(dir, 'dist/assets', f), 'utf8'));
+      const [system] = systemNodes();
+      const server = spawn(system, [join(dir, 'server.mjs')], {
+        cwd: dir, env: { ...process.env, PORT: '0', STATIC: join(dir, 'dist') }, stdio: ['ignore', 'pipe', 'pipe'],
       });
-      server.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-      server.once('exit', (code) => reject(new Error(`the example's server exited with ${code}: ${out}`)));
-    });
-    const page = await fetch(`http://127.0.0.1:${port}/`);
+      children.push(server);
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        server.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        server.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+        server.once('exit', (code) => reject(new Error(`the example's server exited with ${code}: ${out}`)));
+      });
+      return `http://127.0.0.1:${port}`;
+    })();
+    return example;
+  }
+
+  it('runs examples/colyseus-phaser: its client builds, its server on the system Node joins two clients', async () => {
+    const url = await startExample();
+    const page = await fetch(`${url}/`);
     expect(await page.text()).toContain('<script type="module"');
-    const { stdout } = await run(process.execPath, [join(project, 'example-clients.mjs'), `http://127.0.0.1:${port}`], { cwd: project, timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [join(project, 'example-clients.mjs'), url], { cwd: project, timeout: 30_000 });
     const result = JSON.parse(stdout) as { chat: string[]; moves: number; last: { id: string; x: number; y: number }; a: string };
     expect(result.chat).toEqual(['hello from a']);
     expect(result.moves).toBeGreaterThan(0);
     expect(result.last).toMatchObject({ id: result.a, y: 50 });
-    server.kill('SIGTERM');
   }, 120_000);
+
+  describeWithChromium('examples/colyseus-phaser in Chromium', () => {
+    it('the built page joins, moves with the arrow keys (unreliable) and chats (reliable) with a Node player; no console error', async () => {
+      const url = await startExample();
+      // The other player: the installed package's UtpSDK over UDP, as example-clients.mjs uses it.
+      const { UtpSDK } = await import(pathToFileURL(join(project, 'node_modules/utp-ts/dist/plugin/colyseus/index.js')).href) as typeof import('../../plugin/colyseus/index.ts');
+      const node = await new UtpSDK(url).joinOrCreate('game');
+      const heard = { chat: [] as Array<{ id: string; text: string }>, moved: [] as Array<{ id: string; x: number; y: number }> };
+      for (const type of ['welcome', 'left']) node.onMessage(type, () => {});
+      node.onMessage('chat', (m: { id: string; text: string }) => heard.chat.push(m));
+      node.onMessage('moved', (m: { id: string; x: number; y: number }) => heard.moved.push(m));
+      node.send('move', { x: 100, y: 60 }); // reliable: the server knows where we are before the page joins
+      const chromium = await launchChromium();
+      try {
+        const page = await chromium.newPage('starter', { width: 800, height: 700 });
+        let webSocket = false;
+        page.on('websocket', () => { webSocket = true; });
+        await page.goto(url);
+        // The page sends its square's position 20 times a second once it has joined: its first one names its session.
+        await until(() => heard.moved.length > 0, 'a move from the page');
+        const pageId = heard.moved[0].id;
+        expect(pageId).not.toBe(node.sessionId);
+        expect(heard.moved[0]).toMatchObject({ x: 400, y: 300 });
+        // Reliable, server → page: the welcome placed our square where the server had it (orange), beside the page's own (green).
+        const ORANGE = [0xdd, 0x88, 0x44];
+        const GREEN = [0x44, 0xdd, 0x88];
+        await untilPixels(page, [[100, 60, ORANGE], [400, 300, GREEN]], 'our square from the welcome, the page\'s own square');
+        // Unreliable, server → page: our moves move our square on the page.
+        for (let i = 0; ; i++) {
+          node.sendUnreliable('move', { x: 700, y: 450 });
+          const px = await pixels(page, [[700, 450], [100, 60]]);
+          if (near(px[0], ORANGE) && !near(px[1], ORANGE)) break;
+          expect(i, 'our square to move on the page').toBeLessThan(100);
+          await sleep(50);
+        }
+        // Keyboard → scene → unreliable channel → us.
+        await page.keyboard.down('ArrowRight');
+        await until(() => heard.moved.some((m) => m.id === pageId && m.x > 440), 'the page\'s square to move right', 10_000);
+        await page.keyboard.up('ArrowRight');
+        // Chat box → reliable channel → everyone.
+        await page.fill('#chat', 'hello from chromium');
+        await page.press('#chat', 'Enter');
+        await until(() => heard.chat.length > 0, 'the page\'s chat');
+        expect(heard.chat).toEqual([{ id: pageId, text: 'hello from chromium' }]);
+        expect(await page.inputValue('#chat')).toBe('');
+        console.log(`starter in Chromium: joined over ${webSocket ? 'the WebSocket' : 'WebRTC'}`);
+        expect(chromium.errors).toEqual([]);
+      } finally {
+        await node.leave().catch(() => {});
+        await chromium.close();
+      }
+    }, 120_000);
+  });
 
   it('publishes the library and its docs only: no test, bench, sample, server or example file', async () => {
     const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', '--json'], { cwd: root, maxBuffer: 64 << 20 });
