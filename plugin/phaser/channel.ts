@@ -22,6 +22,7 @@ export class NetChannel {
   /** The driver pipeline behind this channel. */
   readonly pipeline: PipelineRef;
 
+  /** The channel of `pipeline` for a scene's `this.net`; the plugin creates these. */
   constructor(owner: ListenerOwner, pipeline: PipelineRef | NetworkPipeline) {
     this.#owner = owner;
     this.pipeline = pipeline;

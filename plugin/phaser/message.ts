@@ -28,6 +28,7 @@ export class NetMessage {
   /** The pipeline it arrived on. */
   readonly pipeline: NetworkPipeline;
 
+  /** A message of `bytes` (not copied) that arrived on `pipeline`. */
   constructor(bytes: Uint8Array, pipeline: NetworkPipeline) {
     this.bytes = bytes;
     this.pipeline = pipeline;

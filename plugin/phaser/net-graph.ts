@@ -74,6 +74,7 @@ export class NetGraph extends Phaser.GameObjects.Container {
   #elapsed = 0;
   #lastResends = -1;
 
+  /** A graph at (`x`, `y`) in `scene`; add it with `scene.add.existing`. */
   constructor(scene: Phaser.Scene, x: number, y: number, options: NetGraphOptions = {}) {
     super(scene, x, y);
     this.#w = options.width ?? 120;

@@ -71,6 +71,7 @@ export class NetSession extends Phaser.Events.EventEmitter {
     return (messageEvents[id] ??= `message:${id}`);
   }
 
+  /** A session over a driver and connection (`NetSessionParts`), or over a room adapter alone; the plugin creates it. */
   constructor(parts: NetSessionParts | NetSessionRoomOnly) {
     super();
     const own = 'driver' in parts ? parts : null;

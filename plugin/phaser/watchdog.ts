@@ -15,6 +15,7 @@ export class Watchdog {
   /** Pumps done by the timer so far (for tests and diagnostics). */
   pumps = 0;
 
+  /** Calls `pump` when `now()` says no frame pumped for `stallMS`; call `start()` to run it. */
   constructor(pump: () => void, now: () => number, options: WatchdogOptions = {}) {
     this.#pump = pump;
     this.#now = now;

@@ -28,6 +28,7 @@ export class ColyseusNetRoom<State = any> implements NetRoom {
   #session: NetSession | null = null;
   #pumped: UtpClientTransport | null = null;
 
+  /** An adapter holding `room` (or none yet: `use` or `join` one later). */
   constructor(room: Room<any, State> | null = null) {
     this.#room = room;
   }

@@ -20,6 +20,7 @@ export class UtpRoom<T = any, State = any> extends Room<T, State> {
   /** The transport options this room's connections use. */
   readonly utpOptions: UtpClientOptions;
 
+  /** A room named `name`; `UtpSDK` creates these, with its `utp` options. */
   constructor(name: string, rootSchema?: any, options: UtpClientOptions = {}) {
     super(name, rootSchema);
     this.utpOptions = options;
@@ -61,6 +62,7 @@ export class UtpSDK<ServerType extends SDKTypes = any, UserData = any> extends C
   /** The transport options every room of this client uses. */
   readonly utpOptions: UtpClientOptions;
 
+  /** The stock SDK's constructor (`endpoint` as `new Client(endpoint)` takes it), plus `options.utp` for the UTP transport. */
   constructor(endpoint?: string | EndpointSettings, options: UtpSDKOptions = {}) {
     const { utp, ...stock } = options;
     super(endpoint, stock as ClientOptions);

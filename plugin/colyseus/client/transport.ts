@@ -100,6 +100,7 @@ export class UtpClientTransport implements ITransport {
   #link: ClientLink | null = null;
   #external = false;
 
+  /** A transport for the SDK's `Connection` (`events`); `UtpRoom` creates these. */
   constructor(events: ITransportEventMap, options: UtpClientOptions = {}) {
     this.events = events;
     this.options = options;

@@ -77,6 +77,7 @@ export class UtpClient implements Client, ClientPrivate {
   readonly #events = new EventEmitter();
   #closeEmitted = false;
 
+  /** The client of session `sessionId` over `connection`; `UtpTransport` creates these. */
   constructor(sessionId: string, connection: ClientConnection) {
     this.sessionId = this.id = sessionId;
     this.#connection = connection;

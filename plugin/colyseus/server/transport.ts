@@ -180,6 +180,7 @@ export class UtpTransport extends Transport {
     get network() { return transport.#multi?.getStatistics() ?? null; },
   }))(this);
 
+  /** A transport with `options`; `new Server({ transport })` calls its `listen`. */
   constructor(options: UtpTransportOptions = {}) {
     super();
     const transport = this;

@@ -12,6 +12,7 @@ export class GatedInterface implements NetworkInterface {
   /** Present when the wrapped carrier has it (the driver then skips a copy). */
   readonly sendOwned?: (bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint) => void;
 
+  /** Wraps `inner`; nothing is blocked until `block` is called. */
   constructor(inner: NetworkInterface) {
     this.#inner = inner;
     const blocked = this.#blocked;

@@ -155,6 +155,7 @@ export class RelayLayer implements PacketLayer {
     }
   }
 
+  /** The Relay layer for `serverData`, timed by `settings.networkConfig`. Usually built by the stack from `withRelayParameters`. */
   constructor(serverData: RelayServerData, settings: NetworkSettings, options: RelayLayerOptions = {}) {
     const keepAlive = options.relayConnectionTimeMS ?? 3000;
     if (!Number.isInteger(keepAlive) || keepAlive < 0) throw new UtpError(`relayConnectionTimeMS must be an integer ≥ 0, got ${keepAlive}`);

@@ -98,6 +98,7 @@ export class RelayServerData {
   /** Mirrors `IsWebSocket`. */
   readonly isWebSocket: boolean;
 
+  /** UTP's low-level constructor: checks the sizes, zero-pads connection data and key. Throws `UtpError` on a bad field. */
   constructor(init: RelayServerDataInit) {
     const type = init.connectionType ?? 'udp';
     if (!connectionTypes.includes(type)) throw new UtpError(`Relay connection type must be one of ${connectionTypes.join(', ')}, got '${type}'`);

@@ -34,6 +34,7 @@ export class RelayWebSocketInterface implements NetworkInterface {
   #opened = false;
   #queue: Uint8Array[] = [];
 
+  /** A carrier for a ws/wss Relay endpoint; the socket opens with the first message. */
   constructor(options: RelayWebSocketInterfaceOptions = {}) {
     this.#options = options;
   }

@@ -29,6 +29,7 @@ export interface AllocationApiOptions {
 export class AllocationApiError extends Error {
   /** The HTTP status answered (400, 404, 413, 503…). */
   readonly status: number;
+  /** An error answered with HTTP `status` and `detail` as its message. */
   constructor(status: number, detail: string) {
     super(detail);
     this.status = status;
@@ -55,6 +56,7 @@ export class AllocationApi {
   readonly #o: Required<Omit<AllocationApiOptions, 'load'>> & { load?: () => unknown };
   #server: Server | null = null;
 
+  /** The allocation API over `options.store`; `listen` serves it over HTTP, or call `allocate`/`join` directly. */
   constructor(options: AllocationApiOptions) {
     this.#o = {
       region: 'local', defaultMaxConnections: 10, maxConnectionsLimit: 100, maxAllocations: 10_000,

@@ -40,6 +40,7 @@ export class RelayAllocation {
   /** When the server last answered this allocation's mismatched client with ERROR 3 (throttled). */
   lastMismatchAt = -Infinity;
 
+  /** A new allocation with a random id, key and connection data; `AllocationStore.create` makes these. */
   constructor(init: { maxConnections: number; hostConnectionData: Uint8Array | null; region: string; now: number }) {
     this.id = randomBytes(ALLOCATION_ID_SIZE);
     this.idKey = allocationIdHex(this.id);

@@ -11,6 +11,7 @@ export class RateLimiter {
   readonly maxSources: number;
   readonly #buckets = new Map<string, { tokens: number; last: number }>();
 
+  /** `rate` packets per second on average, `burst` at once (default 2 × rate), `maxSources` keys remembered (default 65,536). Throws `RangeError` on a bad value. */
   constructor(rate: number, burst = 2 * rate, maxSources = 65_536) {
     if (!(rate > 0) || !(burst >= 1)) throw new RangeError(`rate limit needs rate > 0 and burst ≥ 1, got ${rate}/${burst}`);
     if (!(maxSources >= 1)) throw new RangeError(`rate limit needs maxSources ≥ 1, got ${maxSources}`);

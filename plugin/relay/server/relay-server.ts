@@ -124,6 +124,7 @@ export class RelayServer {
   #timer: ReturnType<typeof setInterval> | null = null;
   readonly #bindReceived = encodeBindReceived();
 
+  /** A relay server with `options` (defaults as documented there); call `listen…` to serve. */
   constructor(options: RelayServerOptions = {}) {
     this.store = options.store ?? new AllocationStore();
     this.#clock = options.clock ?? (() => performance.now());

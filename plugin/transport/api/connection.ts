@@ -9,6 +9,7 @@ export class NetworkConnection {
   /** Incremented each time the id is reused (UTP's `Version`). */
   readonly version: number;
 
+  /** A handle to connection slot `id` at `version`. Drivers create these; applications get them from `connect`, `accept` and events. */
   constructor(id: number, version: number) {
     this.id = id;
     this.version = version;

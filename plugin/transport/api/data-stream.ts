@@ -126,6 +126,7 @@ export class DataStreamReader {
   #pos = 0;
   #failed = false;
 
+  /** Reads `length` bytes of `bytes` from `offset` (default: all of it), without copying. */
   constructor(bytes: Uint8Array = new Uint8Array(0), offset = 0, length?: number) {
     this.#b = bytes;
     this.#start = offset;

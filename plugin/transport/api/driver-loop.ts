@@ -36,6 +36,7 @@ export class DriverLoop {
   #timer: ReturnType<typeof setInterval> | null = null;
   #scheduled = false;
 
+  /** A loop that calls `tick` when `driver` announces datagrams and every `intervalMS`; call `start()` to run it. */
   constructor(driver: PacketNotifier, tick: () => void, options: DriverLoopOptions = {}) {
     this.#driver = driver;
     this.#tick = tick;

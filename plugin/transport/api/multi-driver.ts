@@ -20,6 +20,7 @@ export class MultiNetworkConnection extends NetworkConnection {
   /** The owning driver's own handle. */
   readonly connection: NetworkConnection;
 
+  /** Connection `connection` of the driver at index `driverId`; `MultiNetworkDriver` creates these. */
   constructor(driverId: number, connection: NetworkConnection) {
     super(connection.id, connection.version);
     this.driverId = driverId;

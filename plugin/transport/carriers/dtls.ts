@@ -28,6 +28,7 @@ export class DtlsNetworkInterface implements NetworkInterface {
   #now = 0;
   #flushQueued = false;
 
+  /** DTLS per `settings.secure` (or `options.psk`) over `options.inner` (default a new `UDPNetworkInterface`). */
   constructor(settings: NetworkSettings, options: DtlsNetworkInterfaceOptions = {}) {
     this.#inner = options.inner ?? new UDPNetworkInterface();
     this.#clock = options.clock ?? (() => performance.now());

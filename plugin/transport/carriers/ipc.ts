@@ -64,6 +64,7 @@ export class IPCNetworkInterface implements NetworkInterface {
   #local = NetworkEndpoint.loopbackIpv4;
   #bound = false;
 
+  /** An in-memory carrier on `network` (default `IPCNetwork.default`, shared by the whole process). */
   constructor(network: IPCNetwork = IPCNetwork.default) {
     this.#network = network;
   }

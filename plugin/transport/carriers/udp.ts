@@ -25,6 +25,7 @@ export class UDPNetworkInterface implements NetworkInterface {
   #slab: Uint8Array | null = null;
   #slabView: Buffer | null = null;
 
+  /** A UDP carrier; the socket is created by `bind`. */
   constructor(options: UDPNetworkInterfaceOptions = {}) {
     this.#options = options;
   }

@@ -73,6 +73,7 @@ export class WebRtcNetworkInterface implements NetworkInterface {
   /** The channel had opened and then died (not a close the connection layer asked for). */
   lost = false;
 
+  /** A WebRTC client carrier signalling at `options.signalUrl`. Throws `UtpError` if it is not http(s)://. */
   constructor(options: WebRtcNetworkInterfaceOptions) {
     if (!/^https?:\/\//i.test(options.signalUrl)) throw new UtpError(`signalUrl must start with http:// or https://, got '${options.signalUrl}'`);
     this.#options = options;

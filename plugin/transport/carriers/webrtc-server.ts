@@ -130,6 +130,7 @@ export class WebRtcServerInterface implements NetworkInterface {
   #emit: HttpServer['emit'] | null = null;
   #local: NetworkEndpoint = NetworkEndpoint.anyIpv4;
 
+  /** A WebRTC server carrier; signalling starts when the driver binds. Throws `UtpError` on a bad `path` or `icePortRange`. */
   constructor(options: WebRtcServerInterfaceOptions = {}) {
     const path = options.path ?? DEFAULT_SIGNAL_PATH;
     if (!path.startsWith('/')) throw new UtpError(`WebRTC signalling path must begin with '/', got '${path}'`);

@@ -93,6 +93,7 @@ export class WebSocketNetworkInterface implements NetworkInterface {
   #sink: PacketSink | null = null;
   #local: NetworkEndpoint = NetworkEndpoint.anyIpv4;
 
+  /** A WebSocket client carrier. Throws `UtpError` if `url` is not ws(s):// or http(s)://, or `path` does not begin with '/'. */
   constructor(options: WebSocketNetworkInterfaceOptions = {}) {
     if (options.url !== undefined && !/^(wss?|https?):\/\//i.test(options.url)) {
       throw new UtpError(`WebSocket url must start with ws:// or wss://, got '${options.url}'`);

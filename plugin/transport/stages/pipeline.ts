@@ -13,6 +13,7 @@ import {
 export class NetworkPipeline {
   /** The pipeline id: 0 for `Null`, else 1..255 in creation order (the byte after the connection header, spec §4.1). */
   readonly id: number;
+  /** The handle of pipeline `id` (0..255). `createPipeline` returns these; a number works wherever a pipeline is taken. */
   constructor(id: number) { this.id = id; }
   /** Mirrors `NetworkPipeline.Null`: pipeline 0, no stages, no header. */
   static readonly Null = new NetworkPipeline(0);
