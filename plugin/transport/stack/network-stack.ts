@@ -17,17 +17,17 @@ import { SendQueue } from './send-queue.ts';
 
 /** Driver-wide counters (UTP 2.7's `GetStatistics`, plus drop reasons). */
 export interface DriverStatistics {
-  /** Datagrams the connection layer sent, all connections (UTP 2.7 `PacketsSent`). */
+  /** Datagrams the connection layer sent, all connections. */
   packetsSent: number;
-  /** Datagrams that reached the connection layer, all connections (UTP 2.7 `PacketsReceived`). */
+  /** Datagrams handed to the connection layer (before its checks), all connections. */
   packetsReceived: number;
-  /** Bytes of the datagrams sent, connection header included (UTP 2.7 `BytesSent`). */
+  /** Bytes of the datagrams sent, connection header included. */
   bytesSent: number;
-  /** Bytes of the datagrams received, connection header included (UTP 2.7 `BytesReceived`). */
+  /** Bytes of the datagrams received, connection header included. */
   bytesReceived: number;
   /** Incoming packets dropped, by reason (`simulated`: the network simulator's receive loss). Bad input never throws. */
   dropped: Record<DropReason, number> & Record<string, number>;
-  /** Connections the driver holds now, half-open and closing ones included (read at `getStatistics`). */
+  /** Connections the driver holds now, half-open ones included (counted when `getStatistics` is called). */
   connections: number;
   /** Half-open connections, evictions, expiries and what was withheld from strangers (`AdmissionParameters`). */
   admission: AdmissionStatistics;
