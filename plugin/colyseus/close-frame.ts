@@ -5,9 +5,9 @@
 export const CloseCodes = {
   /** 1000: a normal close. */
   NORMAL_CLOSURE: 1000,
-  /** 1001: the peer is going away (page closed, server stopping). */
+  /** 1001: the peer is going away (WebSocket's code; utp-ts's transports do not send it). */
   GOING_AWAY: 1001,
-  /** 1005: a close without a code. */
+  /** 1005: a close without a code (the SDK transport's `close()` with none sends this). */
   NO_STATUS_RECEIVED: 1005,
   /** A timeout or a UTP Disconnect without a close frame: the SDK reconnects. */
   ABNORMAL_CLOSURE: 1006,

@@ -46,7 +46,7 @@ export interface RelayAllocationJson {
     /** Its UDP port. */
     port: number;
   };
-  /** The region the allocation lives in (e.g. `'europe-west4'`; `'local'` for our server); informational. */
+  /** The region the allocation lives in (`'local'` from our `AllocationApi` by default); informational. */
   region?: string;
 }
 

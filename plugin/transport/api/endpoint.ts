@@ -21,7 +21,7 @@ export type NetworkFamily = (typeof NetworkFamily)[keyof typeof NetworkFamily];
  * `Custom` endpoints carry an opaque address string for user-written carriers (WebRTC, test harnesses).
  */
 export class NetworkEndpoint {
-  /** `Ipv4`, `Ipv6` or `Custom` (`Invalid` for an unparsable address). Mirrors `NetworkEndpoint.Family`. */
+  /** `Ipv4`, `Ipv6` or `Custom` (`parse` throws rather than return `Invalid`). Mirrors `NetworkEndpoint.Family`. */
   readonly family: NetworkFamily;
   /** Textual address: dotted IPv4, compressed IPv6 (no brackets), or a custom carrier's address. */
   readonly address: string;

@@ -106,7 +106,7 @@ export class WebSocketServerInterface implements NetworkInterface {
   #slab: Uint8Array | null = null;
   #slabView: Buffer | null = null;
 
-  /** A WebSocket server carrier; it listens once the driver binds and listens. Throws `UtpError` if `path` does not begin with '/'. */
+  /** A WebSocket server carrier; it accepts sockets once the driver binds it. Throws `UtpError` if `path` does not begin with '/'. */
   constructor(options: WebSocketServerInterfaceOptions = {}) {
     const path = options.path ?? '/';
     if (!path.startsWith('/')) throw new UtpError(`WebSocket path must begin with '/', got '${path}'`);
