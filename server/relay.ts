@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv4 } from 'node:net';
 import { NetworkEndpoint } from '../plugin/transport/api/endpoint.ts';
-import { AllocationApi, RelayServer, type RelayServerEndpointJson } from '../plugin/relay/node.ts';
+import { AllocationApi, DEFAULT_ALLOCATION_BURST, DEFAULT_ALLOCATIONS_PER_SECOND, RateLimiter, RelayServer, type RelayServerEndpointJson } from '../plugin/relay/node.ts';
 
 /** Where the allocation API is mounted on the game's HTTP server. */
 export const RELAY_API_PREFIX = '/relay';
@@ -31,6 +31,8 @@ export interface DemoRelay {
   readonly relay: RelayServer;
   readonly udpPort: number;
   readonly wsPort: number;
+  /** The per-address allocation limit of the API (its `refused` counts the 429s). */
+  readonly allocationLimiter: RateLimiter;
   /** Serves `/relay/v1/*` (the allocation API); false for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   close(): void;
@@ -51,10 +53,13 @@ export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<De
   }
   relay.start(250);
   const load = (): unknown => relay.load;
+  // One limit for every request (each gets an AllocationApi naming the host the page was loaded from).
+  const limiter = new RateLimiter(DEFAULT_ALLOCATIONS_PER_SECOND, DEFAULT_ALLOCATION_BURST);
   return {
     relay,
     udpPort,
     wsPort,
+    allocationLimiter: limiter,
     handle(req, res) {
       const url = req.url ?? '/';
       if (!url.startsWith(`${RELAY_API_PREFIX}/v1/`)) return false;
@@ -64,7 +69,7 @@ export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<De
       }
       req.url = url.slice(RELAY_API_PREFIX.length);
       const host = options.publicHost ?? requestHost(req);
-      const api = new AllocationApi({ store: relay.store, serverEndpoints: () => endpointsFor(relay, host), load });
+      const api = new AllocationApi({ store: relay.store, serverEndpoints: () => endpointsFor(relay, host), load, limiter });
       void api.handle(req, res);
       return true;
     },

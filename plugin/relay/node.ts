@@ -8,6 +8,6 @@ export * from './index.ts';
 export { RelayServer } from './server/relay-server.ts';
 export type { RelayServerOptions, RelayServerLoad } from './server/relay-server.ts';
 export { AllocationStore, RelayAllocation } from './server/allocations.ts';
-export { AllocationApi, AllocationApiError } from './server/allocation-api.ts';
+export { AllocationApi, AllocationApiError, DEFAULT_ALLOCATION_BURST, DEFAULT_ALLOCATIONS_PER_SECOND } from './server/allocation-api.ts';
 export type { AllocationApiOptions } from './server/allocation-api.ts';
-export { RateLimiter } from './server/rate-limiter.ts';
+export { RateLimiter } from '../transport/api/rate-limiter.ts';

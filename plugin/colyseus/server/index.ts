@@ -15,6 +15,8 @@
 export { UtpTransport, defaultServerSettings } from './transport.ts';
 export type { UtpTransportOptions, UtpTransportStats } from './transport.ts';
 export type { UtpTransportWebRtcOptions } from './webrtc.ts';
+export { DEFAULT_MATCHMAKING_BODY_BYTES, DEFAULT_ROOM_BURST, DEFAULT_ROOMS_PER_SECOND } from './matchmaking-limits.ts';
+export type { MatchmakingLimits } from './matchmaking-limits.ts';
 export { UtpClient, ReadyState, isUtpClient } from './client.ts';
 export { UPGRADE_REFUSAL_REASON } from './upgrade-refusal.ts';
 export { clusterOptions, fewestRoomsFirst, pingRedis } from './cluster.ts';

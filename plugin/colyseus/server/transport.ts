@@ -25,6 +25,8 @@ import { parseConnectRequest } from './connect-request.ts';
 import { ServerConnection, type ConnectionHost } from './connection.ts';
 import { declareUnreliableChannel } from './unreliable-channel.ts';
 import { UPGRADE_REFUSAL_REASON, refuseUpgrade, refusingWebSocketServer } from './upgrade-refusal.ts';
+import { refuseMatchmaking, roomCreationLimiter, type MatchmakingLimits } from './matchmaking-limits.ts';
+import type { RateLimiter } from '../../transport/api/rate-limiter.ts';
 
 /** Options of `UtpTransport`. */
 export interface UtpTransportOptions extends ColyseusPipelineOptions {
@@ -34,6 +36,14 @@ export interface UtpTransportOptions extends ColyseusPipelineOptions {
    * already listens is used as it is (its port number is also the UDP port).
    */
   server?: HttpServer | HttpsServer;
+  /**
+   * Our own HTTP server (not an injected one): a client that has not sent its request headers (its whole request)
+   * within this many ms is answered 408 and disconnected. Default 10 000 (30 000); Node's are 60 s and 300 s.
+   */
+  headersTimeoutMS?: number;
+  requestTimeoutMS?: number;
+  /** Limits on `/matchmake/*`: body size, room-creating requests per client address (see `MatchmakingLimits`). */
+  matchmaking?: MatchmakingLimits;
   /**
    * UTP over UDP on the HTTP server's port number (default on). `host` is the UDP bind address when `listen` got
    * none (default `0.0.0.0`); the buffer sizes set SO_RCVBUF/SO_SNDBUF.
@@ -100,6 +110,10 @@ export interface UtpTransportStats {
   refusedUpgrades: number;
   /** Seats of another process presented here (a `publicAddress` that does not lead to its process), refused. */
   wrongProcess: number;
+  /** `create`/`joinOrCreate` requests refused with 429 (`matchmaking.roomCreation`, per client address). */
+  refusedRoomCreation: number;
+  /** Matchmaking requests refused for their body: over `matchmaking.maxBodyBytes` (413) or without a length (411). */
+  refusedMatchmakingBody: number;
   /**
    * The UTP drivers' statistics added up (read on access; null before `listen`): connections, half-open strangers
    * not yet heard from (`admission`), bandwidth, drops by reason — what `utp echo --stats` prints.
@@ -169,6 +183,7 @@ export class UtpTransport extends Transport {
   /** Our listeners on `server`, removed at shutdown (the server may be the application's). */
   readonly #serverListeners: Array<[event: string, listener: (...args: any[]) => void]> = [];
   #expressApp: ((req: IncomingMessage, res: unknown) => void) | null = null;
+  readonly #roomLimiter: RateLimiter | null;
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     this.#multi?.flush();
@@ -177,6 +192,7 @@ export class UtpTransport extends Transport {
   /** Counters for monitoring and tests. */
   readonly stats: UtpTransportStats = ((transport: UtpTransport) => ({
     acceptedUdp: 0, acceptedWebSocket: 0, acceptedWebRtc: 0, unreliableOversize: 0, inboundOversize: 0, sendQueueOverflow: 0, refusedUpgrades: 0, wrongProcess: 0,
+    refusedRoomCreation: 0, refusedMatchmakingBody: 0,
     get network() { return transport.#multi?.getStatistics() ?? null; },
   }))(this);
 
@@ -201,7 +217,11 @@ export class UtpTransport extends Transport {
     if (this.#wsPath !== null && !this.#wsPath.startsWith('/')) throw new Error(`UtpTransport: webSocket.path must begin with '/', got '${this.#wsPath}'`);
     if (options.udp === false && this.#wsPath === null) throw new Error('UtpTransport: enable udp, webSocket or both');
     this.#ownServer = !options.server;
-    this.server = options.server ?? createServer();
+    this.#roomLimiter = roomCreationLimiter(options.matchmaking);
+    const headersTimeout = options.headersTimeoutMS ?? 10_000;
+    this.server = options.server ?? createServer({
+      headersTimeout, requestTimeout: options.requestTimeoutMS ?? 30_000, connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    });
     // Without this listener an ECONNRESET on the HTTP server would be an uncaught error (as in ws-transport). A
     // failed listen() is reported to its caller (`server.listen` rejects), so it is not printed here as well.
     this.server.on('error', (err) => { if ((err as NodeJS.ErrnoException).syscall !== 'listen') debugAndPrintError(err); });
@@ -247,7 +267,11 @@ export class UtpTransport extends Transport {
   /** Called by `Server.listen()`: HTTP, then UDP on the same port number, then the WebSocket tunnel. */
   listen(port?: number | string, hostname?: string, backlog?: number, listeningListener?: (err?: Error) => void): this {
     this.#start(port, hostname, backlog).then(
-      () => listeningListener?.(),
+      () => {
+        const before = new Set(this.server.listeners('request'));
+        listeningListener?.(); // Server.listen binds core's routes in there
+        this.#limitMatchmaking(before);
+      },
       (err: Error) => {
         if (listeningListener) listeningListener(err);
         else debugAndPrintError(err);
@@ -435,6 +459,22 @@ export class UtpTransport extends Transport {
     const presence = matchMaker.presence;
     if (presence && !(presence instanceof LocalPresence)) {
       throw new UtpError(`UtpTransport: this process shares its presence (${presence.constructor?.name ?? 'presence'}) with others, so a seat may lead to a room on another process, and UDP goes straight to a host and port: give each process new Server({ publicAddress: 'host:port' }) with the address that reaches it (its own port: base port + NODE_APP_INSTANCE under pm2)`);
+    }
+  }
+
+  /**
+   * Puts the matchmaking limits in front of the request listeners core added since `before` (it prepends its router
+   * while `listen`'s callback runs): every listener runs for every request, so a refusal must wrap, not precede.
+   */
+  #limitMatchmaking(before: Set<Function>): void {
+    const added = this.server.listeners('request').filter((l) => !before.has(l)) as Array<(req: IncomingMessage, res: any) => void>;
+    for (const listener of added.reverse()) {
+      this.server.off('request', listener);
+      this.server.prependListener('request', (req: IncomingMessage, res: any) => {
+        // The body stays unread (paused) while the limits are looked up.
+        void refuseMatchmaking(req, res, this.#options.matchmaking, this.#roomLimiter, this.stats)
+          .then((refused) => { if (!refused) listener.call(this.server, req, res); }, () => listener.call(this.server, req, res));
+      });
     }
   }
 

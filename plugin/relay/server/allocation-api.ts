@@ -4,6 +4,8 @@ import { UtpSocketError } from '../../transport/api/errors.ts';
 import type { AllocationStore, RelayAllocation } from './allocations.ts';
 import { bytesToUuid, toBase64, uuidBytes, type RelayAllocationJson, type RelayServerEndpointJson } from '../client/server-data.ts';
 import { allocationIdHex } from '../wire/messages.ts';
+import { plainAddress } from '../../transport/api/address.ts';
+import { RateLimiter } from '../../transport/api/rate-limiter.ts';
 
 /** Options of `AllocationApi`. */
 export interface AllocationApiOptions {
@@ -23,6 +25,19 @@ export interface AllocationApiOptions {
   clock?: () => number;
   /** Served as JSON on `GET /v1/load` when given (e.g. `() => relay.load`). */
   load?: () => unknown;
+  /**
+   * Allocations created (`allocate` and `join`) per client address (the socket's, never a header's): default 2 per
+   * second, bursts of 32, beyond it 429. Pass one limiter to several `AllocationApi`s to share it; null disables.
+   */
+  limiter?: RateLimiter | null;
+  /** Largest request body; a larger one is answered 413 and its connection closed without reading it. Default 16 KiB. */
+  maxBodyBytes?: number;
+  /**
+   * `listen()`'s own server: a client that has not sent its headers (body) within this many ms is disconnected.
+   * Default 10 000 (30 000); Node's are 60 s and 300 s.
+   */
+  headersTimeoutMS?: number;
+  requestTimeoutMS?: number;
 }
 
 /** An API failure: HTTP status and a message, sent as `{ status, title, detail }`. */
@@ -36,7 +51,10 @@ export class AllocationApiError extends Error {
   }
 }
 
-const MAX_BODY = 16 * 1024;
+/** Default rate of `AllocationApiOptions.limiter`: allocations per second per client address. */
+export const DEFAULT_ALLOCATIONS_PER_SECOND = 2;
+/** Default burst of `AllocationApiOptions.limiter`: allocations one client address may create at once. */
+export const DEFAULT_ALLOCATION_BURST = 32;
 
 /**
  * The allocation service of a self-hosted relay, shaped like Unity's Relay allocations API so that the
@@ -53,20 +71,27 @@ const MAX_BODY = 16 * 1024;
  * from either service. No authentication: put it behind your own gateway if the relay is public.
  */
 export class AllocationApi {
-  readonly #o: Required<Omit<AllocationApiOptions, 'load'>> & { load?: () => unknown };
+  readonly #o: Required<Omit<AllocationApiOptions, 'load' | 'limiter'>> & { load?: () => unknown };
+  /** The per-address allocation limit (its `refused` counts the 429s); null when disabled. */
+  readonly limiter: RateLimiter | null;
   #server: Server | null = null;
 
   /** The allocation API over `options.store`; `listen` serves it over HTTP, or call `allocate`/`join` directly. */
   constructor(options: AllocationApiOptions) {
     this.#o = {
       region: 'local', defaultMaxConnections: 10, maxConnectionsLimit: 100, maxAllocations: 10_000,
-      clock: () => performance.now(), ...options,
+      clock: () => performance.now(), maxBodyBytes: 16 * 1024, headersTimeoutMS: 10_000, requestTimeoutMS: 30_000, ...options,
     };
+    this.limiter = options.limiter === undefined ? new RateLimiter(DEFAULT_ALLOCATIONS_PER_SECOND, DEFAULT_ALLOCATION_BURST) : options.limiter;
   }
 
   /** Serves the API on its own HTTP server; resolves with the bound endpoint's port. */
   async listen(endpoint: NetworkEndpoint): Promise<number> {
-    const server = createServer((req, res) => { void this.handle(req, res); });
+    const { headersTimeoutMS, requestTimeoutMS } = this.#o;
+    const server = createServer({
+      headersTimeout: headersTimeoutMS, requestTimeout: requestTimeoutMS,
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMS),
+    }, (req, res) => { void this.handle(req, res); });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(new UtpSocketError(`cannot bind HTTP ${endpoint}: ${err.message}`, err));
       server.once('error', onError);
@@ -97,7 +122,10 @@ export class AllocationApi {
       const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
       if (!route) throw new AllocationApiError(404, `no such endpoint: ${path}`);
       if (req.method !== 'POST') throw new AllocationApiError(405, `${path} takes POST`);
-      const body = await readJson(req);
+      if (route !== 'joincode' && this.limiter && !this.limiter.allow(plainAddress(req.socket?.remoteAddress ?? ''), this.#o.clock())) {
+        throw new AllocationApiError(429, 'too many allocations from this address: try again in a few seconds');
+      }
+      const body = await readJson(req, this.#o.maxBodyBytes);
       if (route === 'allocate') {
         return send(res, 201, { meta: {}, data: { allocation: this.allocate(body.maxConnections as number | undefined, body.region as string | undefined) } });
       }
@@ -159,17 +187,26 @@ export class AllocationApi {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  // A refused body is left unread: closing the connection (after the answer) is the only way to be rid of it.
+  const close = status === 413 ? { Connection: 'close' } : {};
+  res.writeHead(status, { 'Content-Type': 'application/json', ...close }).end(JSON.stringify(body));
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** The request's JSON object; 413 as soon as the body (announced or received) exceeds `limit`, 400 if not JSON. */
+async function readJson(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
+  const tooLarge = () => new AllocationApiError(413, `request body over ${limit} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new AllocationApiError(413, `request body over ${MAX_BODY} bytes`);
-    chunks.push(chunk);
-  }
+  await new Promise<void>((resolve, reject) => {
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) { chunks.push(chunk); return; }
+      req.off('data', onData).pause();
+      reject(tooLarge());
+    };
+    req.on('data', onData).once('end', resolve).once('error', reject);
+  });
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (!text) return {};
   let v: unknown;
@@ -179,5 +216,5 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 function statusTitle(status: number): string {
-  return ({ 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 503: 'Service Unavailable' } as Record<number, string>)[status] ?? 'Internal Server Error';
+  return ({ 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 429: 'Too Many Requests', 503: 'Service Unavailable' } as Record<number, string>)[status] ?? 'Internal Server Error';
 }

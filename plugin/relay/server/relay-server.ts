@@ -12,7 +12,7 @@ import {
   readConnectRequest, readFromTo, readPing, relayMessageType, relayPayloadLength, RelayErrorCode, RelayMessageType,
 } from '../wire/messages.ts';
 import type { RelayServerEndpointJson } from '../client/server-data.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { RateLimiter } from '../../transport/api/rate-limiter.ts';
 
 /** Options of `RelayServer`. */
 export interface RelayServerOptions {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { RateLimiter } from '../../relay/server/rate-limiter.ts';
+import { RateLimiter } from '../api/rate-limiter.ts';
 import { NetworkEndpoint, NetworkFamily } from '../api/endpoint.ts';
 import { UtpError, UtpSocketError } from '../api/errors.ts';
 import { DisconnectReason } from '../api/status-codes.ts';
@@ -220,14 +220,14 @@ export class WebRtcServerInterface implements NetworkInterface {
     if (Number(req.headers['content-length'] ?? 0) > limit) return this.#refuse(req, res, 413, 'refusedTooLarge');
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > limit) { this.#refuse(req, res, 413, 'refusedTooLarge'); return; }
-      this.#answer(Buffer.concat(chunks).toString('utf8'), address, res);
-    });
+      if (size <= limit) { chunks.push(chunk); return; }
+      req.off('data', onData).off('end', onEnd); // a chunked body over the limit: refused as soon as it is
+      this.#refuse(req, res, 413, 'refusedTooLarge');
+    };
+    const onEnd = () => this.#answer(Buffer.concat(chunks).toString('utf8'), address, res);
+    req.on('data', onData).on('end', onEnd);
     req.on('error', () => res.destroy());
     return true;
   }

@@ -1,6 +1,7 @@
 /**
- * Per-source token buckets for the relay server: each key (a source address) may send `rate` packets per
- * second on average and `burst` at once. Time comes from the caller, so tests run on a fake clock.
+ * Per-source token buckets (the relay's packets, WebRTC offers, room and allocation creation over HTTP): each key
+ * (a source address) may do `rate` things per second on average and `burst` at once. Time comes from the caller,
+ * so tests run on a fake clock.
  */
 export class RateLimiter {
   /** Packets per second each source may send on average. */
@@ -10,6 +11,8 @@ export class RateLimiter {
   /** Sources remembered at most: forged source addresses cannot grow the table without limit. */
   readonly maxSources: number;
   readonly #buckets = new Map<string, { tokens: number; last: number }>();
+  /** Calls of `allow` that returned false. */
+  refused = 0;
 
   /** `rate` packets per second on average, `burst` at once (default 2 × rate), `maxSources` keys remembered (default 65,536). Throws `RangeError` on a bad value. */
   constructor(rate: number, burst = 2 * rate, maxSources = 65_536) {
@@ -33,7 +36,7 @@ export class RateLimiter {
       b.tokens = Math.min(this.burst, b.tokens + ((now - b.last) * this.rate) / 1000);
       b.last = now;
     }
-    if (b.tokens < 1) return false;
+    if (b.tokens < 1) { this.refused++; return false; }
     b.tokens -= 1;
     return true;
   }
