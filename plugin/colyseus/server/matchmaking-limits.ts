@@ -19,7 +19,12 @@ export interface MatchmakingLimits {
    * it will create one (room `filterBy` options are not looked at). Behind a reverse proxy every request has the
    * proxy's address: raise it, or limit at the proxy. Default 2 per second, bursts of 32; false disables.
    */
-  roomCreation?: false | { perSecond?: number; burst?: number };
+  roomCreation?: false | {
+    /** Rooms per second an address earns back. Default 2. */
+    perSecond?: number;
+    /** Rooms an address may create at once. Default 32. */
+    burst?: number;
+  };
 }
 
 /** Default of `MatchmakingLimits.maxBodyBytes`. */

@@ -37,10 +37,11 @@ export interface UtpTransportOptions extends ColyseusPipelineOptions {
    */
   server?: HttpServer | HttpsServer;
   /**
-   * Our own HTTP server (not an injected one): a client that has not sent its request headers (its whole request)
-   * within this many ms is answered 408 and disconnected. Default 10 000 (30 000); Node's are 60 s and 300 s.
+   * Our own HTTP server (not an injected one): a client that has not sent its request headers within this many ms
+   * is answered 408 and disconnected. Default 10 000 (Node's is 60 s).
    */
   headersTimeoutMS?: number;
+  /** Our own HTTP server: the same for the whole request, body included. Default 30 000 (Node's is 300 s). */
   requestTimeoutMS?: number;
   /** Limits on `/matchmake/*`: body size, room-creating requests per client address (see `MatchmakingLimits`). */
   matchmaking?: MatchmakingLimits;

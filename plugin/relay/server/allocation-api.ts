@@ -32,11 +32,9 @@ export interface AllocationApiOptions {
   limiter?: RateLimiter | null;
   /** Largest request body; a larger one is answered 413 and its connection closed without reading it. Default 16 KiB. */
   maxBodyBytes?: number;
-  /**
-   * `listen()`'s own server: a client that has not sent its headers (body) within this many ms is disconnected.
-   * Default 10 000 (30 000); Node's are 60 s and 300 s.
-   */
+  /** `listen()`'s own server: a client that has not sent its headers within this many ms gets 408. Default 10 000 (Node's 60 s). */
   headersTimeoutMS?: number;
+  /** `listen()`'s own server: a client that has not sent its whole request within this many ms gets 408. Default 30 000. */
   requestTimeoutMS?: number;
 }
 
