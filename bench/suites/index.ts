@@ -7,8 +7,10 @@ import { idleConnections } from './idle-connections.ts';
 import { reliablePingpong } from './reliable-pingpong.ts';
 import { rttDelayedLink, rttUnderLoss } from './rtt-under-loss.ts';
 import { udpEchoThroughput } from './udp-echo-throughput.ts';
+import { webrtcServerCpu } from './webrtc-server-cpu.ts';
+import { webrtcSnapshotAge, webrtcSnapshotAgeLoopback } from './webrtc-snapshot-age.ts';
 import { wireBytes } from './wire-bytes.ts';
 import { wsPingpong } from './ws-pingpong.ts';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [udpEchoThroughput, reliablePingpong, wireBytes, rttUnderLoss, rttDelayedLink, heapGc, idleConnections, wsPingpong, dtlsPingpong, colyseusCpu, colyseusCpu500, colyseusCpuUws, colyseusClusterJoins, colyseusClusterClients, colyseusRedisJoinLatency];
+export const suites: Suite[] = [udpEchoThroughput, reliablePingpong, wireBytes, rttUnderLoss, rttDelayedLink, webrtcSnapshotAge, webrtcSnapshotAgeLoopback, webrtcServerCpu, heapGc, idleConnections, wsPingpong, dtlsPingpong, colyseusCpu, colyseusCpu500, colyseusCpuUws, colyseusClusterJoins, colyseusClusterClients, colyseusRedisJoinLatency];

@@ -8,7 +8,8 @@
 // `--role clients` (N connections each sending one message per 60 Hz frame and timing the echo).
 import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
 import { fileURLToPath } from 'node:url';
-import { DelayedLink, firstLine, realtimePrefix, run, type LinkShape } from '../lib/delayed-link.ts';
+import { DelayedLink, realtimePrefix, type LinkShape } from '../lib/delayed-link.ts';
+import { LOSS_PERCENT, LossyNamespace, withLink } from '../lib/lossy-namespace.ts';
 import { machineBusyMs } from '../lib/echo-pair.ts';
 import { BenchProcess, type Msg } from '../lib/proc.ts';
 import { alternate } from '../lib/rounds.ts';
@@ -16,7 +17,6 @@ import type { RunOptions, Sample, Suite } from '../lib/types.ts';
 
 type Side = 'ours' | 'baseline';
 const SELF = fileURLToPath(import.meta.url);
-const LOSS_PERCENT = 2;
 const HZ = 60;
 const SIZE = 64;
 /** Connections and measured time per side (full / quick). */
@@ -28,7 +28,7 @@ const DELAY_MS = 20;
 const JITTER_MS = 5;
 
 /** Where the server and the clients run, and the loss switch between them. */
-interface Link {
+export interface Link {
   readonly serverPrefix: string[];
   readonly clientPrefix: string[];
   /** Address the server binds and the clients connect to. */
@@ -43,89 +43,8 @@ interface Link {
   dispose(): void;
 }
 
-/** A network namespace of our own whose loopback loses packets on demand. */
-class LossyNamespace implements Link {
-  readonly name = `utpbench${process.pid}`;
-  readonly serverHost = '127.0.0.1';
-  readonly #tool: 'nftables' | 'netem';
-
-  private constructor(tool: 'nftables' | 'netem') {
-    this.#tool = tool;
-  }
-
-  /** Creates it with the first method that works here (root only), or explains why none does. */
-  static async create(): Promise<LossyNamespace | string> {
-    if (process.getuid?.() !== 0) return 'kernel-level loss needs root (network namespace + nftables or netem)';
-    const name = `utpbench${process.pid}`;
-    try {
-      run('ip', ['netns', 'add', name]);
-      run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-    } catch (err) {
-      try { run('ip', ['netns', 'del', name]); } catch { /* never created */ }
-      return `cannot create a network namespace: ${firstLine(err)}`;
-    }
-    const reasons: string[] = [];
-    try {
-      run('ip', ['netns', 'exec', name, 'nft', '-f', '-'],
-        'table inet utpbench {\n  chain out {\n    type filter hook output priority 0; policy accept;\n  }\n}\n');
-      return new LossyNamespace('nftables');
-    } catch (err) {
-      reasons.push(`nftables: ${firstLine(err)}`);
-    }
-    try {
-      run('ip', ['netns', 'exec', name, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'loss', '0%']);
-      return new LossyNamespace('netem');
-    } catch (err) {
-      reasons.push(`tc netem: ${firstLine(err)}`);
-    }
-    try { run('ip', ['netns', 'del', name]); } catch { /* ignore */ }
-    return `no kernel-level loss here (${reasons.join('; ')})`;
-  }
-
-  get serverPrefix(): string[] {
-    return [...realtimePrefix(), 'ip', 'netns', 'exec', this.name];
-  }
-
-  get clientPrefix(): string[] {
-    return this.serverPrefix;
-  }
-
-  get method(): string {
-    return this.#tool === 'nftables'
-      ? `nftables in a network namespace (kernel-level, both sides alike): an output-hook rule on the namespace's loopback drops TCP and UDP packets with numgen random mod 10000 < ${LOSS_PERCENT * 100} (every packet leaves once, so each direction loses ${LOSS_PERCENT} %).`
-      : `tc netem loss ${LOSS_PERCENT}% on the loopback of a network namespace (kernel-level, both sides alike; every packet leaves once, so each direction loses ${LOSS_PERCENT} %).`;
-  }
-
-  /** Every packet (TCP and UDP, either direction) leaving the loopback is dropped with probability `percent`. */
-  async lose(percent: number): Promise<{ dropped: number; cpuMs: number }> {
-    const dropped = this.#dropped();
-    if (this.#tool === 'nftables') {
-      run('ip', ['netns', 'exec', this.name, 'nft', 'flush', 'chain', 'inet', 'utpbench', 'out']);
-      if (percent > 0) {
-        run('ip', ['netns', 'exec', this.name, 'nft', 'add', 'rule', 'inet', 'utpbench', 'out',
-          'meta', 'l4proto', '{', 'tcp', ',', 'udp', '}', 'numgen', 'random', 'mod', '10000', '<', String(Math.round(percent * 100)), 'counter', 'drop']);
-      }
-    } else {
-      run('ip', ['netns', 'exec', this.name, 'tc', 'qdisc', 'change', 'dev', 'lo', 'root', 'netem', 'loss', `${percent}%`]);
-    }
-    return { dropped, cpuMs: 0 };
-  }
-
-  /** Packets the rule dropped since it was added (nftables only). */
-  #dropped(): number {
-    if (this.#tool !== 'nftables') return Number.NaN;
-    const out = run('ip', ['netns', 'exec', this.name, 'nft', 'list', 'chain', 'inet', 'utpbench', 'out']);
-    const m = /counter packets (\d+)/.exec(out);
-    return m ? Number(m[1]) : 0;
-  }
-
-  dispose(): void {
-    try { run('ip', ['netns', 'del', this.name]); } catch { /* already gone */ }
-  }
-}
-
 /** The delayed link of bench/lib/delayed-link.ts, with the loss switch of a `Link`. */
-class DelayedNamespaces implements Link {
+export class DelayedNamespaces implements Link {
   readonly #link: DelayedLink;
 
   private constructor(link: DelayedLink) {
@@ -175,21 +94,9 @@ function rttSuite(name: string, goal: number, what: string, load: Load, create: 
       return typeof probed === 'string' ? probed : null;
     },
     async run(opts) {
-      const link = probed !== null && typeof probed !== 'string' ? probed : await create();
+      const p = probed;
       probed = null;
-      if (typeof link === 'string') throw new Error(link);
-      // Namespaces outlive the process: remove them on exit and on Ctrl-C / SIGTERM too.
-      const cleanup = (): void => link.dispose();
-      const interrupted = (signal: NodeJS.Signals): void => { cleanup(); process.kill(process.pid, signal); };
-      process.once('exit', cleanup);
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, interrupted);
-      try {
-        return await measureRounds(name, link, load, opts);
-      } finally {
-        process.off('exit', cleanup);
-        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, interrupted);
-        link.dispose();
-      }
+      return withLink(p, create, (link) => measureRounds(name, link, load, opts));
     },
   };
 }
