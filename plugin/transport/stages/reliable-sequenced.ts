@@ -158,6 +158,26 @@ function fastRetransmit(ctx: Ctx, acked: number): void {
   }
 }
 
+/**
+ * Timed resends, lowest sequence first (§5.3.4). UTP resends every due packet at a constant interval; with the
+ * local `resendBackoff` / `maxResendsPerUpdate` settings only the timing changes, never a byte.
+ */
+function resendDue(ctx: Ctx, now: number): void {
+  const s = ctx.state;
+  const w = s.send;
+  const timeout = s.rtt.resendTimeout;
+  let budget = s.maxResendsPerUpdate;
+  for (let q = w.oldest; q < w.nextSequence && budget > 0; q++) {
+    const slot = q % w.size;
+    if (w.seq[slot] !== q) continue;
+    const due = s.resendBackoff ? backedOff(timeout, w.backoff[slot], s.rtt.maximum) : timeout;
+    if (now <= w.sendTime[slot] + due) continue;
+    if (resend(ctx, slot) < 0) return;
+    if (w.backoff[slot] < MAX_BACKOFF) w.backoff[slot]++;
+    budget--;
+  }
+}
+
 /** Delivers `seq` and every buffered successor, strictly in order (§5.3.6 step 6). */
 function deliverInOrder(ctx: Ctx, buffer: Uint8Array, start: number, end: number): void {
   const r = ctx.state.recv;
@@ -246,20 +266,10 @@ export const ReliableSequencedPipelineStage: PipelineStage<ReliableState> = {
   update(ctx) {
     const s = ctx.state;
     const w = s.send;
-    s.rtt.noteUpdate(ctx.now);
-    const timeout = s.rtt.resendTimeout;
-    // Timed resends, lowest sequence first (§5.3.4). UTP resends every due packet at a constant interval; with
-    // the local `resendBackoff` / `maxResendsPerUpdate` settings only the timing changes, never a byte.
-    let budget = s.maxResendsPerUpdate;
-    for (let q = w.oldest; q < w.nextSequence && budget > 0; q++) {
-      const slot = q % w.size;
-      if (w.seq[slot] !== q) continue;
-      const due = s.resendBackoff ? backedOff(timeout, w.backoff[slot], s.rtt.maximum) : timeout;
-      if (ctx.now <= w.sendTime[slot] + due) continue;
-      if (resend(ctx, slot) < 0) break;
-      if (w.backoff[slot] < MAX_BACKOFF) w.backoff[slot]++;
-      budget--;
-    }
+    const now = ctx.now;
+    s.rtt.noteUpdate(now);
+    // Servers update every connection after each burst of datagrams: most calls find nothing in flight.
+    if (w.inFlight > 0) resendDue(ctx, now);
     if (s.queue.count > 0) drainQueue(ctx);
     // At most one ack-only per update, only if no header sent above already carried the news (§5.3.7).
     if (s.recv.needsAck()) sendAckOnly(ctx);
