@@ -135,7 +135,11 @@ function processAck(ctx: Ctx, h: ReliableHeaderFields): void {
   }
   w.releaseAcknowledged();
   if (advanced) {
-    if (s.resendBackoff) w.backoff.fill(0); // the peer is answering again: back to the plain timeout
+    if (s.resendBackoff) { // the peer is answering again: back to the plain timeout
+      w.backoff.fill(0);
+      w.resendGate = 0;
+      w.gateBackoff = 0;
+    }
     s.rtt.noteAckAdvance(ctx.now, w.inFlight > 0);
     fastRetransmit(ctx, acked);
   }
@@ -160,21 +164,31 @@ function fastRetransmit(ctx: Ctx, acked: number): void {
 
 /**
  * Timed resends, lowest sequence first (§5.3.4). UTP resends every due packet at a constant interval; with the
- * local `resendBackoff` / `maxResendsPerUpdate` settings only the timing changes, never a byte.
+ * local `resendBackoff` / `maxResendsPerUpdate` settings only the timing changes, never a byte. With back-off the
+ * connection also has one timer, as RFC 6298's single retransmission timer: after a round of timed resends the
+ * next round waits 1×, 2×, 4×… the timeout (capped) unless an ack advances, so a peer that stopped answering
+ * costs at most `maxResendsPerUpdate` datagrams per timeout, however many packets are in flight.
  */
 function resendDue(ctx: Ctx, now: number): void {
   const s = ctx.state;
   const w = s.send;
+  if (s.resendBackoff && now < w.resendGate) return;
   const timeout = s.rtt.resendTimeout;
   let budget = s.maxResendsPerUpdate;
+  let resent = 0;
   for (let q = w.oldest; q < w.nextSequence && budget > 0; q++) {
     const slot = q % w.size;
     if (w.seq[slot] !== q) continue;
     const due = s.resendBackoff ? backedOff(timeout, w.backoff[slot], s.rtt.maximum) : timeout;
     if (now <= w.sendTime[slot] + due) continue;
-    if (resend(ctx, slot) < 0) return;
+    if (resend(ctx, slot) < 0) break;
     if (w.backoff[slot] < MAX_BACKOFF) w.backoff[slot]++;
     budget--;
+    resent++;
+  }
+  if (s.resendBackoff && resent > 0) {
+    w.resendGate = now + backedOff(timeout, w.gateBackoff, s.rtt.maximum);
+    if (w.gateBackoff < MAX_BACKOFF) w.gateBackoff++;
   }
 }
 

@@ -63,6 +63,9 @@ export class SendWindow {
   readonly sampled: Uint8Array;
   /** utp-ts only: timed resends since the peer's ack last advanced (the back-off exponent, RFC 6298 §5.5). */
   readonly backoff: Uint8Array;
+  /** utp-ts only, with back-off: no timed resend before this time, and how often that wait was doubled. */
+  resendGate = 0;
+  gateBackoff = 0;
   #txCounter = 0;
 
   constructor(size: number, maskBytes: number) {

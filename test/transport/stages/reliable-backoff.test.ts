@@ -89,6 +89,24 @@ describe('per-update resend bound (maxResendsPerUpdate, local timing only)', () 
     expect(a.stats.packetsResent).toBe(8);
   });
 
+  it('with back-off, a round of bounded resends holds the next round for the (doubling) timeout', () => {
+    const a = reliable({ maxResendsPerUpdate: 3, resendBackoff: true });
+    for (let i = 0; i < 8; i++) a.send(text(`m${i}`));
+    const originals = a.host.sent.map(hex);
+    a.host.sent.length = 0;
+    const seqAt = new Map<number, string[]>();
+    for (let now = 1; now <= 300; now++) {
+      const before = a.host.sent.length;
+      a.update(now);
+      if (a.host.sent.length > before) seqAt.set(now, a.host.sent.slice(before).map((p) => hex(p)));
+    }
+    // 65: the three oldest; the connection's timer then waits 64 ms, then 128 (the next three, then 0-2 again).
+    expect([...seqAt.keys()]).toEqual([65, 129, 257]);
+    expect(seqAt.get(65)).toEqual(originals.slice(0, 3));
+    expect(seqAt.get(129)).toEqual(originals.slice(3, 6));
+    expect(seqAt.get(257)).toEqual(originals.slice(0, 3));
+  });
+
   it('0 means no bound: every due packet in one update, as UTP does', () => {
     const a = reliable({ maxResendsPerUpdate: 0 });
     for (let i = 0; i < 8; i++) a.send(text(`m${i}`));
