@@ -9,7 +9,8 @@ import { ROOM_NAME } from '../sample-game/shared/constants.ts';
 import { ArenaRoom, type ArenaConfig } from './arena-room.ts';
 import { startDemoRelay, type DemoRelay, type DemoRelayOptions } from './relay.ts';
 import { StartError } from './start-options.ts';
-import { staticFiles } from './static.ts';
+import { staticFiles, type StaticFilesOptions } from './static.ts';
+import type { RateLimiter } from '../plugin/transport/api/rate-limiter.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIST = fileURLToPath(new URL('../sample-game/dist/', import.meta.url));
@@ -24,6 +25,8 @@ export interface GameServerOptions {
   host?: string;
   /** Directory of the built client, or null to serve no files; default sample-game/dist. */
   staticDir?: string | null;
+  /** The static files' per-address request limit (default 50 per second, bursts of 200). */
+  staticLimits?: StaticFilesOptions;
   /** Room settings (round length, reconnection window…). */
   config?: ArenaConfig;
   transport?: UtpTransportOptions;
@@ -41,6 +44,8 @@ export interface GameServer {
   url: string;
   /** The relay of relay.html, when asked for. */
   relay: DemoRelay | null;
+  /** The static files' per-address limit (`refused` counts its 429s), or null when no files are served. */
+  staticLimiter: RateLimiter | null;
   shutdown(): Promise<void>;
 }
 
@@ -68,7 +73,8 @@ export async function startGameServer(options: GameServerOptions = {}): Promise<
     throw new StartError('relay', err);
   }
   const dir = options.staticDir === undefined ? CLIENT_DIST : options.staticDir;
-  if (dir !== null || relay) serveBeside(transport, relay, dir === null ? null : staticFiles(dir));
+  const files = dir === null ? null : staticFiles(dir, options.staticLimits);
+  if (dir !== null || relay) serveBeside(transport, relay, files);
   const port = transport.port;
   const host = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   let stopping: Promise<void> | null = null;
@@ -78,6 +84,7 @@ export async function startGameServer(options: GameServerOptions = {}): Promise<
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     relay,
+    staticLimiter: files?.limiter ?? null,
     shutdown() {
       stopping ??= (async () => {
         relay?.close();

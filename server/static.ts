@@ -1,8 +1,10 @@
 // A small static file handler for the built client (sample-game/dist): GET/HEAD only, no directory listing, no
-// path escaping the root, long caching for Vite's hashed assets.
+// path escaping the root, long caching for Vite's hashed assets, requests limited per client address.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { plainAddress } from '../plugin/transport/api/address.ts';
+import { RateLimiter } from '../plugin/transport/api/rate-limiter.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,10 +25,24 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>utp-ts arena</tit
 <h1>The game client is not built</h1><p>Run <code>npm start</code> (it builds the client, then starts this server),
 or <code>npm run build:game</code>, or use <code>npm run dev</code> for Vite's dev server.</p>`;
 
-/** Returns a request handler serving files under `root`. */
-export function staticFiles(root: string): (req: IncomingMessage, res: ServerResponse) => void {
+export interface StaticFilesOptions {
+  /**
+   * Requests per second per client address, and the burst (a page load fetches about ten files); beyond it 429.
+   * Default 50 per second, bursts of 200.
+   */
+  requestsPerSecond?: number;
+  burst?: number;
+}
+
+/** A request handler serving files under `root`; `limiter.refused` counts the 429s. */
+export function staticFiles(root: string, options: StaticFilesOptions = {}): ((req: IncomingMessage, res: ServerResponse) => void) & { limiter: RateLimiter } {
   const base = resolve(root);
-  return (req, res) => {
+  const limiter = new RateLimiter(options.requestsPerSecond ?? 50, options.burst ?? 200);
+  return Object.assign((req: IncomingMessage, res: ServerResponse) => {
+    if (!limiter.allow(plainAddress(req.socket.remoteAddress ?? ''), performance.now())) {
+      res.writeHead(429, { 'Content-Type': TYPES['.txt'], 'Retry-After': '1' }).end('too many requests from this address: try again in a second');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
@@ -57,5 +73,5 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
-  };
+  }, { limiter });
 }

@@ -26,6 +26,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'www-secret/s.txt'), 'SECRET-SIBLING');
   game = await startGameServer({
     port: 0, staticDir: join(dir, 'www'), relay: { port: 0 }, config: {},
+    staticLimits: { requestsPerSecond: 0.01, burst: 60 }, // 60 at once, then (practically) none
     transport: { headersTimeoutMS: 300, requestTimeoutMS: 600, webRtc: false },
   });
 });
@@ -36,10 +37,10 @@ afterAll(async () => {
   expect(watch.errors).toEqual([]);
 });
 
-const get = (target: string | Buffer) => rawHttp(game.port, Buffer.concat([
+const get = (target: string | Buffer, localAddress?: string) => rawHttp(game.port, Buffer.concat([
   Buffer.from('GET '), Buffer.isBuffer(target) ? target : Buffer.from(target, 'latin1'),
   Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'),
-]));
+]), { localAddress });
 
 describe('static files', () => {
   it('serves files under the root', async () => {
@@ -72,6 +73,18 @@ describe('static files', () => {
       if (r.status !== null) expect(r.status).toBe(400);
     }
     expect((await get('/assets/app.js')).status).toBe(200); // still serving
+  });
+
+  it('answers a request flood from one address with 429 (counted) while another address is still served', async () => {
+    const statuses: Array<number | null> = [];
+    for (let i = 0; i < 100; i++) statuses.push((await get('/assets/app.js', '127.0.0.9')).status);
+    expect(statuses.slice(0, 60)).toEqual(Array(60).fill(200)); // the burst
+    expect(statuses.filter((s) => s === 429).length).toBe(40);
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    expect(game.staticLimiter!.refused).toBe(statuses.filter((s) => s === 429).length);
+    const other = await get('/assets/app.js', '127.0.0.10');
+    expect(other.status).toBe(200);
+    expect(other.text).toContain('console.log(1)');
   });
 
   it('answers 405 to other methods than GET and HEAD', async () => {
