@@ -20,11 +20,13 @@ export function soakPlot(samples: readonly ProcSample[], title: string, warmupT?
       `<text x="${left - 6}" y="${y + 4}" text-anchor="end" font-size="11" fill="#1565c0">${(rssMax * (1 - i / 4)).toFixed(0)} MB</text>`,
       `<text x="${W - right + 6}" y="${y + 4}" font-size="11" fill="#c62828">${(cpuMax * (1 - i / 4)).toFixed(0)} %</text>`);
   }
+  // Minutes on the time axis, seconds for a run shorter than two minutes.
+  const [unit, per] = tmax >= 120 ? ['min', 60] : ['s', 1];
   for (let i = 0; i <= 5; i++) {
     const t = (tmax * i) / 5;
-    out.push(`<text x="${x(t)}" y="${H - bottom + 16}" text-anchor="middle" font-size="11">${minutes(t)}</text>`);
+    out.push(`<text x="${x(t)}" y="${H - bottom + 16}" text-anchor="middle" font-size="11">${axisLabel(t / per)}</text>`);
   }
-  out.push(`<text x="${(left + W - right) / 2}" y="${H - 6}" text-anchor="middle" font-size="11">time (min)</text>`);
+  out.push(`<text x="${(left + W - right) / 2}" y="${H - 6}" text-anchor="middle" font-size="11">time (${unit})</text>`);
   if (warmupT !== undefined) {
     out.push(`<line x1="${x(warmupT)}" x2="${x(warmupT)}" y1="${top}" y2="${H - bottom}" stroke="#888" stroke-dasharray="4 3"><title>end of warm-up</title></line>`);
   }
@@ -40,7 +42,6 @@ function niceCeil(v: number): number {
   return Math.ceil(v / step) * step;
 }
 
-function minutes(t: number): string {
-  const m = t / 60;
-  return m >= 10 || Number.isInteger(m) ? m.toFixed(0) : m.toFixed(1);
+function axisLabel(v: number): string {
+  return v >= 10 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1);
 }
