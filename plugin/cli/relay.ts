@@ -118,7 +118,7 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
     const seconds = Math.max((now - last.at) / 1000, 1e-3);
     const rates = { in: (l.bytesIn - last.bytesIn) / seconds, out: (l.bytesOut - last.bytesOut) / seconds };
     last = { at: now, bytesIn: l.bytesIn, bytesOut: l.bytesOut };
-    return relayStatsLine(l, rates);
+    return relayStatsLine(l, rates, api.limiter?.refused ?? 0);
   };
   const stats = statsInterval > 0 && (detailed || values.quiet !== true)
     ? setInterval(() => io.out(detailed ? statsLine() : loadLine(server.load)), statsInterval)
@@ -137,13 +137,14 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
 }
 
 /**
- * `stats allocations=3 bound=2 joins=1 pps=120 in=1.2 KB/s out=1.1 KB/s withheld=0 errors=1 dropped rateLimited=4`:
- * bandwidth since the previous line, the rest since start.
+ * `stats allocations=3 bound=2 joins=1 pps=120 in=1.2 KB/s out=1.1 KB/s withheld=0 errors=1 refusedAllocations=0
+ * dropped rateLimited=4`: bandwidth since the previous line, the rest since start (`refusedAllocations`: the
+ * allocation API's 429s, per client address).
  */
-function relayStatsLine(l: RelayServerLoad, rate: { in: number; out: number }): string {
+function relayStatsLine(l: RelayServerLoad, rate: { in: number; out: number }, refusedAllocations: number): string {
   const errors = Object.values(l.errorsSent).reduce((a, b) => a + b, 0);
   return `stats allocations=${l.allocations} bound=${l.bound} joins=${l.joins} pps=${l.packetsPerSecond} `
-    + `in=${formatRate(rate.in)} out=${formatRate(rate.out)} withheld=${l.withheld} errors=${errors}${dropsText(l.dropped)}`;
+    + `in=${formatRate(rate.in)} out=${formatRate(rate.out)} withheld=${l.withheld} errors=${errors} refusedAllocations=${refusedAllocations}${dropsText(l.dropped)}`;
 }
 
 /** `load allocations=3 bound=2 joins=1 pps=120 in=… out=… dropped=0 errors=1`. */

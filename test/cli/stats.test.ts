@@ -36,7 +36,19 @@ describe('stats lines', () => {
     const stranger = await rawPeer();
     stranger.send(fromHex('da 72 07 02'), port); // a bad version, 4 bytes: an ERROR would be 21
     stranger.send(fromHex('00 01'), port); // not Relay at all
-    const line = await relay.waitFor(/^stats allocations=0 bound=0 joins=0 pps=\d+ in=\S+ B\/s out=\S+ B\/s withheld=(\d+) errors=0 dropped malformed=1$/, 10_000);
+    const line = await relay.waitFor(/^stats allocations=0 bound=0 joins=0 pps=\d+ in=\S+ B\/s out=\S+ B\/s withheld=(\d+) errors=0 refusedAllocations=0 dropped malformed=1$/, 10_000);
     expect(line[1]).toBe('1');
+  });
+
+  it('utp relay --stats counts allocation requests refused per client address', async () => {
+    const relay = new UtpProcess(['relay', '--udp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--stats', '--stats-interval', '100']);
+    const http = (await relay.waitFor(/^allocations (http:\/\/127\.0\.0\.1:\d+)$/, 15_000))[1];
+    const statuses: number[] = [];
+    // The default limit: 32 at once per address, then 2 per second.
+    for (let i = 0; i < 60; i++) statuses.push((await fetch(`${http}/v1/allocate`, { method: 'POST', body: '{}' })).status);
+    const refused = statuses.filter((s) => s === 429).length;
+    expect(statuses.slice(0, 32)).toEqual(Array(32).fill(201));
+    expect(refused).toBeGreaterThan(0);
+    await relay.waitFor(new RegExp(`^stats allocations=${60 - refused} .* refusedAllocations=${refused}( |$)`), 10_000);
   });
 });
