@@ -33,7 +33,8 @@ export const webrtcServerCpu: Suite = {
   },
   async run(opts) {
     const durationMs = opts.quick ? 2_000 : Math.max(opts.durationMs, 5_000);
-    const rounds = await alternate('webrtc-server-cpu', opts, async (side) => {
+    // Quick (CI smoke): one round.
+    const rounds = await alternate('webrtc-server-cpu', opts.quick ? { ...opts, rounds: 1 } : opts, async (side) => {
       const impl = side === 'ours' ? 'webrtc' : 'ws';
       const server = new BenchProcess(SELF, ['--role', 'server', '--impl', impl]);
       const clients = new BenchProcess(SELF, ['--role', 'clients', '--impl', impl, '--port', '0']);
