@@ -292,19 +292,21 @@ describe('utp ping ws://', () => {
 
 describe('utp echo / ping: WebSocket command line', () => {
   it('echo needs --udp or --ws; refuses wss:// and a ws:// --udp; a bad --ws exits 2', async () => {
-    for (const [args, message] of [
+    const cases = [
       [['echo'], 'utp echo: --udp HOST:PORT or --ws HOST:PORT is required'],
       [['echo', '--ws', 'wss://127.0.0.1:0'], 'utp echo: --ws: wss:// is not supported'],
       [['echo', '--udp', 'ws://127.0.0.1:0'], "utp echo: --udp: unsupported scheme 'ws://' in 'ws://127.0.0.1:0' (WebSocket listeners take --ws)"],
       [['echo', '--ws', '127.0.0.1'], "utp echo: --ws: expected HOST:PORT[/PATH]"],
       [['ping', 'http://127.0.0.1:9'], "utp ping: URL: unsupported scheme 'http://'"],
       [['ping', 'ws://127.0.0.1:99999'], "utp ping: URL: not a valid URL: 'ws://127.0.0.1:99999'"],
-    ] as const) {
-      const r = await runUtp([...args]);
-      expect(r.exit.code, args.join(' ')).toBe(2);
-      expect(r.stderr[0].startsWith(message), r.stderr[0]).toBe(true);
-    }
-  });
+    ] as const;
+    // Six processes at once: each loads the CLI, which takes seconds on a busy machine.
+    const results = await Promise.all(cases.map(([args]) => runUtp([...args])));
+    cases.forEach(([args, message], i) => {
+      expect(results[i].exit.code, args.join(' ')).toBe(2);
+      expect(results[i].stderr[0].startsWith(message), results[i].stderr[0]).toBe(true);
+    });
+  }, 90_000);
 
   it('echo --ws on a port in use fails with exit code 1', async () => {
     const { wsPort } = await startMultiEcho();

@@ -66,8 +66,8 @@ describe('UtpSDK over WebRTC', () => {
     const carriers = [a, b, c].map((x) => (room.clients.get(x.sessionId) as unknown as { carrier: string }).carrier);
     expect(carriers).toEqual(['webrtc', 'websocket', 'udp']);
     a.send('move', 4);
-    await until(() => b.state.players.get(a.sessionId)?.x === 4 && c.state.players.get(a.sessionId)?.x === 4, 'a move crossing carriers');
-    expect(a.state.players.get(a.sessionId)?.x).toBe(4);
+    await until(() => [a, b, c].every((x) => x.state.players.get(a.sessionId)?.x === 4), 'a move crossing carriers');
+    expect([a, b, c].map((x) => x.state.players.get(a.sessionId)?.x)).toEqual([4, 4, 4]);
     await Promise.all([a.leave(), b.leave(), c.leave()]);
   });
 
