@@ -1,6 +1,7 @@
 // Server options: maxPayload (like ws-transport's), simulateLatency, and loss simulated on the server's drivers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCodes } from '../../../plugin/colyseus/index.ts';
+import { CloseCodes, createColyseusPipelines } from '../../../plugin/colyseus/index.ts';
+import { NetworkPipeline, NetworkSettings, type PipelineOptions } from '../../../plugin/index.ts';
 import { defaultServerSettings } from '../../../plugin/colyseus/server/index.ts';
 import { bootUtp, checksum, logs, nextMessage, pattern, until, type GameRoom, type UtpTestServer } from '../helpers.ts';
 
@@ -15,6 +16,26 @@ beforeAll(async () => {
 });
 afterEach(async () => { await boot.colyseus.cleanup(); });
 afterAll(async () => { await boot.shutdown(); });
+
+describe('UtpTransport default settings', () => {
+  it('turn on resend back-off with at most 8 resends per client and update, and pipeline 1 gets them', () => {
+    const settings = defaultServerSettings();
+    expect(settings.reliableStage.resendBackoff).toBe(true);
+    expect(settings.reliableStage.maxResendsPerUpdate).toBe(8);
+    const created: Array<PipelineOptions | undefined> = [];
+    createColyseusPipelines({
+      createPipeline: (...args) => {
+        created.push(args.find((a): a is PipelineOptions => typeof a === 'object' && a !== null && 'settings' in a));
+        return new NetworkPipeline(created.length);
+      },
+    }, settings);
+    const reliable = created[0]?.settings as NetworkSettings | undefined;
+    expect(reliable?.reliableStage.resendBackoff).toBe(true);
+    expect(reliable?.reliableStage.maxResendsPerUpdate).toBe(8);
+    // A client's settings (UTP's own) leave both off.
+    expect(new NetworkSettings().reliableStage.resendBackoff).toBe(false);
+  });
+});
 
 describe('UtpTransport options', () => {
   it('accepts frames up to maxPayload and closes with 1009 above it, under server-side loss', async () => {
