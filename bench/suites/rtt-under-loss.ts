@@ -12,7 +12,7 @@ import { DelayedLink, realtimePrefix, type LinkShape } from '../lib/delayed-link
 import { LOSS_PERCENT, LossyNamespace, withLink } from '../lib/lossy-namespace.ts';
 import { machineBusyMs } from '../lib/echo-pair.ts';
 import { BenchProcess, type Msg } from '../lib/proc.ts';
-import { alternate } from '../lib/rounds.ts';
+import { tailRounds } from '../lib/tail-rounds.ts';
 import type { RunOptions, Sample, Suite } from '../lib/types.ts';
 
 type Side = 'ours' | 'baseline';
@@ -114,27 +114,8 @@ export const rttDelayedLink = rttSuite('rtt-delayed-link', 0.5,
 async function measureRounds(name: string, link: Link, load: Load, opts: RunOptions) {
   const n = opts.quick ? load.quickConnections : load.connections;
   const durationMs = opts.quick ? 2_000 : Math.max(opts.durationMs, load.minDurationMs);
-  const tails: Record<Side, number[]> = { ours: [], baseline: [] };
-  const counts: Record<Side, number> = { ours: 0, baseline: 0 };
-  let sides = 0;
-  const rounds = await alternate(name, opts, async (side) => {
-    // Both sides of a round (and of a repeated attempt) share a seed.
-    const seed = 1 + Math.floor(sides++ / 2);
-    const { sample, tail } = await measure(side, link, seed, n, durationMs, opts);
-    tails[side].push(...tail);
-    counts[side] += sample.extra.samples;
-    return sample;
-  }, 'ms p99.9 RTT');
-  // Pooled over every kept and discarded round: each round sent back its slowest 2 %, enough for p99 and p99.9.
-  const pooled = (side: Side, q: number): number => {
-    const t = [...tails[side]].sort((a, b) => b - a);
-    const k = Math.floor((1 - q) * counts[side]);
-    return t[Math.min(k, t.length - 1)] ?? Number.NaN;
-  };
-  const med = (side: Side, key: string): number => {
-    const v = rounds.map((r) => r[side].extra[key]).sort((a, b) => a - b);
-    return v[Math.floor(v.length / 2)];
-  };
+  const { rounds, pooled, med, counts } = await tailRounds(name, opts, 'ms p99.9 RTT',
+    (side, seed) => measure(side, link, seed, n, durationMs, opts)); // seed shared by a round's sides and retries
   const line = (side: Side, label: string): string => `${label}: p50 ${med(side, 'p50').toFixed(2)} ms, p99 ${med(side, 'p99').toFixed(2)} ms, `
     + `p99.9 ${med(side, 'p999').toFixed(2)} ms (medians of rounds); pooled over ${counts[side].toLocaleString('en-US')} round trips: `
     + `p99 ${pooled(side, 0.99).toFixed(2)} ms, p99.9 ${pooled(side, 0.999).toFixed(2)} ms; never echoed within ${DRAIN_MS} ms: `

@@ -17,7 +17,7 @@ import { machineBusyMs } from '../lib/echo-pair.ts';
 import { LOSS_PERCENT, LossyNamespace, withLink } from '../lib/lossy-namespace.ts';
 import { DelayedNamespaces, type Link } from './rtt-under-loss.ts';
 import { BenchProcess, type Msg } from '../lib/proc.ts';
-import { alternate } from '../lib/rounds.ts';
+import { tailRounds } from '../lib/tail-rounds.ts';
 import type { RunOptions, Sample, Suite } from '../lib/types.ts';
 
 type Side = 'ours' | 'baseline';
@@ -78,26 +78,8 @@ export const webrtcSnapshotAgeLoopback = snapshotAgeSuite('webrtc-snapshot-age-l
 async function measureRounds(name: string, link: Link, browser: BenchProcess, opts: RunOptions) {
   const peers = opts.quick ? PEERS.quick : PEERS.full;
   const durationMs = opts.quick ? DURATION_MS.quick : Math.max(opts.durationMs, DURATION_MS.full);
-  const tails: Record<Side, number[]> = { ours: [], baseline: [] };
-  const counts: Record<Side, number> = { ours: 0, baseline: 0 };
-  let sides = 0;
-  const rounds = await alternate(name, opts, async (side) => {
-    // Both sides of a round share the link's seed.
-    const seed = 1 + Math.floor(sides++ / 2);
-    const { sample, tail } = await measure(side, link, seed, browser, peers, durationMs, opts);
-    tails[side].push(...tail);
-    counts[side] += sample.extra.samples;
-    return sample;
-  }, 'ms p99.9 age');
-  // Pooled over every round: each round sent back its oldest 2 % of age samples, enough for p99 and p99.9.
-  const pooled = (side: Side, q: number): number => {
-    const t = [...tails[side]].sort((a, b) => b - a);
-    return t[Math.min(Math.floor((1 - q) * counts[side]), t.length - 1)] ?? Number.NaN;
-  };
-  const med = (side: Side, key: string): number => {
-    const v = rounds.map((r) => r[side].extra[key]).sort((a, b) => a - b);
-    return v[Math.floor(v.length / 2)];
-  };
+  const { rounds, pooled, med } = await tailRounds(name, opts, 'ms p99.9 age',
+    (side, seed) => measure(side, link, seed, browser, peers, durationMs, opts)); // seed shared by a round's sides
   const line = (side: Side, label: string): string => `${label}: age p50 ${med(side, 'p50').toFixed(1)} ms, p99 ${med(side, 'p99').toFixed(1)} ms, `
     + `p99.9 ${med(side, 'p999').toFixed(1)} ms, max ${med(side, 'max').toFixed(1)} ms (medians of rounds); pooled: p99 ${pooled(side, 0.99).toFixed(1)} ms, `
     + `p99.9 ${pooled(side, 0.999).toFixed(1)} ms; snapshots never received ${(100 * med(side, 'lostShare')).toFixed(2)} %, `
