@@ -9,6 +9,8 @@ export { RelayLayer } from './client/relay-layer.ts';
 export type { RelayLayerOptions, RelayStatistics } from './client/relay-layer.ts';
 export { RelayWebSocketInterface } from './client/websocket.ts';
 export type { RelayWebSocketInterfaceOptions } from './client/websocket.ts';
+export { RelayWebRtcInterface, relaySignalUrl } from './client/webrtc.ts';
+export type { RelayWebRtcInterfaceOptions } from './client/webrtc.ts';
 export { RelayServerData, relayEndpoint, fromBase64, toBase64, uuidBytes, bytesToUuid } from './client/server-data.ts';
 export type { RelayConnectionType, RelayAllocationJson, RelayServerEndpointJson, RelayServerDataInit } from './client/server-data.ts';
 export { RelayConnectionStatus, relayConnectionStatusName } from './client/connection-status.ts';

@@ -4,6 +4,7 @@ import type { NetworkInterface } from '../../transport/carriers/network-interfac
 import { UDPNetworkInterface } from '../../transport/carriers/udp.ts';
 import { WebSocketNetworkInterface } from '../../transport/carriers/websocket-client.ts';
 import { RelayWebSocketInterface } from './websocket.ts';
+import { RelayWebRtcInterface } from './webrtc.ts';
 import type { NetworkSettings } from '../../transport/api/settings.ts';
 import type { LayerLinks, PacketLayer } from '../../transport/stack/layer.ts';
 import { DisconnectReason } from '../../transport/api/status-codes.ts';
@@ -149,6 +150,8 @@ export class RelayLayer implements PacketLayer {
   static checkCarrier(serverData: RelayServerData, carrier: NetworkInterface): void {
     if (serverData.isWebSocket && carrier instanceof UDPNetworkInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is UDP`);
     if (!serverData.isWebSocket && carrier instanceof RelayWebSocketInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is WebSocket`);
+    // WebRTC signals on the Relay's WebSocket port and falls back to its WebSocket: it needs that endpoint.
+    if (!serverData.isWebSocket && carrier instanceof RelayWebRtcInterface) throw new UtpError(`Relay data is '${serverData.connectionType}' but the interface is WebRTC, which needs 'ws' or 'wss' Relay data`);
     if (carrier instanceof WebSocketNetworkInterface) {
       // Its sockets open for connections of the layer above; the link to a Relay must open for a BIND.
       throw new UtpError('use RelayWebSocketInterface (the default for ws/wss Relay data) as the carrier to a Relay server, not WebSocketNetworkInterface');

@@ -25,6 +25,7 @@ const OPEN = 1;
 export class RelayWebSocketInterface implements NetworkInterface {
   /** The frame header UTP reserves for WebSocket, counted in the header budget (§2.1, §2.4). */
   readonly packetPadding = WEBSOCKET_HEADER_RESERVE;
+  readonly carrierName = 'websocket';
   readonly #options: RelayWebSocketInterfaceOptions;
   #Ctor: WebSocketConstructor | null = null;
   #sink: PacketSink | null = null;

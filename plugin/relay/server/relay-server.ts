@@ -1,11 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { endpointFromAddress } from '../../transport/api/address.ts';
-import type { NetworkEndpoint } from '../../transport/api/endpoint.ts';
+import { NetworkEndpoint } from '../../transport/api/endpoint.ts';
 import type { NetworkInterface } from '../../transport/carriers/network-interface.ts';
 import { UDPNetworkInterface } from '../../transport/carriers/udp.ts';
 import { DtlsNetworkInterface } from '../../transport/carriers/dtls.ts';
 import { NetworkSettings } from '../../transport/api/settings.ts';
 import { WebSocketServerInterface, type WebSocketServerInterfaceOptions } from '../../transport/carriers/websocket-server.ts';
+import { WebRtcServerInterface, type WebRtcServerInterfaceOptions, type WebRtcServerStats } from '../../transport/carriers/webrtc-server.ts';
+import { UtpError } from '../../transport/api/errors.ts';
 import { AllocationStore, type RelayAllocation } from './allocations.ts';
 import {
   ALLOCATION_ID_SIZE, DISCONNECT_SIZE, ERROR_SIZE, encodeBindReceived, encodeError, encodeFromTo, encodePing, readBind,
@@ -78,12 +80,14 @@ export interface RelayServerLoad {
   withheld: number;
   /** ERROR messages sent, by code. */
   errorsSent: Record<number, number>;
+  /** With a WebRTC listener: offers answered and refused, channels and messages dropped (`WebRtcServerStats`). */
+  webRtc?: WebRtcServerStats;
 }
 
 /** A carrier the server listens on. */
 interface Carrier {
   readonly iface: NetworkInterface;
-  readonly type: 'udp' | 'dtls' | 'ws' | 'wss' | 'other';
+  readonly type: 'udp' | 'dtls' | 'ws' | 'wss' | 'webrtc' | 'other';
 }
 
 const ZERO_ID = new Uint8Array(ALLOCATION_ID_SIZE);
@@ -101,7 +105,8 @@ const ZERO_ID = new Uint8Array(ALLOCATION_ID_SIZE);
  * a newer nonce (so a replayed BIND cannot steal an allocation), and an expiring allocation sends
  * DISCONNECT to the allocations linked to it.
  *
- * Listens on any `NetworkInterface`: `listenUdp`, `listenWebSocket`, or `listen(iface, endpoint)` (in-memory
+ * Listens on any `NetworkInterface`: `listenUdp`, `listenDtls`, `listenWebSocket`, `listenWebRtc` (browsers over
+ * WebRTC data channels, signalling on the WebSocket listener's port), or `listen(iface, endpoint)` (in-memory
  * IPC in tests). Call `update()` regularly (or `start()`) for expiry and load figures.
  */
 export class RelayServer {
@@ -181,13 +186,32 @@ export class RelayServer {
   }
 
   /**
+   * Serves Relay over WebRTC data channels (browsers: `RelayWebRtcInterface`), one Relay message per message, with
+   * the same rules as every carrier (rate limit per source address, ERRORs withheld from unbound senders). The
+   * offer is POSTed to `/utp/rtc` on `options.server`, by default the HTTP server of the WebSocket listener (call
+   * `listenWebSocket` first), so a client holding "ws"/"wss" Relay data finds it at the same host and port; ICE
+   * and DTLS run on `options.icePort` (UDP; default an ephemeral port per peer). Offers are limited per address
+   * (`offersPerSecond`, `offerBurst`), in size (`maxOfferBytes`) and in number (`maxPeers`); refusals are counted
+   * in `load.webRtc`. Unity has no connection type for it, so `serverEndpoints` does not list it. Rejects with a
+   * `UtpSocketError` without the node-datachannel package.
+   */
+  async listenWebRtc(options: WebRtcServerInterfaceOptions = {}): Promise<NetworkEndpoint> {
+    const ws = this.#carriers.find((c) => c.iface instanceof WebSocketServerInterface)?.iface as WebSocketServerInterface | undefined;
+    const server = options.server ?? ws?.httpServer;
+    if (!server) throw new UtpError('listenWebRtc answers signalling on the WebSocket listener\'s HTTP port: call listenWebSocket first, or pass options.server');
+    // Accept the largest datagram a UDP client may relay to a browser's peer (38 + 1432), as for WebSocket.
+    const iface = new WebRtcServerInterface({ maxMessageSize: 1472, ...options, server });
+    return this.listen(iface, NetworkEndpoint.anyIpv4, 'webrtc');
+  }
+
+  /**
    * The `serverEndpoints` to hand out in allocations, one per UDP/WebSocket carrier. `publicHost` replaces
    * a wildcard bind address (clients cannot reach 0.0.0.0).
    */
   serverEndpoints(publicHost?: string): RelayServerEndpointJson[] {
     const out: RelayServerEndpointJson[] = [];
     for (const c of this.#carriers) {
-      if (c.type === 'other') continue;
+      if (c.type === 'other' || c.type === 'webrtc') continue;
       const ep = c.iface.localEndpoint;
       const host = publicHost ?? (ep.isAny ? (ep.address === '::' ? '::1' : '127.0.0.1') : ep.address);
       const datagram = c.type === 'udp' || c.type === 'dtls';
@@ -224,7 +248,10 @@ export class RelayServer {
     let bound = 0, joins = 0;
     for (const a of this.store) { if (a.bound) bound++; if (a.host) joins++; }
     const l = this.#load;
-    return { ...l, allocations: this.store.size, bound, joins, dropped: { ...l.dropped }, errorsSent: { ...l.errorsSent } };
+    const load: RelayServerLoad = { ...l, allocations: this.store.size, bound, joins, dropped: { ...l.dropped }, errorsSent: { ...l.errorsSent } };
+    const rtc = this.#carriers.find((c) => c.type === 'webrtc')?.iface;
+    if (rtc instanceof WebRtcServerInterface) load.webRtc = { ...rtc.stats };
+    return load;
   }
 
   /** Closes every carrier; the store survives (pass it to a new server to restart). */

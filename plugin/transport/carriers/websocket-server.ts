@@ -123,6 +123,12 @@ export class WebSocketServerInterface implements NetworkInterface {
     return this.#local;
   }
 
+  /**
+   * The HTTP(S) server the sockets upgrade on (its own, or `options.server`), once bound: other handlers can share
+   * its port (the Relay server's WebRTC signalling does). Null before `bind` and after `dispose`.
+   */
+  get httpServer(): HttpServer | HttpsServer | null { return this.#server; }
+
   /** Number of open WebSockets (statistics). */
   get socketCount(): number {
     let n = 0;
