@@ -57,7 +57,8 @@ export function describeListening({ game, options }: Launched, name = 'utp-ts ar
     if (lan.length) lines.push(`  on your network: ${lan.map((a) => `http://${a}:${game.port}`).join(', ')}`);
   }
   if (game.relay) {
-    lines.push(`relay demo: open ${game.url}/relay.html (relay on UDP and WebSocket port ${game.relay.wsPort})`);
+    const ice = game.relay.icePort === null ? '' : `, WebRTC ICE on UDP ${game.relay.icePort || 'ephemeral ports'}`;
+    lines.push(`relay demo: open ${game.url}/relay.html (relay on UDP and WebSocket port ${game.relay.wsPort}${ice})`);
     if (!local && !options.publicRelayApi) {
       lines.push('  its allocation API answers this computer only; --public-relay-api opens it to others (it has no authentication)');
     }

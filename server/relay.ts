@@ -1,10 +1,12 @@
-// The relay behind relay.html ("Host in this tab"): an in-process RelayServer on UDP and WebSocket (the game's
-// port + 2 with `npm start`) and its allocation API, served by the game's HTTP server under /relay/v1/ (same origin
+// The relay behind relay.html ("Host in this tab"): an in-process RelayServer on UDP, WebSocket and WebRTC (the
+// game's port + 2 with `npm start`; WebRTC's signalling on the WebSocket's port, its ICE on the next UDP port) and
+// its allocation API, served by the game's HTTP server under /relay/v1/ (same origin
 // as the page, so no CORS and no second HTTP port). The API has no authentication, so by default it answers
 // requests from this computer only, even when the game listens on the LAN.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv4 } from 'node:net';
 import { NetworkEndpoint } from '../plugin/transport/api/endpoint.ts';
+import { UtpSocketError } from '../plugin/transport/api/errors.ts';
 import { AllocationApi, DEFAULT_ALLOCATION_BURST, DEFAULT_ALLOCATIONS_PER_SECOND, RateLimiter, RelayServer, type RelayServerEndpointJson } from '../plugin/relay/node.ts';
 
 /** Where the allocation API is mounted on the game's HTTP server. */
@@ -13,6 +15,13 @@ export const RELAY_API_PREFIX = '/relay';
 export interface DemoRelayOptions {
   /** Port of the relay, UDP and WebSocket (TCP) alike; 0 picks free ports. Default 2569. */
   port?: number;
+  /**
+   * Serve browsers over WebRTC data channels: signalling on the WebSocket port, ICE and DTLS on the UDP port
+   * `icePort`. Default true; without the node-datachannel package the relay logs one line and serves WebSocket only.
+   */
+  webRtc?: boolean;
+  /** UDP port of WebRTC's ICE (every peer shares it); default `port` + 1 (2570), or an ephemeral one with port 0. */
+  icePort?: number;
   /** Address to bind (numeric, or `localhost`); default 127.0.0.1; `::` binds all IPv4 interfaces. */
   host?: string;
   /**
@@ -31,6 +40,8 @@ export interface DemoRelay {
   readonly relay: RelayServer;
   readonly udpPort: number;
   readonly wsPort: number;
+  /** UDP port of WebRTC's ICE (0: an ephemeral port per peer), or null when the relay has no WebRTC. */
+  readonly icePort: number | null;
   /** The per-address allocation limit of the API (its `refused` counts the 429s). */
   readonly allocationLimiter: RateLimiter;
   /** Serves `/relay/v1/*` (the allocation API); false for any other path. */
@@ -44,9 +55,11 @@ export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<De
   if (!at) throw new Error(`the relay binds to a numeric address, not '${options.host}'`);
   const relay = new RelayServer();
   let udpPort: number, wsPort: number;
+  let icePort: number | null = null;
   try {
     udpPort = (await relay.listenUdp(at)).port;
     wsPort = (await relay.listenWebSocket(at)).port;
+    if (options.webRtc !== false) icePort = await listenWebRtc(relay, at, options.icePort ?? (at.port ? at.port + 1 : 0));
   } catch (err) {
     relay.dispose();
     throw err;
@@ -59,6 +72,7 @@ export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<De
     relay,
     udpPort,
     wsPort,
+    icePort,
     allocationLimiter: limiter,
     handle(req, res) {
       const url = req.url ?? '/';
@@ -77,6 +91,18 @@ export async function startDemoRelay(options: DemoRelayOptions = {}): Promise<De
       relay.dispose();
     },
   };
+}
+
+/** WebRTC on `relay`'s WebSocket port, ICE on `icePort` at the relay's address; null without node-datachannel. */
+async function listenWebRtc(relay: RelayServer, at: NetworkEndpoint, icePort: number): Promise<number | null> {
+  try {
+    await relay.listenWebRtc({ icePort, iceAddress: at.isAny ? undefined : at.address });
+    return icePort;
+  } catch (err) {
+    if (!(err instanceof UtpSocketError)) throw err;
+    console.info(`relay demo: WebRTC is off (${err.message}); pages use the WebSocket`);
+    return null;
+  }
 }
 
 const LOCAL_ONLY = 'this relay hands out allocations to its own computer only: start the server with '

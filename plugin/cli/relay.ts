@@ -8,7 +8,7 @@ import { pemPair } from './secure.ts';
 import { onStopSignal } from './signals.ts';
 import { dropsText, formatRate } from './stats-line.ts';
 
-export const RELAY_HELP = `Usage: utp relay [--udp HOST:PORT] [--ws HOST:PORT[/PATH]] [--http HOST:PORT] [options]
+export const RELAY_HELP = `Usage: utp relay [--udp HOST:PORT] [--ws HOST:PORT[/PATH] [--webrtc]] [--http HOST:PORT] [options]
 
 A self-hosted Unity Relay server (the server half of UTP's Relay protocol) and
 its allocation API. Unity clients and utp-ts drivers use it exactly like
@@ -21,6 +21,16 @@ Options:
   --dtls HOST:PORT           serve Relay over DTLS (connection type "dtls"; each
                              client's key is its allocation's key)
   --ws HOST:PORT[/PATH]      serve Relay over WebSocket (connection type "ws")
+  --webrtc                   also serve browsers over WebRTC data channels
+                             (relay.html, RelayWebRtcInterface): signalling
+                             on the --ws port at /utp/rtc, so clients with
+                             "ws" Relay data find it; ICE and DTLS over UDP;
+                             prints "relay webrtc http://HOST:PORT/utp/rtc"
+  --ice-port PORT            --webrtc: one UDP port for every peer's ICE (the
+                             one to open in a firewall; default an ephemeral
+                             port per peer)
+  --ice-address ADDR         --webrtc: address ICE binds and offers (default
+                             the --ws host, or every interface for 0.0.0.0)
   --tls-cert FILE, --tls-key FILE
                              serve the WebSocket listener as wss:// with this
                              PEM certificate and key
@@ -56,6 +66,9 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
     ws: { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    webrtc: { type: 'boolean' },
+    'ice-port': { type: 'string' },
+    'ice-address': { type: 'string' },
     http: { type: 'string' },
     'public-host': { type: 'string' },
     'max-players': { type: 'string' },
@@ -75,6 +88,10 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
   const ws = stringOption(values, 'ws');
   const tls = pemPair(values, 'tls-cert', 'tls-key');
   if (tls && ws === undefined) throw new UsageError('--tls-cert and --tls-key secure the WebSocket listener: give --ws HOST:PORT too');
+  const webrtc = values.webrtc === true;
+  if (webrtc && ws === undefined) throw new UsageError('--webrtc answers signalling on the WebSocket listener\'s port: give --ws HOST:PORT too');
+  if (!webrtc && (values['ice-port'] !== undefined || values['ice-address'] !== undefined)) throw new UsageError('--ice-port and --ice-address are for --webrtc');
+  const icePort = intOption(values, 'ice-port', 0, 0, 65535);
   const http = stringOption(values, 'http');
   if (udp === undefined && dtls === undefined && ws === undefined) throw new UsageError('give --udp HOST:PORT, --dtls HOST:PORT and/or --ws HOST:PORT (e.g. --udp 0.0.0.0:7777)');
   const maxPlayers = intOption(values, 'max-players', 10, 1, 100);
@@ -100,6 +117,12 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
     if (wsAt) {
       const url = wsUrl(await server.listenWebSocket(wsAt.endpoint, { path: wsAt.path, tls }), wsAt.path);
       io.out(`relay ${tls ? url.replace(/^ws:/, 'wss:') : url}`);
+      if (webrtc) {
+        const host = wsAt.endpoint;
+        const iceAddress = stringOption(values, 'ice-address') ?? (host.isAny ? undefined : host.address);
+        const at = await server.listenWebRtc({ iceAddress, icePort });
+        io.out(`relay webrtc ${tls ? 'https' : 'http'}://${at}/utp/rtc (ICE udp ${iceAddress ?? '*'}:${icePort || 'any'})`);
+      }
     }
     if (httpAt) {
       const port = await api.listen(httpAt);
@@ -144,7 +167,14 @@ export async function runRelay(argv: string[], io: Output = stdio): Promise<numb
 function relayStatsLine(l: RelayServerLoad, rate: { in: number; out: number }, refusedAllocations: number): string {
   const errors = Object.values(l.errorsSent).reduce((a, b) => a + b, 0);
   return `stats allocations=${l.allocations} bound=${l.bound} joins=${l.joins} pps=${l.packetsPerSecond} `
-    + `in=${formatRate(rate.in)} out=${formatRate(rate.out)} withheld=${l.withheld} errors=${errors} refusedAllocations=${refusedAllocations}${dropsText(l.dropped)}`;
+    + `in=${formatRate(rate.in)} out=${formatRate(rate.out)} withheld=${l.withheld} errors=${errors} refusedAllocations=${refusedAllocations}${rtcText(l)}${dropsText(l.dropped)}`;
+}
+
+/** ` offers=2 refusedOffers=1` with a WebRTC listener: offers answered, and refused for any reason. */
+function rtcText(l: RelayServerLoad): string {
+  const w = l.webRtc;
+  if (!w) return '';
+  return ` offers=${w.offersAnswered} refusedOffers=${w.refusedBadOffer + w.refusedTooLarge + w.refusedRateLimited + w.refusedFull}`;
 }
 
 /** `load allocations=3 bound=2 joins=1 pps=120 in=… out=… dropped=0 errors=1`. */

@@ -1,7 +1,9 @@
 // End to end in Chromium: relay.html as `npm start` serves it (built client, game server with its relay). Page A
-// hosts through the relay over WebSocket; page B joins with A's code; each sees the other's dot, B's keys move B's
-// dot as A simulates it and A's move A's as B sees it; chat crosses; page C joins through the share link and
-// leaves; the host ends the game. Zero console errors. Screenshots go to test-results/relay-demo-*.png
+// hosts through the relay over WebRTC (the default); page B, forced onto the WebSocket with `?carrier=websocket`,
+// joins with A's code; each sees the other's dot, B's keys move B's dot as A simulates it and A's move A's as B sees
+// it (unreliable pipeline); chat crosses (reliable pipeline); page C joins through the share link (WebRTC) and
+// leaves; the host ends the game. Then bad signalling to the relay (garbage SDP, an oversized offer) is refused and
+// counted, and a page forced onto WebRTC still hosts. Zero console errors. Screenshots go to test-results/relay-demo-*.png
 // (UTP_UPDATE_SCREENSHOT=1 also refreshes sample-game/relay-screenshot.png from the host's page).
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +59,7 @@ describeWithChromium('relay demo (relay.html) in Chromium', () => {
     await a.fill('#name', 'Alice');
     await a.click('#host');
     await until(a, (p) => p.role === 'host' && p.status.relay === 'Established' && p.players.length === 1);
+    expect((await probe(a)).status.carrier).toBe('webrtc');
     const { code } = await probe(a);
     expect(code).toMatch(/^[A-Z0-9]{6}$/);
     expect(await a.textContent('#join-code')).toBe(code);
@@ -64,7 +67,7 @@ describeWithChromium('relay demo (relay.html) in Chromium', () => {
     expect(await a.isVisible('#lobby')).toBe(false);
 
     const b = await chromium.newPage('B', { width: 1000, height: 600 });
-    await b.goto(page);
+    await b.goto(`${page}?carrier=websocket`);
     await b.fill('#name', 'Bob');
     await b.fill('#code', code.toLowerCase());
     await b.click('#join');
@@ -72,7 +75,7 @@ describeWithChromium('relay demo (relay.html) in Chromium', () => {
     await until(b, (p) => p.status.connection === 'Connected' && p.players.length === 2 && p.players.every((q) => Number.isFinite(q.x)));
     expect((await probe(a)).players.map((p) => [p.id, p.name, p.own])).toEqual([[0, 'Alice', true], [1, 'Bob', false]]);
     expect((await probe(b)).players.map((p) => [p.id, p.name, p.own])).toEqual([[0, 'Alice', false], [1, 'Bob', true]]);
-    expect((await probe(b)).status).toMatchObject({ relay: 'Established', players: 2, maxPlayers: 8 });
+    expect((await probe(b)).status).toMatchObject({ relay: 'Established', players: 2, maxPlayers: 8, carrier: 'websocket' });
 
     // B's keys move B's dot in A's simulation.
     const bob0 = await player(a, 'Bob');
@@ -110,6 +113,8 @@ describeWithChromium('relay demo (relay.html) in Chromium', () => {
     expect(await a.textContent('#st-relay')).toBe('Established');
     expect(await b.textContent('#st-connection')).toBe('Connected');
     expect(await a.textContent('#st-players')).toBe('2 / 8');
+    expect(await a.textContent('#st-carrier')).toBe('WebRTC');
+    expect(await b.textContent('#st-carrier')).toBe('WebSocket');
 
     // C opens the share link: it joins at once (under the name this browser last used, made unique by the host),
     // then leaves with the button.
@@ -117,6 +122,9 @@ describeWithChromium('relay demo (relay.html) in Chromium', () => {
     await c.goto(`${page}?join=${code}`);
     await until(c, (p) => p.status.connection === 'Connected' && p.myId === 2);
     expect((await probe(c)).players.map((p) => p.name)).toEqual(['Alice', 'Bob', 'Bob 2']);
+    expect((await probe(c)).status.carrier).toBe('webrtc');
+    // The relay answered A's and C's offers; B never made one.
+    expect(game.relay!.relay.load.webRtc).toMatchObject({ offersAnswered: 2, refusedBadOffer: 0 });
     await until(a, (p) => p.players.length === 3);
     await until(b, (p) => p.players.length === 3);
 
@@ -139,4 +147,29 @@ describeWithChromium('relay demo (relay.html) in Chromium', () => {
     expect(await a.textContent('#status')).toBe('You ended the game.');
     expect(chromium.errors).toEqual([]);
   }, 90_000);
+
+  it('refuses bad signalling to the relay (counted), and a page forced onto WebRTC still hosts', async () => {
+    const relay = game.relay!;
+    const before = relay.relay.load.webRtc!;
+    const url = `http://127.0.0.1:${relay.wsPort}/utp/rtc`;
+    const post = (body: string) => fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/sdp' } });
+    expect((await post('v=0\r\nm=application but not an offer')).status).toBe(400);
+    expect((await post(`v=0\r\n${'a=padding\r\n'.repeat(3000)}`)).status).toBe(413);
+    const after = relay.relay.load.webRtc!;
+    expect(after.refusedBadOffer - before.refusedBadOffer).toBe(1);
+    expect(after.refusedTooLarge - before.refusedTooLarge).toBe(1);
+
+    const d = await chromium.newPage('D');
+    await d.goto(`${game.url}/relay.html?carrier=webrtc`);
+    await d.fill('#name', 'Dee');
+    await d.click('#host');
+    await d.waitForFunction(() => {
+      const p = (window as unknown as { __relayDemo: { probe(): Probe | null } }).__relayDemo.probe();
+      return p?.status.relay === 'Established' && p.status.carrier === 'webrtc';
+    }, null, { timeout: 20_000 });
+    expect(relay.relay.load.webRtc!.offersAnswered).toBe(after.offersAnswered + 1);
+    await d.click('#leave');
+    await d.waitForSelector('#lobby:not(.hidden)');
+    expect(chromium.errors).toEqual([]);
+  }, 60_000);
 });

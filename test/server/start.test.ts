@@ -101,7 +101,7 @@ describe('game server start-up', () => {
     const third = new UtpProcess(['--port', hint![2]], MAIN);
     const open = await third.waitFor(/^utp-ts arena: open http:\/\/localhost:(\d+) /, 30_000);
     expect(open[1]).toBe(hint![2]);
-    await third.waitFor(new RegExp(`relay on UDP and WebSocket port ${Number(hint![2]) + 2}\\)`));
+    await third.waitFor(new RegExp(`relay on UDP and WebSocket port ${Number(hint![2]) + 2}[,)]`));
     third.kill('SIGTERM');
     expect(await third.exited, [...third.stdout, ...third.stderr].join('\n')).toEqual({ code: 0, signal: null });
   }, 90_000);
@@ -132,7 +132,7 @@ describe('game server start-up', () => {
     expect(hint, dev.stderr[0]).not.toBeNull();
 
     const followed = new UtpProcess(['--port', '0', '--relay-port', hint![1]], MAIN);
-    await followed.waitFor(new RegExp(`relay on UDP and WebSocket port ${hint![1]}\\)`), 30_000);
+    await followed.waitFor(new RegExp(`relay on UDP and WebSocket port ${hint![1]}[,)]`), 30_000);
     followed.kill('SIGTERM');
     expect((await followed.exited).code).toBe(0);
   }, 90_000);

@@ -7,7 +7,7 @@ import { relayConnectionStatusName } from '../../../plugin/relay/index.ts';
 import { cleanChat, cleanName } from '../../shared/chat.ts';
 import type { RelayApi } from './api.ts';
 import {
-  openRelayLink, PING_MS, smoothRtt, type RelayLink, type Session, type SessionEvents, type SessionPlayer, type SessionStatus,
+  openRelayLink, PING_MS, type CarrierChoice, smoothRtt, type RelayLink, type Session, type SessionEvents, type SessionPlayer, type SessionStatus,
 } from './link.ts';
 import { decodeHostMessage, decodePacket, encodeInput, encodeJson, encodeTime, Packet, type PlayerInfo } from './protocol.ts';
 import { MAX_PLAYERS, TICK_MS } from './world.ts';
@@ -34,9 +34,9 @@ export class GuestSession implements Session {
   #ended = false;
 
   /** Resolves `code` through `api` and connects to its host through the relay. */
-  static async start(api: RelayApi, code: string, name: string, events: SessionEvents, connectionType: 'ws' | 'wss' = 'ws'): Promise<GuestSession> {
+  static async start(api: RelayApi, code: string, name: string, events: SessionEvents, connectionType: 'ws' | 'wss' = 'ws', carrier: CarrierChoice = 'auto'): Promise<GuestSession> {
     const allocation = await api.join(code);
-    return new GuestSession(await openRelayLink(allocation, connectionType), code, name, events);
+    return new GuestSession(await openRelayLink(allocation, connectionType, carrier), code, name, events);
   }
 
   constructor(link: RelayLink, code: string, name: string, events: SessionEvents) {
@@ -61,6 +61,7 @@ export class GuestSession implements Session {
       connection: this.#ended ? 'Disconnected' : STATE_NAMES[driver.getConnectionState(this.#connection)] ?? 'Disconnected',
       players: this.#players.size,
       maxPlayers: MAX_PLAYERS,
+      carrier: this.#link.carrier(),
       rtt: this.#rtt,
     };
   }

@@ -7,7 +7,7 @@ import { RelayConnectionStatus, relayConnectionStatusName } from '../../../plugi
 import { cleanChat, cleanName, ChatLimiter } from '../../shared/chat.ts';
 import type { RelayApi } from './api.ts';
 import {
-  openRelayLink, PING_MS, smoothRtt, type RelayLink, type Session, type SessionEvents, type SessionPlayer, type SessionStatus,
+  openRelayLink, PING_MS, type CarrierChoice, smoothRtt, type RelayLink, type Session, type SessionEvents, type SessionPlayer, type SessionStatus,
 } from './link.ts';
 import {
   decodeGuestMessage, decodePacket, encodeJson, encodeState, encodeTime, Packet, type HostMessage, type PlayerInfo,
@@ -38,9 +38,9 @@ export class HostSession implements Session {
   #ended = false;
 
   /** Allocates through `api`, binds and listens through the relay, and starts the game. */
-  static async start(api: RelayApi, name: string, events: SessionEvents, connectionType: 'ws' | 'wss' = 'ws'): Promise<HostSession> {
+  static async start(api: RelayApi, name: string, events: SessionEvents, connectionType: 'ws' | 'wss' = 'ws', carrier: CarrierChoice = 'auto'): Promise<HostSession> {
     const allocation = await api.allocate(MAX_PLAYERS - 1);
-    const link = await openRelayLink(allocation, connectionType);
+    const link = await openRelayLink(allocation, connectionType, carrier);
     try {
       link.driver.listen();
       const code = await api.joinCode(allocation.allocationId);
@@ -72,6 +72,7 @@ export class HostSession implements Session {
       connection: this.#ended ? 'Closed' : 'Listening',
       players: this.#dots.length,
       maxPlayers: MAX_PLAYERS,
+      carrier: this.#link.carrier(),
       rtt: rtts.length ? rtts.reduce((a, b) => a + b, 0) / rtts.length : null,
     };
   }

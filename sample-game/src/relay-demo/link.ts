@@ -1,12 +1,13 @@
-// What host and joiner share: a Relay driver over WebSocket with the demo's two pipelines, and the session types
-// the page shows. Both sides run their frame with a DriverLoop, which also reacts as soon as a packet arrives (a
+// What host and joiner share: a Relay driver over WebRTC (WebSocket if the data channel does not open) with the
+// demo's two pipelines, and the session types the page shows. Both sides run their frame with a DriverLoop, which also reacts as soon as a packet arrives (a
 // microtask in browsers), so a background tab, whose timers browsers slow to 1 Hz, keeps up with its peers.
 import {
   NetworkEndpoint, NetworkSettings, ReliableSequencedPipelineStage, UnreliableSequencedPipelineStage,
   type NetworkDriver, type NetworkPipeline,
 } from '../../../plugin/index.ts';
 import {
-  createRelayDriver, RelayServerData, withRelayParameters, type RelayAllocationJson,
+  createRelayDriver, RelayServerData, RelayWebRtcInterface, RelayWebSocketInterface, withRelayParameters,
+  type RelayAllocationJson,
 } from '../../../plugin/relay/index.ts';
 import type { PlayerInfo } from './protocol.ts';
 
@@ -18,17 +19,35 @@ export interface RelayLink {
   unreliable: NetworkPipeline;
   /** The relay server's endpoint; a joiner connects to it, as in UTP. */
   endpoint: NetworkEndpoint;
+  /** What carries the link now: 'webrtc' or 'websocket'. */
+  carrier(): string;
 }
 
-/** A bound Relay driver for `allocation`, over WebSocket (`wss` for pages served over HTTPS). */
-export async function openRelayLink(allocation: RelayAllocationJson, connectionType: 'ws' | 'wss' = 'ws'): Promise<RelayLink> {
+/**
+ * How the page reaches the relay (`?carrier=` in its URL): `auto` (default) a WebRTC data channel, the WebSocket
+ * if it does not open within 3 s; `webrtc` or `websocket` force one.
+ */
+export type CarrierChoice = 'auto' | 'webrtc' | 'websocket';
+
+/** The `?carrier=` of a page URL's query (`auto` unless it says `webrtc` or `websocket`). */
+export function carrierChoice(search: string): CarrierChoice {
+  const c = new URLSearchParams(search).get('carrier');
+  return c === 'webrtc' || c === 'websocket' ? c : 'auto';
+}
+
+/**
+ * A bound Relay driver for `allocation`, with its "ws" Relay data (`wss` for pages served over HTTPS): over WebRTC,
+ * whose signalling the relay answers on that same port, unless `carrier` forces the WebSocket.
+ */
+export async function openRelayLink(allocation: RelayAllocationJson, connectionType: 'ws' | 'wss' = 'ws', carrier: CarrierChoice = 'auto'): Promise<RelayLink> {
   const data = RelayServerData.fromAllocation(allocation, connectionType);
   const settings = new NetworkSettings().withNetworkConfigParameters({ disconnectTimeoutMS: 10_000 });
-  const driver = createRelayDriver(withRelayParameters(settings, data));
+  const iface = carrier === 'websocket' ? new RelayWebSocketInterface() : new RelayWebRtcInterface({ fallback: carrier === 'auto' });
+  const driver = createRelayDriver(withRelayParameters(settings, data), { carrier: iface });
   const reliable = driver.createPipeline(ReliableSequencedPipelineStage);
   const unreliable = driver.createPipeline(UnreliableSequencedPipelineStage);
   await driver.bind(NetworkEndpoint.anyIpv4);
-  return { driver, reliable, unreliable, endpoint: data.endpoint };
+  return { driver, reliable, unreliable, endpoint: data.endpoint, carrier: () => iface.carrierName };
 }
 
 /** A player as the page shows it. */
@@ -50,6 +69,8 @@ export interface SessionStatus {
   maxPlayers: number;
   /** Host: mean over joiners; joiner: to the host. */
   rtt: number | null;
+  /** What carries this page's link to the relay: 'webrtc' or 'websocket'. */
+  carrier: string;
 }
 
 /** What a session tells the page. */

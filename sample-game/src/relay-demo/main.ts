@@ -1,13 +1,14 @@
-// relay.html: "Host in this tab". One tab hosts a tiny game through the relay (over WebSocket; the driver listens
-// through the relay), others join with its code or share link. The relay and its allocation API come with
-// `npm start` (server/relay.ts); the API is same-origin, at ./relay/v1/.
+// relay.html: "Host in this tab". One tab hosts a tiny game through the relay (over a WebRTC data channel, or the
+// WebSocket if it does not open; `?carrier=websocket|webrtc` forces one; the driver listens through the relay),
+// others join with its code or share link. The relay and its allocation API come with `npm start`
+// (server/relay.ts); the API is same-origin, at ./relay/v1/.
 import '../style.css';
 import './relay.css';
 import { cleanName } from '../../shared/chat.ts';
 import { RelayApi } from './api.ts';
 import { GuestSession } from './guest.ts';
 import { HostSession } from './host.ts';
-import type { Session, SessionEvents } from './link.ts';
+import { carrierChoice, type Session, type SessionEvents } from './link.ts';
 import { Panel } from './panel.ts';
 import { BoardView } from './view.ts';
 import { Keys } from './world.ts';
@@ -23,7 +24,8 @@ const say = $<HTMLInputElement>('say');
 const NAME_STORE = 'utp-relay-demo-name';
 
 const api = new RelayApi(new URL('relay/v1/', location.href).href);
-const carrier = location.protocol === 'https:' ? 'wss' : 'ws';
+const connectionType = location.protocol === 'https:' ? 'wss' : 'ws';
+const carrier = carrierChoice(location.search);
 const panel = new Panel();
 const board = new BoardView($<HTMLCanvasElement>('board'));
 let session: Session | null = null;
@@ -82,7 +84,7 @@ async function start(open: (name: string) => Promise<Session>, what: string): Pr
 }
 
 function host(): void {
-  void start((name) => HostSession.start(api, name, events, carrier), 'Getting an allocation from the relay…');
+  void start((name) => HostSession.start(api, name, events, connectionType, carrier), 'Getting an allocation from the relay…');
 }
 
 function join(): void {
@@ -93,7 +95,7 @@ function join(): void {
     return;
   }
   codeInput.value = code;
-  void start((name) => GuestSession.start(api, code, name, events, carrier), `Looking up ${code}…`);
+  void start((name) => GuestSession.start(api, code, name, events, connectionType, carrier), `Looking up ${code}…`);
 }
 
 buttons[0].addEventListener('click', host);

@@ -1,10 +1,11 @@
-// The side panel while playing: join code and share link, relay and connection status, players, chat log.
+// The side panel while playing: join code and share link, relay, connection and carrier status, players, chat log.
 import { css } from '../game/palette.ts';
 import type { PlayerInfo } from './protocol.ts';
 import type { Session } from './link.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const MAX_LOG = 40;
+const CARRIER_NAMES: Record<string, string> = { webrtc: 'WebRTC', websocket: 'WebSocket' };
 
 export class Panel {
   readonly #code = $<HTMLElement>('join-code');
@@ -12,7 +13,7 @@ export class Panel {
   readonly #copy = $<HTMLButtonElement>('copy');
   readonly #stats = {
     relay: $<HTMLElement>('st-relay'), connection: $<HTMLElement>('st-connection'),
-    players: $<HTMLElement>('st-players'), rtt: $<HTMLElement>('st-rtt'),
+    players: $<HTMLElement>('st-players'), rtt: $<HTMLElement>('st-rtt'), carrier: $<HTMLElement>('st-carrier'),
   };
   readonly #players = $<HTMLUListElement>('players');
   readonly #log = $<HTMLDivElement>('log');
@@ -40,6 +41,8 @@ export class Panel {
     this.#stat('connection', s.connection, mood(s.connection, ['Connected', 'Listening'], ['Connecting']));
     this.#stat('players', `${s.players} / ${s.maxPlayers}`);
     this.#stat('rtt', s.rtt === null ? '—' : `${Math.round(s.rtt)} ms`);
+    // WebRTC gives the unreliable pipeline UDP's delivery; over the WebSocket one lost segment holds back the rest.
+    this.#stat('carrier', CARRIER_NAMES[s.carrier] ?? s.carrier, s.carrier === 'webrtc' ? 'good' : 'wait');
     const players = session.players();
     const key = JSON.stringify(players.map((p) => [p.id, p.name, p.own, p.rtt === null ? null : Math.round(p.rtt)]));
     if (key === this.#playersKey) return;
@@ -73,7 +76,7 @@ export class Panel {
     this.#log.scrollTop = this.#log.scrollHeight;
   }
 
-  #stat(name: 'relay' | 'connection' | 'players' | 'rtt', text: string, mood?: 'good' | 'wait' | 'bad'): void {
+  #stat(name: 'relay' | 'connection' | 'players' | 'rtt' | 'carrier', text: string, mood?: 'good' | 'wait' | 'bad'): void {
     const el = this.#stats[name];
     if (el.textContent !== text) el.textContent = text;
     if (mood && el.dataset.mood !== mood) el.dataset.mood = mood;
