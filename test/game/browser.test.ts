@@ -6,13 +6,13 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { Bot } from '../../server/bot.ts';
 import type { GameServer } from '../../server/game-server.ts';
-import { startBuiltGame, type BuiltGame } from './built-game.ts';
+import { builtGameWithChromium } from './built-game.ts';
 import type { ProbePlayer } from '../../sample-game/src/test-hook.ts';
-import { describeWithChromium, launchChromium, type ChromiumSession } from '../support/browser.ts';
+import { describeWithChromium, type ChromiumSession } from '../support/browser.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const results = join(root, 'test-results');
@@ -39,20 +39,10 @@ function freezeServer(ms: number): void {
 }
 
 describeWithChromium('sample game in Chromium', () => {
-  let built: BuiltGame;
+  const served = builtGameWithChromium({ config: { roundSeconds: 120 } });
   let game: GameServer;
   let chromium: ChromiumSession;
-
-  beforeAll(async () => {
-    built = await startBuiltGame({ config: { roundSeconds: 120 } });
-    ({ game } = built);
-    chromium = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await chromium?.close();
-    await built?.close();
-  });
+  beforeAll(() => { ({ game, chromium } = served); });
 
   it('two pages share a private room: A\'s keys move A on B\'s screen, chat crosses, no console errors', async () => {
     const probe = (page: Page): Promise<Probe> => page.evaluate(() => (window as unknown as { __game: { probe: Probe } }).__game.probe);

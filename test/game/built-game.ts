@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { startGameServer, type GameServer, type GameServerOptions } from '../../server/game-server.ts';
+import { launchChromium, type ChromiumSession } from '../support/browser.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -35,4 +37,22 @@ export async function startBuiltGame(options: Omit<GameServerOptions, 'staticDir
       rmSync(dist, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers a `beforeAll` that serves the built game with `options` and launches Chromium, and an `afterAll` that
+ * closes both; read them from the returned object inside the tests (or a later `beforeAll`).
+ */
+export function builtGameWithChromium(options: Parameters<typeof startBuiltGame>[0] = {}): { readonly game: GameServer; readonly chromium: ChromiumSession } {
+  let built: BuiltGame | undefined;
+  let chromium: ChromiumSession | undefined;
+  beforeAll(async () => {
+    built = await startBuiltGame(options);
+    chromium = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await chromium?.close();
+    await built?.close();
+  });
+  return { get game() { return built!.game; }, get chromium() { return chromium!; } };
 }
