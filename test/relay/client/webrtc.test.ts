@@ -2,7 +2,9 @@
  * Relay carried over WebRTC data channels (`RelayWebRtcInterface` → `RelayServer.listenWebRtc`), on 127.0.0.1, with
  * node-datachannel's W3C RTCPeerConnection standing in for a browser's: a WebRTC host and a UDP joiner exchange
  * reliable and unreliable messages through the relay; a relay without WebRTC sends the client to its WebSocket;
- * garbage and oversized offers are refused and counted while the relay keeps relaying; misuse throws UtpError.
+ * after a relay restart the WebRTC client negotiates a new channel and its connection carries on; garbage and
+ * oversized offers are refused and counted while the relay keeps relaying; a stranger on a channel gets
+ * no answer larger than its message; misuse throws UtpError.
  * (The relay demo page does the same in Chromium: test/game/relay-demo.browser.test.ts.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,24 +13,28 @@ import {
   UnreliableSequencedPipelineStage, UtpError, type NetworkConnection,
 } from '../../../plugin/index.ts';
 import {
-  AllocationApi, createRelayDriver, RelayConnectionStatus, RelayServer, RelayServerData, RelayWebRtcInterface, relaySignalUrl,
+  AllocationApi, AllocationStore, createRelayDriver, RelayConnectionStatus, RelayServer, RelayServerData, RelayWebRtcInterface, relaySignalUrl,
   withRelayParameters, type RelayAllocationJson,
 } from '../../../plugin/relay/node.ts';
 import { pump } from '../../support/pump.ts';
-import { nodeRtcPeerConnection } from '../../support/webrtc.ts';
+import { nodeRtcPeerConnection, rawPeer } from '../../support/webrtc.ts';
+import { disposeAll } from '../../support/websocket.ts';
 
 const loopback = NetworkEndpoint.parse('127.0.0.1', 0);
 const cleanup: Array<() => void> = [];
-afterEach(() => { for (const f of cleanup.splice(0).reverse()) f(); });
+afterEach(() => {
+  for (const f of cleanup.splice(0).reverse()) f();
+  disposeAll(); // rawPeer's
+});
 
-async function relay(webRtc = true): Promise<{ server: RelayServer; api: AllocationApi; wsPort: number }> {
-  const server = new RelayServer();
+async function relay(webRtc = true, again?: { store: AllocationStore; udpPort: number; wsPort: number }): Promise<{ server: RelayServer; api: AllocationApi; udpPort: number; wsPort: number }> {
+  const server = new RelayServer({ store: again?.store });
   cleanup.push(() => server.dispose());
-  await server.listenUdp(loopback);
-  const wsPort = (await server.listenWebSocket(loopback)).port;
+  const udpPort = (await server.listenUdp(loopback.withPort(again?.udpPort ?? 0))).port;
+  const wsPort = (await server.listenWebSocket(loopback.withPort(again?.wsPort ?? 0))).port;
   if (webRtc) expect((await server.listenWebRtc({ iceAddress: '127.0.0.1' })).port).toBe(wsPort); // same HTTP port
   const api = new AllocationApi({ store: server.store, serverEndpoints: () => server.serverEndpoints() });
-  return { server, api, wsPort };
+  return { server, api, udpPort, wsPort };
 }
 
 interface Peer { driver: NetworkDriver; reliable: ReturnType<NetworkDriver['createPipeline']>; unreliable: ReturnType<NetworkDriver['createPipeline']>; data: RelayServerData }
@@ -55,7 +61,7 @@ function collect(d: NetworkDriver, into: string[], n: number, pipes: Peer): () =
   };
 }
 
-async function exchange(host: Peer, joiner: Peer): Promise<void> {
+async function exchange(host: Peer, joiner: Peer): Promise<{ toHost: NetworkConnection; atHost: NetworkConnection }> {
   host.driver.listen();
   const toHost = joiner.driver.connect(joiner.data.endpoint);
   let atHost: NetworkConnection | null = null;
@@ -71,6 +77,7 @@ async function exchange(host: Peer, joiner: Peer): Promise<void> {
   host.driver.send(atHost!, host.unreliable, enc('positions'));
   await pump([host.driver, joiner.driver], collect(joiner.driver, atJoiner, 2, joiner), 'the host\'s messages at the joiner');
   expect(atJoiner.sort()).toEqual(['reliable:welcome', 'unreliable:positions']);
+  return { toHost, atHost: atHost! };
 }
 
 describe('Relay over WebRTC', () => {
@@ -93,6 +100,27 @@ describe('Relay over WebRTC', () => {
     expect(load.webRtc).toMatchObject({ offersAnswered: 1, refusedBadOffer: 0, refusedTooLarge: 0 });
     expect(server.serverEndpoints().map((e) => e.connectionType)).toEqual(['udp', 'ws']); // no Unity type for WebRTC
   }, 30_000);
+
+  it('negotiates a new channel when the relay restarts (its channel closed), and the host is reachable again', async () => {
+    const first = await relay();
+    const hostAlloc = first.api.allocate(4);
+    const joinAlloc = first.api.join(first.api.createJoinCode(hostAlloc.allocationId));
+    const rtc = new RelayWebRtcInterface({ RTCPeerConnection: await nodeRtcPeerConnection() });
+    const host = await peer(hostAlloc, 'ws', rtc);
+    const joiner = await peer(joinAlloc, 'udp');
+    const { toHost } = await exchange(host, joiner);
+    first.server.dispose();
+    const second = await relay(true, { store: first.server.store, udpPort: first.udpPort, wsPort: first.wsPort });
+    // Both bind anew (the host over a new data channel), and the same UTP connection carries on.
+    await pump([host.driver, joiner.driver], () => second.server.load.bound === 2, 'both bound to the restarted relay', 20_000);
+    const got: string[] = [];
+    joiner.driver.send(toHost, joiner.reliable, new TextEncoder().encode('after restart'));
+    await pump([host.driver, joiner.driver], collect(host.driver, got, 1, host), 'the message after the restart', 20_000);
+    expect(got).toEqual(['reliable:after restart']);
+    expect(second.server.load.webRtc!.offersAnswered).toBe(1);
+    expect(rtc.state).toBe('open');
+    expect(rtc.carrierName).toBe('webrtc');
+  }, 40_000);
 
   it('goes to the relay\'s WebSocket when the relay has no WebRTC (its port answers signalling with 426)', async () => {
     const { api } = await relay(false);
@@ -120,6 +148,22 @@ describe('Relay over WebRTC', () => {
     const joinAlloc = api.join(api.createJoinCode(hostAlloc.allocationId));
     await exchange(await peer(hostAlloc, 'udp'), await peer(joinAlloc, 'ws', new RelayWebRtcInterface({ RTCPeerConnection: await nodeRtcPeerConnection() })));
     expect(server.load.webRtc!.offersAnswered).toBe(1);
+  }, 30_000);
+
+  it('answers a stranger on a data channel with no more bytes than it sent, as on UDP', async () => {
+    const { server, wsPort } = await relay();
+    const { channel } = await rawPeer(`http://127.0.0.1:${wsPort}/utp/rtc`, 'utp');
+    const got: number[] = [];
+    channel.binaryType = 'arraybuffer';
+    channel.onmessage = (ev) => got.push((ev.data as ArrayBuffer).byteLength);
+    await new Promise<void>((resolve) => { if (channel.readyState === 'open') resolve(); else channel.onopen = () => resolve(); });
+    const hex = (h: string) => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+    channel.send(hex('da720702'));                      // a bad version: the 21-byte ERROR 0 is withheld
+    channel.send(hex('da720702' + '00'.repeat(18)));    // 22 bytes: an ERROR 0 is no larger
+    await pump([], () => got.length > 0 && server.load.withheld > 0, 'the relay\'s answer');
+    expect(got).toEqual([21]);
+    expect(server.load.withheld).toBe(1);
+    expect(server.load.errorsSent).toEqual({ 0: 1 });
   }, 30_000);
 
   it('throws UtpError on misuse: WebRTC before the WebSocket listener, WebRTC carrier with UDP Relay data', async () => {
