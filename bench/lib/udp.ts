@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 
 export const HOST = '127.0.0.1';
 
@@ -19,4 +20,22 @@ export function bindRaw(socket: dgram.Socket): Promise<number> {
     socket.once('error', reject);
     socket.bind(0, HOST, () => { socket.off('error', reject); resolve(socket.address().port); });
   });
+}
+
+/**
+ * Datagrams the kernel dropped for the UDP socket bound to `port` (its receive buffer was full), from
+ * /proc/net/udp and udp6 (Linux); 0 where that cannot be read.
+ */
+export function udpDrops(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let drops = 0;
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text = '';
+    try { text = readFileSync(file, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 12 && f[1].endsWith(hex)) drops += Number(f[12]) || 0;
+    }
+  }
+  return drops;
 }

@@ -2,6 +2,7 @@
 // clients with two UtpTransport processes against one, and the join latency Redis adds. One file: the suites and
 // (run as a script) their child roles — `--role server` (one game process) and `--role load` (UtpSDK clients).
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
 import { machineBusyMs } from '../lib/echo-pair.ts';
@@ -55,7 +56,8 @@ async function runSide(setup: Setup, loadArgs: string[], timeoutMs: number): Pro
       servers.push(server);
       ports.push((await server.next('ready', 60_000)).port as number);
     }
-    load = new BenchProcess(SELF, ['--role', 'load', '--ports', ports.join(','), ...loadArgs]);
+    const client = process.env.UTP_BENCH_COLYSEUS_CLIENT === 'sdk' ? ['--client', 'sdk'] : [];
+    load = new BenchProcess(SELF, ['--role', 'load', '--ports', ports.join(','), ...client, ...loadArgs]);
     await load.next('measuring', 120_000);
     for (const s of servers) s.send({ type: 'mark' });
     const redis0 = procCpuUs(redis?.pid);
@@ -64,19 +66,30 @@ async function runSide(setup: Setup, loadArgs: string[], timeoutMs: number): Pro
     const busy = machineBusyMs() - busy0;
     const redisUs = procCpuUs(redis?.pid) - redis0;
     let serverUs = 0;
-    for (const s of servers) serverUs += Number((await s.stop())?.cpuUs ?? 0);
+    let serverUdpDrops = 0;
+    for (const s of servers) {
+      const stopped = await s.stop();
+      serverUs += Number(stopped?.cpuUs ?? 0);
+      serverUdpDrops += Number(stopped?.udpDrops ?? 0);
+    }
+    const loadUs = r.cpuUs as number;
     const elapsedMs = r.elapsedMs as number;
-    const ownMs = (serverUs + redisUs + (r.cpuUs as number)) / 1000;
-    return {
-      r,
-      elapsedMs,
-      extra: {
-        serverCores: serverUs / 1000 / elapsedMs,
-        redisCores: redisUs / 1000 / elapsedMs,
-        loadCores: (r.cpuUs as number) / 1000 / elapsedMs,
-        otherCores: Math.max(0, (busy - ownMs) / elapsedMs),
-      },
+    const ownMs = (serverUs + redisUs + loadUs) / 1000;
+    const extra: Record<string, number> = {
+      serverCores: serverUs / 1000 / elapsedMs,
+      redisCores: redisUs / 1000 / elapsedMs,
+      loadCores: loadUs / 1000 / elapsedMs,
+      otherCores: Math.max(0, (busy - ownMs) / elapsedMs),
+      serverUdpDrops,
     };
+    if (typeof r.udpDrops === 'number') extra.loadUdpDrops = r.udpDrops;
+    if (typeof r.joins === 'number' && r.joins > 0) {
+      // CPU per join of each part: what decides how far two processes can get on this machine (README).
+      extra.serverUsPerJoin = serverUs / r.joins;
+      extra.redisUsPerJoin = redisUs / r.joins;
+      extra.loadUsPerJoin = loadUs / r.joins;
+    }
+    return { r, elapsedMs, extra };
   } finally {
     load?.kill();
     for (const s of servers) s.kill();
@@ -88,23 +101,32 @@ const CLUSTER = { processes: 2, redis: true } as const;
 const SINGLE = { processes: 1, redis: true } as const;
 const LOCAL = { processes: 1, redis: false } as const;
 
+/** Join loops of the joins benchmark: enough that one process is saturated although many joins wait seconds in the matchmaker. */
+const JOIN_LOOPS = 1024;
+
 export const colyseusClusterJoins: Suite = {
   name: 'colyseus-cluster-joins',
   goal: 1.7,
   better: 'higher',
   unit: 'joins/s',
-  description: 'Sustained joins per second (join, initial state, leave; 64 at a time) with two UtpTransport processes '
+  description: `Sustained joins per second (join, initial state, leave; ${JOIN_LOOPS} at a time) with two UtpTransport processes `
     + 'sharing Redis vs one process with the same Redis.',
   unavailable,
   async run(opts) {
-    const concurrency = opts.quick ? 32 : 64;
-    const rounds = await clusterRounds(this, opts, CLUSTER, SINGLE, joinArgs(concurrency, opts), opts.durationMs + 60_000,
-      (r) => ({ value: r.joinsPerSecond as number, extra: { joinP50Ms: r.p50 as number, joinP99Ms: r.p99 as number, errors: r.errors as number } }));
+    const concurrency = opts.quick ? JOIN_LOOPS / 4 : JOIN_LOOPS;
+    // Joins that race a room's disposal wait 2 s or more in the matchmaker: warm up and measure long enough for them.
+    const timing = { ...opts, warmupMs: Math.max(opts.warmupMs, opts.quick ? 1000 : 5000), durationMs: opts.quick ? opts.durationMs : Math.max(opts.durationMs, 8000) };
+    const rounds = await clusterRounds(this, opts, CLUSTER, SINGLE, joinArgs(concurrency, timing), timing.durationMs + 60_000,
+      (r) => ({
+        value: r.joinsPerSecond as number,
+        extra: { joinP50Ms: r.p50 as number, joinP99Ms: r.p99 as number, slowJoins: r.slowJoins as number, errors: r.errors as number },
+      }));
     return {
       rounds,
-      note: `${concurrency} join loops in one load process, each joinOrCreate → initial state → leave, spread over the processes' `
+      note: `${concurrency} join loops in one load process of lean clients (bench/lib/lean-colyseus.ts: one UDP socket and driver, `
+        + 'kept-alive HTTP, frames counted, not decoded), each joinOrCreate → initial state → leave, spread over the processes\' '
         + 'HTTP endpoints; rooms of 8 with 20 Hz patches; every process on this machine (servers, redis-server, load) shares its 2 cores.',
-      details: [cpuLine(rounds)],
+      details: [cpuLine(rounds), perJoinLine(rounds)],
     };
   },
 };
@@ -166,11 +188,32 @@ function joinArgs(concurrency: number, opts: RunOptions): string[] {
   return ['--mode', 'joins', '--concurrency', String(concurrency), '--warmup', String(opts.warmupMs), '--duration', String(opts.durationMs)];
 }
 
-function cpuLine(rounds: Array<{ ours: Sample; baseline: Sample }>): string {
-  const med = (f: (r: { ours: Sample; baseline: Sample }) => number): string => quantile(rounds.map(f), 0.5).toFixed(2);
+type Paired = { ours: Sample; baseline: Sample };
+const median = (rounds: Paired[], f: (r: Paired) => number): number => quantile(rounds.map(f), 0.5);
+
+function cpuLine(rounds: Paired[]): string {
+  const med = (f: (r: Paired) => number): string => median(rounds, f).toFixed(2);
   return `cores used (medians), ours: servers ${med((r) => r.ours.extra.serverCores)}, redis ${med((r) => r.ours.extra.redisCores)}, `
-    + `load ${med((r) => r.ours.extra.loadCores)}; baseline: servers ${med((r) => r.baseline.extra.serverCores)}, `
-    + `redis ${med((r) => r.baseline.extra.redisCores)}, load ${med((r) => r.baseline.extra.loadCores)}.`;
+    + `load ${med((r) => r.ours.extra.loadCores)}, others ${med((r) => r.ours.extra.otherCores)}; baseline: servers `
+    + `${med((r) => r.baseline.extra.serverCores)}, redis ${med((r) => r.baseline.extra.redisCores)}, `
+    + `load ${med((r) => r.baseline.extra.loadCores)}, others ${med((r) => r.baseline.extra.otherCores)}.`;
+}
+
+/**
+ * CPU per join of each part, and the most two processes could reach on this machine with those costs: every core
+ * busy with servers, Redis and the load generator, i.e. cores / (server + redis + load per join), over the baseline.
+ */
+function perJoinLine(rounds: Paired[]): string {
+  const cores = availableParallelism();
+  const part = (side: 'ours' | 'baseline', key: string): number => median(rounds, (r) => r[side].extra[key] ?? 0);
+  const sum = (side: 'ours' | 'baseline'): number => part(side, 'serverUsPerJoin') + part(side, 'redisUsPerJoin') + part(side, 'loadUsPerJoin');
+  const show = (side: 'ours' | 'baseline'): string => `servers ${part(side, 'serverUsPerJoin').toFixed(0)}, `
+    + `redis ${part(side, 'redisUsPerJoin').toFixed(0)}, load ${part(side, 'loadUsPerJoin').toFixed(0)} `
+    + `(load/servers ${(part(side, 'loadUsPerJoin') / part(side, 'serverUsPerJoin')).toFixed(2)})`;
+  const ceiling = (cores * 1e6) / sum('ours');
+  const baseline = median(rounds, (r) => r.baseline.value);
+  return `CPU per join (µs, medians), ours: ${show('ours')}; baseline: ${show('baseline')}. `
+    + `With ours' costs ${cores} cores allow at most ${ceiling.toFixed(0)} joins/s = ${(ceiling / baseline).toFixed(2)}× the baseline's ${baseline.toFixed(0)}.`;
 }
 
 // ---------------------------------------------------------------- child processes
@@ -203,28 +246,52 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   // The load comes from one address and creates rooms as fast as they fill: no per-address room limit.
   const transport = new UtpTransport({ webSocket: false, matchmaking: { roomCreation: false } });
   await startColyseusServer({ transport, rooms: { bench: BenchRoom }, port, server });
+  const { udpDrops } = await import('../lib/udp.ts');
   let mark = process.cpuUsage();
+  let drops = udpDrops(port);
   process.on('message', (m: Msg) => {
-    if (m.type === 'mark') mark = process.cpuUsage();
+    if (m.type === 'mark') { mark = process.cpuUsage(); drops = udpDrops(port); }
     if (m.type === 'stop') {
       const used = process.cpuUsage(mark);
-      reply({ type: 'stopped', cpuUs: used.user + used.system, processId: matchMaker.processId }, () => process.exit(0));
+      reply({ type: 'stopped', cpuUs: used.user + used.system, udpDrops: udpDrops(port) - drops, processId: matchMaker.processId }, () => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));
   reply({ type: 'ready', port });
 }
 
-type JoinedRoom = { leave(consented?: boolean): Promise<number>; onStateChange(cb: () => void): unknown; state: unknown };
+/** What the load role needs of a joined client, from `UtpSDK` (`--client sdk`) or the lean client (default). */
+interface JoinedRoom { leave(): Promise<number>; patches(): number }
+
+/** Joins through the lean client (bench/lib/lean-colyseus.ts) or, with `--client sdk`, one `UtpSDK` room per join. */
+async function joiner(a: Record<string, string>): Promise<{ joinRoom: (i: number, options: object) => Promise<JoinedRoom>; counters: () => Record<string, number> }> {
+  const ports = a.ports.split(',').map(Number);
+  if (a.client === 'sdk') {
+    const { UtpSDK } = await import('../../plugin/colyseus/index.ts');
+    const sdks = ports.map((p) => new UtpSDK(`http://127.0.0.1:${p}`, { utp: { carrier: 'udp' } }));
+    const joinRoom = async (i: number, options: object): Promise<JoinedRoom> => {
+      const room = await sdks[i % sdks.length].joinOrCreate('bench', options);
+      let patches = 0;
+      await new Promise<void>((resolve) => { room.onStateChange(() => { patches++; resolve(); }); });
+      return { leave: () => room.leave(), patches: () => patches - 1 };
+    };
+    return { joinRoom, counters: () => ({}) };
+  }
+  const { LeanColyseusClients } = await import('../lib/lean-colyseus.ts');
+  const clients = await LeanColyseusClients.create();
+  const joinRoom = async (i: number, options: object): Promise<JoinedRoom> => {
+    const room = await clients.joinOrCreate(ports[i % ports.length], 'bench', options);
+    return { leave: () => room.leave(), patches: () => room.patches };
+  };
+  return { joinRoom, counters: () => clients.statistics() };
+}
 
 async function loadRole(a: Record<string, string>): Promise<void> {
   process.on('disconnect', () => process.exit(0));
-  const { UtpSDK } = await import('../../plugin/colyseus/index.ts');
-  const sdks = a.ports.split(',').map((p) => new UtpSDK(`http://127.0.0.1:${p}`, { utp: { carrier: 'udp' } }));
+  const { joinRoom, counters } = await joiner(a);
   const join = async (i: number, options: object): Promise<{ room: JoinedRoom; ms: number }> => {
     const t0 = performance.now();
-    const room = await sdks[i % sdks.length].joinOrCreate('bench', options) as unknown as JoinedRoom;
-    if (!room.state) await new Promise<void>((resolve) => { room.onStateChange(() => resolve()); });
+    const room = await joinRoom(i, options);
     return { room, ms: performance.now() - t0 };
   };
   if (a.mode === 'joins') {
@@ -250,23 +317,26 @@ async function loadRole(a: Record<string, string>): Promise<void> {
     await new Promise((r) => setTimeout(r, Number(a.warmup)));
     measuring = true;
     const cpu0 = process.cpuUsage();
+    const c0 = counters();
     const t0 = performance.now();
     reply({ type: 'measuring' });
     await new Promise((r) => setTimeout(r, Number(a.duration)));
     measuring = false;
     const elapsedMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const c1 = counters();
     stop = true;
     await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 5000))]);
     reply({
       type: 'result', joins, errors, elapsedMs, cpuUs: cpu.user + cpu.system, joinsPerSecond: (joins * 1000) / elapsedMs,
-      p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99),
+      p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), slowJoins: latencies.filter((ms) => ms > 1000).length,
+      ...Object.fromEntries(Object.entries(c1).map(([k, v]) => [k, v - c0[k]])),
     }, () => process.exit(0));
     return;
   }
   // mode 'clients': ramp until delivery degrades.
   const cap = Number(a.cap);
-  let patches = 0;
+  const patches = (): number => rooms.reduce((n, r) => n + r.patches(), 0);
   let healthy = 0;
   let delivered = 1;
   let p50 = 0;
@@ -284,15 +354,14 @@ async function loadRole(a: Record<string, string>): Promise<void> {
           const { room, ms } = await join(base + i, { size: 16 });
           rooms.push(room);
           latencies.push(ms);
-          room.onStateChange(() => { patches++; });
         } catch { /* counted as missing below */ }
       }
     }));
     await new Promise((r) => setTimeout(r, 300)); // let the new rooms settle
-    const p0 = patches;
+    const p0 = patches();
     const s0 = performance.now();
     await new Promise((r) => setTimeout(r, 1000));
-    delivered = (patches - p0) / (rooms.length * 20 * (performance.now() - s0) / 1000);
+    delivered = (patches() - p0) / (rooms.length * 20 * (performance.now() - s0) / 1000);
     p50 = quantile(latencies, 0.5);
     if (latencies.length < 20 || delivered < 0.9 || p50 > 2000) break;
     healthy = rooms.length;
