@@ -81,9 +81,14 @@ export class RelayWebRtcInterface implements NetworkInterface {
   }
 
   dispose(): void {
-    this.#inner?.dispose();
+    const inner = this.#inner;
     this.#inner = null;
-    this.#sink = null;
+    this.#sink = null; // nothing reaches the disposed driver any more (see the sink in #open)
+    if (inner?.state !== 'open') { inner?.dispose(); return; }
+    // The driver's last update has just handed its Disconnects to the channel; closing the peer connection at once
+    // would discard them, so it closes a moment later (as WebRtcNetworkInterface does after the SCL's last packet).
+    const timer = setTimeout(() => inner.dispose(), 100);
+    (timer as { unref?: () => void }).unref?.();
   }
 
   /** A new link to the Relay at `to`: a WebRTC carrier with the WebSocket as its fallback. */
@@ -97,9 +102,15 @@ export class RelayWebRtcInterface implements NetworkInterface {
       iceServers: o.iceServers, openTimeoutMS: o.openTimeoutMS, RTCPeerConnection: o.RTCPeerConnection,
     });
     this.#inner = inner;
+    // Through this carrier's sink, so that a link closing after `dispose` reports nothing.
+    const sink: PacketSink = {
+      receive: (bytes, address, port) => this.#sink?.receive(bytes, address, port),
+      error: (err) => this.#sink?.error(err),
+      closed: (address, port, reason) => this.#sink?.closed?.(address, port, reason),
+    };
     // With the WebSocket constructor at hand this completes before it returns (no await is reached): the send
     // that follows finds the carrier bound.
-    inner.bind(this.#local!, this.#sink!).catch((err: unknown) => this.#sink?.error(err as Error));
+    inner.bind(this.#local!, sink).catch((err: unknown) => this.#sink?.error(err as Error));
     return inner;
   }
 }

@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ConnectionState, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
+  ConnectionState, DisconnectReason, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
   UnreliableSequencedPipelineStage, UtpError, type NetworkConnection,
 } from '../../../plugin/index.ts';
 import {
@@ -99,6 +99,26 @@ describe('Relay over WebRTC', () => {
     expect(load.bound).toBe(2);
     expect(load.webRtc).toMatchObject({ offersAnswered: 1, refusedBadOffer: 0, refusedTooLarge: 0 });
     expect(server.serverEndpoints().map((e) => e.connectionType)).toEqual(['udp', 'ws']); // no Unity type for WebRTC
+  }, 30_000);
+
+  it('a WebRTC host that disconnects and disposes at once: its joiner hears of it through the relay', async () => {
+    const { api } = await relay();
+    const hostAlloc = api.allocate(4);
+    const joinAlloc = api.join(api.createJoinCode(hostAlloc.allocationId));
+    const host = await peer(hostAlloc, 'ws', new RelayWebRtcInterface({ RTCPeerConnection: await nodeRtcPeerConnection() }));
+    const joiner = await peer(joinAlloc, 'udp');
+    const { toHost, atHost } = await exchange(host, joiner);
+    host.driver.disconnect(atHost);
+    host.driver.update();   // the Disconnect and the Relay DISCONNECT go to the channel…
+    host.driver.dispose();  // …and the carrier goes with the driver, as a page's "Leave" does
+    const ev = new NetworkEvent();
+    let reason = -1;
+    await pump([joiner.driver], () => {
+      while (joiner.driver.popEvent(ev) !== NetworkEventType.Empty) if (ev.type === NetworkEventType.Disconnect) reason = ev.disconnectReason;
+      return reason >= 0;
+    }, 'the joiner to hear of it (long before its 30 s timeout)', 5000);
+    expect(reason).toBe(DisconnectReason.ClosedByRemote);
+    expect(joiner.driver.getConnectionState(toHost)).toBe(ConnectionState.Disconnected);
   }, 30_000);
 
   it('negotiates a new channel when the relay restarts (its channel closed), and the host is reachable again', async () => {
