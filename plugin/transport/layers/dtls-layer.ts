@@ -44,7 +44,6 @@ export class DtlsLayer implements PacketLayer {
   readonly provesAddresses = true;
   private links: LayerLinks | undefined;
   private readonly table: DtlsSessionTable;
-  private readonly endpoints = new Map<string, NetworkEndpoint>();
   /** Output produced outside `send`/`receive`/`update` (library timers), handed on at the next update. */
   private readonly outbox: { bytes: Buffer; to: NetworkEndpoint }[] = [];
   private readonly inbox: { bytes: Buffer; address: string; port: number }[] = [];
@@ -65,20 +64,17 @@ export class DtlsLayer implements PacketLayer {
       ...options.limits,
     };
     this.table = new DtlsSessionTable(config, limits, {
-      transmit: (datagram, address, port) => {
-        const to = this.endpoint(address, port);
-        if (this.inCall && this.links) this.links.down(datagram, 0, datagram.length, to);
-        else { this.outbox.push({ bytes: datagram, to }); this.links?.wake(); }
+      transmit: (datagram, length, peer) => {
+        const to = (peer.tag ??= NetworkEndpoint.parse(peer.address, peer.port)) as NetworkEndpoint;
+        if (this.inCall && this.links) this.links.down(datagram, 0, length, to);
+        else { this.outbox.push({ bytes: Buffer.from(datagram.subarray(0, length)), to }); this.links?.wake(); }
       },
-      deliver: (plaintext, address, port) => {
-        if (this.inCall && this.links) this.links.up(plaintext, 0, plaintext.length, address, port);
-        else { this.inbox.push({ bytes: plaintext, address, port }); this.links?.wake(); }
+      deliver: (plaintext, peer) => {
+        if (this.inCall && this.links) this.links.up(plaintext, 0, plaintext.length, peer.address, peer.port);
+        else { this.inbox.push({ bytes: plaintext, address: peer.address, port: peer.port }); this.links?.wake(); }
       },
       drop: (reason) => this.links?.drop(reason),
-      closed: (address, port, reason) => {
-        this.endpoints.delete(`${address}|${port}`);
-        this.links?.closed(address, port, closeReasons[reason]);
-      },
+      closed: (address, port, reason) => this.links?.closed(address, port, closeReasons[reason]),
       wake: () => this.links?.wake(),
     });
   }
@@ -87,24 +83,43 @@ export class DtlsLayer implements PacketLayer {
     this.links = links;
   }
 
+  // receive, send and update run the table with `inCall` set, so its output goes straight down/up; nothing throws.
   receive(bytes: Uint8Array, start: number, end: number, address: string, port: number): void {
-    this.call(() => this.table.receive(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start), address, port, this.links!.now));
+    const links = this.links;
+    if (!links) return;
+    const outer = this.inCall;
+    this.inCall = true;
+    try {
+      this.table.receiveBytes(bytes, start, end, address, port, links.now);
+    } catch {
+      links.drop('dtls-internal-error');
+    } finally {
+      this.inCall = outer;
+    }
   }
 
   send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
-    this.call(() => {
+    const links = this.links;
+    if (!links) return;
+    const outer = this.inCall;
+    this.inCall = true;
+    try {
       // A client's first packet to a peer opens the session (a Relay BIND, before any connection exists); the
       // packet waits for the handshake.
-      if (this.role === 'client' && this.table.stateOf(to.address, to.port) === undefined) this.table.connect(to.address, to.port, this.links!.now);
-      this.table.send(bytes.subarray(start, end), to.address, to.port);
-    });
+      if (this.role === 'client' && this.table.stateOf(to.address, to.port) === undefined) this.table.connect(to.address, to.port, links.now);
+      this.table.sendBytes(bytes, start, end, to.address, to.port);
+    } catch {
+      links.drop('dtls-internal-error');
+    } finally {
+      this.inCall = outer;
+    }
   }
 
   update(now: number): void {
     this.call(() => {
       this.table.update(now);
-      for (const o of this.outbox.splice(0)) this.links!.down(o.bytes, 0, o.bytes.length, o.to);
-      for (const i of this.inbox.splice(0)) this.links!.up(i.bytes, 0, i.bytes.length, i.address, i.port);
+      if (this.outbox.length) for (const o of this.outbox.splice(0)) this.links!.down(o.bytes, 0, o.bytes.length, o.to);
+      if (this.inbox.length) for (const i of this.inbox.splice(0)) this.links!.up(i.bytes, 0, i.bytes.length, i.address, i.port);
     });
   }
 
@@ -116,7 +131,6 @@ export class DtlsLayer implements PacketLayer {
   /** The connection's last packet (Disconnect) already left: forget its session. */
   connectionClosed(to: NetworkEndpoint): void {
     this.table.close(to.address, to.port);
-    this.endpoints.delete(`${to.address}|${to.port}`);
   }
 
   dispose(): void {
@@ -141,13 +155,6 @@ export class DtlsLayer implements PacketLayer {
     } finally {
       this.inCall = outer;
     }
-  }
-
-  private endpoint(address: string, port: number): NetworkEndpoint {
-    const k = `${address}|${port}`;
-    let e = this.endpoints.get(k);
-    if (!e) this.endpoints.set(k, (e = NetworkEndpoint.parse(address, port)));
-    return e;
   }
 }
 

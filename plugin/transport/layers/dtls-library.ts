@@ -13,7 +13,7 @@
  * messages that werift already encodes. The module throws at load if another werift-dtls version is installed.
  */
 import { createRequire } from 'node:module';
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type CipherGCM, type DecipherGCM, type KeyObject } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
 const root = 'werift-dtls/lib/dtls/src/';
@@ -95,6 +95,17 @@ export interface RecordCipher {
   encrypt(sessionType: number, data: Buffer, header: RecordHeader): Buffer;
   decrypt(sessionType: number, data: Buffer, header: RecordHeader): Buffer;
 }
+/**
+ * A record cipher that writes into the caller's buffer (utp-ts's ChaCha20-Poly1305): `seal` puts ciphertext ‖ tag
+ * at out[at…) and returns its length; `open` takes ciphertext ‖ tag at record[start, end) and returns the plaintext
+ * or throws. Same bytes as `encrypt`/`decrypt`.
+ */
+export interface SealingCipher extends RecordCipher {
+  seal(sessionType: number, contentType: number, version: number, epoch: number, sequence: number,
+    data: Uint8Array, start: number, end: number, out: Buffer, at: number): number;
+  open(sessionType: number, contentType: number, version: number, epoch: number, sequence: number,
+    record: Uint8Array, start: number, end: number): Buffer;
+}
 interface RecordHeader { type: number; version: number; epoch: number; sequenceNumber: number }
 export interface WeriftSocket {
   readonly onConnect: WeriftEvent<[]>;
@@ -147,10 +158,12 @@ export function chooseServerSuite(offered: readonly number[], keyIsEcdsa: boolea
 /**
  * RFC 7905 record protection: the 12-byte write IV XOR the 64-bit epoch‖sequence is the nonce, nothing explicit
  * travels, the 16-byte tag follows the ciphertext. Keys come from werift's key expansion (32-byte key, 12-byte IV).
+ * `seal`/`open` are the record path's entry points (no header object, no copies); werift's `encrypt`/`decrypt`
+ * (handshake Finished) go through them too.
  */
 function chaCha20Poly1305Cipher(AEADCipher: new () => any) {
-  return class ChaCha20Poly1305Cipher extends AEADCipher {
-  // Scratch for the nonce and the additional data: both are consumed before encrypt/decrypt return.
+  return class ChaCha20Poly1305Cipher extends AEADCipher implements SealingCipher {
+  // Scratch for the nonce and the additional data: both are consumed before seal/open return.
   private readonly nonceScratch = Buffer.alloc(12);
   private readonly aad = Buffer.alloc(13);
 
@@ -162,48 +175,62 @@ function chaCha20Poly1305Cipher(AEADCipher: new () => any) {
     });
   }
 
-  private nonce(fixed: Buffer, epoch: number, sequenceNumber: number): Buffer {
-    const nonce = this.nonceScratch;
-    fixed.copy(nonce);
-    nonce[4] ^= epoch >>> 8; nonce[5] ^= epoch & 0xff;
-    for (let i = 0, s = sequenceNumber; i < 6; i++, s = Math.floor(s / 256)) nonce[11 - i] ^= s % 256;
-    return nonce;
+  /** The nonce (RFC 7905 §2) and the additional data (RFC 5246 §6.2.3.3: epoch ‖ sequence, type, version, length). */
+  private prepare(fixed: Buffer, contentType: number, version: number, epoch: number, sequence: number, length: number): Buffer {
+    const n = this.nonceScratch;
+    const a = this.aad;
+    const high = Math.floor(sequence / 0x100000000);   // sequence < 2^48: 16 bits here, 32 below
+    const low = sequence >>> 0;
+    a[0] = epoch >>> 8; a[1] = epoch & 0xff;
+    a[2] = high >>> 8; a[3] = high & 0xff;
+    a[4] = low >>> 24; a[5] = (low >>> 16) & 0xff; a[6] = (low >>> 8) & 0xff; a[7] = low & 0xff;
+    a[8] = contentType;
+    a[9] = version >>> 8; a[10] = version & 0xff;
+    a[11] = length >>> 8; a[12] = length & 0xff;
+    for (let i = 0; i < 4; i++) n[i] = fixed[i];
+    for (let i = 0; i < 8; i++) n[4 + i] = fixed[4 + i] ^ a[i];
+    return n;
   }
 
-  private additionalData(h: { type: number; version: number; epoch: number; sequenceNumber: number }, length: number): Buffer {
-    const a = this.aad;   // RFC 5246 §6.2.3.3: seq_num (epoch ‖ sequence), type, version, length
-    a.writeUInt16BE(h.epoch, 0);
-    a.writeUIntBE(h.sequenceNumber, 2, 6);
-    a[8] = h.type;
-    a.writeUInt16BE(h.version, 9);
-    a.writeUInt16BE(length, 11);
-    return a;
-  }
-
-  encrypt(type: number, data: Buffer, header: { type: number; version: number; epoch: number; sequenceNumber: number }): Buffer {
-    const client = type === 1;
-    const c = createCipheriv('chacha20-poly1305', client ? this.clientWriteKey : this.serverWriteKey,
-      this.nonce(client ? this.clientNonce : this.serverNonce, header.epoch, header.sequenceNumber), { authTagLength: 16 });
-    c.setAAD(this.additionalData(header, data.length), { plaintextLength: data.length });
-    const body = c.update(data);
+  seal(sessionType: number, contentType: number, version: number, epoch: number, sequence: number,
+    data: Uint8Array, start: number, end: number, out: Buffer, at: number): number {
+    const client = sessionType === 1;
+    const nonce = this.prepare(client ? this.clientNonce : this.serverNonce, contentType, version, epoch, sequence, end - start);
+    // (Typed as GCM: the length option of setAAD only matters to CCM, and Node reads it only when given.)
+    const c = createCipheriv('chacha20-poly1305', client ? this.clientWriteKey : this.serverWriteKey, nonce, TAG_16) as unknown as CipherGCM;
+    c.setAAD(this.aad);
+    const body = c.update(start === 0 && end === data.length ? data : data.subarray(start, end));
     c.final();
-    return Buffer.concat([body, c.getAuthTag()], body.length + 16);
+    out.set(body, at);
+    out.set(c.getAuthTag(), at + body.length);
+    return body.length + 16;
   }
 
-  decrypt(type: number, data: Buffer, header: { type: number; version: number; epoch: number; sequenceNumber: number }): Buffer {
-    const client = type === 1;
-    if (data.length < 16) throw new Error('record shorter than its tag');
-    const body = data.subarray(0, data.length - 16);
-    const d = createDecipheriv('chacha20-poly1305', client ? this.serverWriteKey : this.clientWriteKey,
-      this.nonce(client ? this.serverNonce : this.clientNonce, header.epoch, header.sequenceNumber), { authTagLength: 16 });
-    d.setAuthTag(data.subarray(data.length - 16));
-    d.setAAD(this.additionalData(header, body.length), { plaintextLength: body.length });
-    const out = d.update(body);
+  open(sessionType: number, contentType: number, version: number, epoch: number, sequence: number,
+    record: Uint8Array, start: number, end: number): Buffer {
+    const client = sessionType === 1;
+    if (end - start < 16) throw new Error('record shorter than its tag');
+    const nonce = this.prepare(client ? this.serverNonce : this.clientNonce, contentType, version, epoch, sequence, end - start - 16);
+    const d = createDecipheriv('chacha20-poly1305', client ? this.serverWriteKey : this.clientWriteKey, nonce, TAG_16) as unknown as DecipherGCM;
+    d.setAuthTag(record.subarray(end - 16, end));
+    d.setAAD(this.aad);
+    const plaintext = d.update(record.subarray(start, end - 16));
     d.final();
+    return plaintext;
+  }
+
+  encrypt(type: number, data: Buffer, header: RecordHeader): Buffer {
+    const out = Buffer.allocUnsafe(data.length + 16);
+    this.seal(type, header.type, header.version, header.epoch, header.sequenceNumber, data, 0, data.length, out, 0);
     return out;
+  }
+
+  decrypt(type: number, data: Buffer, header: RecordHeader): Buffer {
+    return this.open(type, header.type, header.version, header.epoch, header.sequenceNumber, data, 0, data.length);
   }
   };
 }
+const TAG_16 = { authTagLength: 16 } as const;
 
 let patched = false;
 /** Installs the additions once per process (werift's modules are singletons). */

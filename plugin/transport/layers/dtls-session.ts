@@ -8,6 +8,9 @@ import {
   type HandshakeFragment, type SessionHooks, type WeriftSocket,
 } from './dtls-library.ts';
 import { checkPeerCertificate, checkSignature, type LocalCredential, type PeerCheck } from './dtls-certificates.ts';
+import {
+  APPLICATION_DATA, openApplicationData, readApplicationHeader, RECORD_HEADER_SIZE, ReplayWindow, sealApplicationData, type RecordFields,
+} from './dtls-record.ts';
 
 export interface DtlsSessionEvents {
   /** A datagram for the peer. */
@@ -46,9 +49,9 @@ export interface DtlsServerConfig {
 export type DtlsConfig = DtlsClientConfig | DtlsServerConfig;
 export type DtlsSessionState = 'handshaking' | 'connected' | 'failed' | 'closed';
 
-const APPLICATION_DATA = 23;
-const DTLS_1_2 = 0xfefd;
 const ALERT = 21;
+/** The most a record adds to its plaintext: header 13, explicit nonce 8 (AES-GCM), tag 16. */
+export const RECORD_OVERHEAD_MAX = RECORD_HEADER_SIZE + 8 + 16;
 
 export class DtlsSession {
   state: DtlsSessionState = 'handshaking';
@@ -60,6 +63,7 @@ export class DtlsSession {
   private readonly events: DtlsSessionEvents;
   private muted = false;
   private readonly replay = new ReplayWindow();
+  private readonly fields: RecordFields = { epoch: 0, sequence: 0, version: 0 };
   private readonly role: 'client' | 'server';
 
   private constructor(config: DtlsConfig, events: DtlsSessionEvents) {
@@ -159,30 +163,15 @@ export class DtlsSession {
 
   /** A datagram from the peer. */
   receive(datagram: Buffer): void {
-    if (this.state === 'failed' || this.state === 'closed') return this.events.dropped('dtls-session-closed');
-    const type = datagram[0];
-    if (datagram.length < 13) return this.events.dropped('dtls-truncated');
-    const length = datagram.readUInt16BE(11);
-    if (type === APPLICATION_DATA) {
-      // One record per datagram (as UTP and utp-ts send); checked against replay before werift decrypts it.
-      if (this.state !== 'connected') return this.events.dropped('dtls-early-data');
-      if (13 + length !== datagram.length) return this.events.dropped('dtls-truncated');
-      const epoch = datagram.readUInt16BE(3);
-      const sequence = datagram.readUIntBE(5, 6);
-      if (epoch !== 1 || !this.replay.mayReceive(sequence)) return this.events.dropped('dtls-replayed');
-      // Application data skips werift's record parser (a generic decoder, ~50 µs a record): the header is read
-      // above, werift's negotiated cipher opens the body.
-      let plaintext: Buffer;
-      try {
-        plaintext = this.socket.cipher.cipher!.decrypt(this.socket.sessionType, datagram.subarray(13),
-          { type: APPLICATION_DATA, version: datagram.readUInt16BE(1), epoch, sequenceNumber: sequence });
-      } catch {
-        return this.events.dropped('dtls-bad-record');
-      }
-      this.replay.received(sequence);
-      this.events.data(plaintext);
+    if (datagram.length >= 13 && datagram[0] === APPLICATION_DATA) {
+      const plaintext = this.open(datagram, 0, datagram.length);
+      if (plaintext) this.events.data(plaintext);
       return;
     }
+    if (this.state === 'failed' || this.state === 'closed') return this.events.dropped('dtls-session-closed');
+    if (datagram.length < 13) return this.events.dropped('dtls-truncated');
+    const type = datagram[0];
+    const length = datagram.readUInt16BE(11);
     if (this.role === 'client' && this.state === 'connected' && datagram.readUInt16BE(3) === 0) {
       // werift would take a plaintext handshake record as the start of a renegotiation, which utp-ts never does.
       return this.events.dropped('dtls-handshake-after-connect');
@@ -196,23 +185,46 @@ export class DtlsSession {
     this.feed(datagram);
   }
 
-  /** Encrypts and sends application data; ignored unless connected. */
-  send(plaintext: Buffer): boolean {
-    if (this.state !== 'connected') return false;
-    // One record (RFC 6347 §4.1: type, version, epoch, 48-bit sequence, length) sealed with werift's negotiated
-    // cipher; werift's own send builds the same bytes through a generic encoder at twice the cost.
+  /**
+   * Opens the application_data record that is exactly bytes[start, end) (one record per datagram, as UTP and utp-ts
+   * send): its plaintext, or undefined when it was dropped (counted by reason). The replay window is checked before
+   * the cipher runs and updated only for records that authenticate (RFC 6347 §4.1.2.6).
+   */
+  open(bytes: Uint8Array, start: number, end: number): Buffer | undefined {
+    if (this.state !== 'connected') {
+      this.events.dropped(this.state === 'handshaking' ? 'dtls-early-data' : 'dtls-session-closed');
+      return undefined;
+    }
+    const fields = this.fields;
+    if (!readApplicationHeader(bytes, start, end, fields)) { this.events.dropped('dtls-truncated'); return undefined; }
+    if (fields.epoch !== 1 || !this.replay.mayReceive(fields.sequence)) { this.events.dropped('dtls-replayed'); return undefined; }
+    let plaintext: Buffer;
+    try {
+      plaintext = openApplicationData(this.socket.cipher.cipher!, this.socket.sessionType, fields, bytes, start, end);
+    } catch {
+      this.events.dropped('dtls-bad-record');
+      return undefined;
+    }
+    this.replay.received(fields.sequence);
+    return plaintext;
+  }
+
+  /**
+   * Seals bytes[start, end) as the next application_data record into out[0…) (at least `end - start` + 37 bytes):
+   * its length, or 0 unless connected. The sequence number is werift's (its context counts every record it sends).
+   */
+  seal(bytes: Uint8Array, start: number, end: number, out: Buffer): number {
+    if (this.state !== 'connected') return 0;
     const dtls = this.socket.dtls;
-    const sequenceNumber = ++dtls.recordSequenceNumber;
-    const body = this.socket.cipher.cipher!.encrypt(this.socket.sessionType, plaintext,
-      { type: APPLICATION_DATA, version: DTLS_1_2, epoch: dtls.epoch, sequenceNumber });
-    const record = Buffer.allocUnsafe(13 + body.length);
-    record[0] = APPLICATION_DATA;
-    record.writeUInt16BE(DTLS_1_2, 1);
-    record.writeUInt16BE(dtls.epoch, 3);
-    record.writeUIntBE(sequenceNumber, 5, 6);
-    record.writeUInt16BE(body.length, 11);
-    body.copy(record, 13);
-    this.events.send(record);
+    return sealApplicationData(this.socket.cipher.cipher!, this.socket.sessionType, dtls.epoch, ++dtls.recordSequenceNumber, bytes, start, end, out);
+  }
+
+  /** Encrypts and sends application data in a record of its own; ignored unless connected. */
+  send(plaintext: Uint8Array): boolean {
+    const record = Buffer.allocUnsafe(plaintext.length + RECORD_OVERHEAD_MAX);
+    const length = this.seal(plaintext, 0, plaintext.length, record);
+    if (length === 0) return false;
+    this.events.send(record.subarray(0, length));
     return true;
   }
 
@@ -257,26 +269,4 @@ function serverHooks(config: DtlsServerConfig): SessionHooks {
     certificate: (der) => { checkPeerCertificate(der, check); },
     certificateVerify: (transcript, signature, der) => checkSignature(der, transcript, signature, 'the client CertificateVerify'),
   };
-}
-
-/** RFC 6347 §4.1.2.6 sliding window over the 48-bit record sequence numbers of one epoch (64 records wide). */
-class ReplayWindow {
-  private highest = -1;
-  private bits = 0n;
-
-  mayReceive(seq: number): boolean {
-    if (seq > this.highest) return true;
-    const offset = this.highest - seq;
-    return offset < 64 && ((this.bits >> BigInt(offset)) & 1n) === 0n;
-  }
-
-  received(seq: number): void {
-    if (seq > this.highest) {
-      const shift = seq - this.highest;
-      this.bits = shift >= 64 ? 1n : ((this.bits << BigInt(shift)) | 1n) & 0xffffffffffffffffn;
-      this.highest = seq;
-    } else {
-      this.bits |= 1n << BigInt(this.highest - seq);
-    }
-  }
 }

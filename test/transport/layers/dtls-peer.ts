@@ -27,8 +27,8 @@ export async function udpDtlsPeer(config: DtlsClientConfig | DtlsServerConfig, l
   const drops = new Map<string, number>();
   const now = () => performance.now();
   const table = new DtlsSessionTable(config, { ...defaultLimits, ...limits }, {
-    transmit: (d, address, port) => socket.send(d, port, address),
-    deliver: (p, address, port) => received.push({ text: p.toString(), address, port }),
+    transmit: (d, length, peer) => socket.send(Buffer.from(d.subarray(0, length)), peer.port, peer.address),   // d is reused
+    deliver: (p, peer) => received.push({ text: p.toString(), address: peer.address, port: peer.port }),
     drop: (reason) => drops.set(reason, (drops.get(reason) ?? 0) + 1),
     closed: (_a, _p, reason, detail) => closed.push({ reason, detail }),
     wake: () => {},
