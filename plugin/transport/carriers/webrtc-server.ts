@@ -42,8 +42,15 @@ export interface WebRtcServerInterfaceOptions {
   offerBurst?: number;
   /** Peers at once (negotiating or open); beyond it 503. Default 1024. */
   maxPeers?: number;
+  /** Peers at once from one client address; beyond it 503 (as the WebSocket server's `maxSocketsPerAddress`). Default 256. */
+  maxPeersPerAddress?: number;
   /** A peer whose UTP channel is not open this long after its offer is closed and counted. Default 10 s. */
   openTimeoutMS?: number;
+  /**
+   * A peer that sends no UTP packet this long after its channel opened is closed and counted (as the WebSocket
+   * server's `silentSocketTimeoutMS`); 0 disables. Default 10 s.
+   */
+  silentPeerTimeoutMS?: number;
   /** Packets to a peer whose channel has more than this many bytes queued are dropped (stale by then). Default 64 KiB. */
   maxBufferedBytes?: number;
 }
@@ -58,10 +65,12 @@ export interface WebRtcServerStats {
   refusedTooLarge: number;
   /** Offers refused by the per-address rate (`offersPerSecond`, `offerBurst`) (429). */
   refusedRateLimited: number;
-  /** Offers refused because `maxPeers` peers were already there (503). */
+  /** Offers refused because `maxPeers` peers, or `maxPeersPerAddress` from that address, were already there (503). */
   refusedFull: number;
   /** Peers closed because their channel did not open in time. */
   openTimeouts: number;
+  /** Peers closed because they sent no packet within `silentPeerTimeoutMS` of their channel opening. */
+  silentPeersClosed: number;
   /** Data channels with another label than `utp` (closed at once). */
   foreignChannels: number;
   /** Received messages dropped because they were text or empty. */
@@ -77,6 +86,8 @@ class Peer {
   channel: RtcChannel | null = null;
   /** The channel opened: its closing is reported to the driver. */
   opened = false;
+  /** A UTP packet arrived on the channel (`silentPeerTimeoutMS`). */
+  heard = false;
   closed = false;
   readonly channels: RtcChannel[] = [];
   timer: ReturnType<typeof setTimeout> | null = null;
@@ -114,7 +125,7 @@ export class WebRtcServerInterface implements NetworkInterface {
   /** What this carrier answered, refused and dropped; counts since construction. */
   readonly stats: WebRtcServerStats = {
     offersAnswered: 0, refusedBadOffer: 0, refusedTooLarge: 0, refusedRateLimited: 0, refusedFull: 0,
-    openTimeouts: 0, foreignChannels: 0, droppedText: 0, droppedOversize: 0, droppedCongested: 0,
+    openTimeouts: 0, silentPeersClosed: 0, foreignChannels: 0, droppedText: 0, droppedOversize: 0, droppedCongested: 0,
   };
   readonly #options: WebRtcServerInterfaceOptions;
   readonly #path: string;
@@ -215,7 +226,7 @@ export class WebRtcServerInterface implements NetworkInterface {
     const now = performance.now();
     if (this.#limiter.size > 4096) this.#limiter.sweep(now);
     if (!this.#limiter.allow(address, now)) return this.#refuse(req, res, 429, 'refusedRateLimited');
-    if (this.#count >= (this.#options.maxPeers ?? 1024)) return this.#refuse(req, res, 503, 'refusedFull');
+    if (this.#full(address)) return this.#refuse(req, res, 503, 'refusedFull');
     const limit = this.#options.maxOfferBytes ?? DEFAULT_MAX_OFFER_BYTES;
     if (Number(req.headers['content-length'] ?? 0) > limit) return this.#refuse(req, res, 413, 'refusedTooLarge');
     const chunks: Buffer[] = [];
@@ -299,7 +310,7 @@ export class WebRtcServerInterface implements NetworkInterface {
     const create = this.#createPeer;
     if (!create || !this.#sink) { res.writeHead(503).end(); return; }
     if (!looksLikeDataChannelOffer(offer)) { this.stats.refusedBadOffer++; res.writeHead(400).end(); return; }
-    if (this.#count >= (this.#options.maxPeers ?? 1024)) { this.stats.refusedFull++; res.writeHead(503).end(); return; }
+    if (this.#full(address)) { this.stats.refusedFull++; res.writeHead(503).end(); return; }
     const port = this.#freePort(address);
     let pc: RtcPeer;
     try {
@@ -342,6 +353,12 @@ export class WebRtcServerInterface implements NetworkInterface {
     if (pc.gatheringState() === 'complete') reply();
   }
 
+  /** `maxPeers` peers, or `maxPeersPerAddress` from `address`, are there already. */
+  #full(address: string): boolean {
+    const o = this.#options;
+    return this.#count >= (o.maxPeers ?? 1024) || (this.#peers.get(address)?.size ?? 0) >= (o.maxPeersPerAddress ?? 256);
+  }
+
   #peerConfig(): RtcPeerConfig {
     const o = this.#options;
     const config: RtcPeerConfig = { iceServers: o.iceServers ?? [], maxMessageSize: o.maxMessageSize ?? 1400 };
@@ -370,6 +387,7 @@ export class WebRtcServerInterface implements NetworkInterface {
     channel.onMessage(guard(this, (msg) => {
       if (typeof msg === 'string' || msg.byteLength === 0) { this.stats.droppedText++; return; }
       if (msg.byteLength > max) { this.stats.droppedOversize++; return; }
+      peer.heard = true;
       sink?.receive(msg instanceof ArrayBuffer ? new Uint8Array(msg) : msg, address, port);
     }));
     const opened = (): void => {
@@ -377,6 +395,15 @@ export class WebRtcServerInterface implements NetworkInterface {
       peer.opened = true;
       if (peer.timer) clearTimeout(peer.timer);
       peer.timer = null;
+      const silent = this.#options.silentPeerTimeoutMS ?? 10_000;
+      if (silent <= 0 || peer.heard) return;
+      peer.timer = setTimeout(() => {
+        peer.timer = null;
+        if (peer.heard) return;
+        this.stats.silentPeersClosed++;
+        this.#lost(peer);
+      }, silent);
+      peer.timer.unref?.();
     };
     channel.onOpen(guard(this, opened));
     if (channel.isOpen()) opened();

@@ -103,6 +103,28 @@ describe('WebRtcServerInterface refuses bad input and counts it, never crashing'
     await expect(rawPeer(signalUrl, 'utp')).rejects.toThrow(/503/);
     expect(iface.stats.refusedFull).toBe(1);
   });
+
+  it('one address holds at most maxPeersPerAddress peers (503 beyond, counted), as the WebSocket server limits sockets', async () => {
+    const { iface, signalUrl } = await rtcServer({ maxPeers: 10, maxPeersPerAddress: 2 });
+    await rawPeer(signalUrl, 'utp');
+    await rawPeer(signalUrl, 'utp');
+    await expect(rawPeer(signalUrl, 'utp')).rejects.toThrow(/503/);
+    expect(iface.stats.refusedFull).toBe(1);
+    expect(iface.peerCount).toBe(2);
+  });
+
+  it('a peer that sends nothing on its open channel is closed after silentPeerTimeoutMS and counted; a talking one stays', async () => {
+    const { driver, iface, signalUrl } = await rtcServer({ silentPeerTimeoutMS: 300 });
+    const silent = await rawPeer(signalUrl, 'utp');
+    const talking = await rawPeer(signalUrl, 'utp');
+    await pump([driver], () => silent.channel.readyState === 'open' && talking.channel.readyState === 'open');
+    talking.channel.send(new Uint8Array(9).fill(0x02)); // any UTP-sized packet: the driver drops it, the carrier heard it
+    await pump([driver], () => iface.stats.silentPeersClosed === 1 && silent.channel.readyState === 'closed', 'the silent peer to be closed');
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past the talking peer's deadline too
+    expect(iface.stats.silentPeersClosed).toBe(1);
+    expect(iface.peerCount).toBe(1);
+    expect(talking.channel.readyState).toBe('open');
+  });
 });
 
 describe('WebRtcNetworkInterface falls back', () => {
