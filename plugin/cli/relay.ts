@@ -8,7 +8,8 @@ import { pemPair } from './secure.ts';
 import { onStopSignal } from './signals.ts';
 import { dropsText, formatRate } from './stats-line.ts';
 
-export const RELAY_HELP = `Usage: utp relay [--udp HOST:PORT] [--ws HOST:PORT[/PATH] [--webrtc]] [--http HOST:PORT] [options]
+export const RELAY_HELP = `Usage: utp relay [--udp HOST:PORT] [--ws HOST:PORT[/PATH] [--webrtc]]
+                 [--http HOST:PORT] [options]
 
 A self-hosted Unity Relay server (the server half of UTP's Relay protocol) and
 its allocation API. Unity clients and utp-ts drivers use it exactly like
