@@ -145,8 +145,9 @@ export const colyseusClusterClients: Suite = {
       (r) => ({ value: r.clients as number, extra: { capped: r.capped as number, deliveredAtLimit: r.delivered as number, joinP50Ms: r.p50 as number } }));
     return {
       rounds,
-      note: `Clients join in steps of 20 (cap ${cap}) and stay; after each step one second is measured. The value is the count at the `
-        + 'last step where at least 90 % of the patches due arrived and the median join (5 at a time) took ≤ 2 s. All processes share this machine.',
+      note: `Lean clients (bench/lib/lean-colyseus.ts: one UDP socket and driver in one load process, patches counted, not decoded) join in `
+        + `steps of 20 (cap ${cap}) and stay; after each step one second is measured. The value is the count at the last step where `
+        + 'at least 90 % of the patches due arrived and the median join (5 at a time) took ≤ 2 s. All processes share this machine.',
       details: [cpuLine(rounds)],
     };
   },
