@@ -7,6 +7,7 @@ import type { Check, Suite } from '../lib/types.ts';
 import { NetworkSettings } from '../../plugin/transport/index.ts';
 import { NetworkEndpoint } from '../../plugin/transport/api/endpoint.ts';
 import { DtlsLayer, DTLS_HEADER_SIZE } from '../../plugin/transport/layers/dtls-layer.ts';
+import { chaChaImplementation } from '../../plugin/transport/layers/dtls-library.ts';
 import type { LayerLinks } from '../../plugin/transport/stack/layer.ts';
 
 const spec = { pipeline: 'reliable', inflight: 32, size: 64, window: 32, carrier: 'dtls', baselineCarrier: 'udp' } as const;
@@ -37,6 +38,7 @@ export const dtlsPingpong: Suite = {
         details: [
           `handshakes per second, client and server in one process, 32 at a time (ECDHE + ECDSA P-256, cookie, certificate checks): ${local.handshakesPerSecond.toFixed(0)}`,
           `record overhead for plaintexts of ${local.sizes.join(', ')} B: ${local.overheads.join(', ')} B`,
+          `ChaCha20-Poly1305 records sealed by ${chaChaImplementation() === 'sodium' ? 'libsodium (sodium-native)' : 'node:crypto (sodium-native not installed)'}`,
         ],
         note: 'Both sides: the full UTP path with the reliable pipeline; ours has a DtlsLayer in its stack (werift-dtls, '
           + 'ChaCha20-Poly1305) on UDP, the baseline on plain UDP. Handshakes/s and bytes per packet are measured in-process.',

@@ -2,14 +2,17 @@
  * The application-data fast path (dtls-record.ts) against werift's own record layer, on sessions handshaken in
  * memory: the records utp-ts seals are byte for byte the ones werift's `send` builds for the same sequence number,
  * each side opens the other's records, and werift's receive path opens ours. Both suites utp-ts negotiates:
- * ChaCha20-Poly1305 (certificates) and werift's AES-128-GCM (pre-shared keys, the generic cipher path). The
+ * ChaCha20-Poly1305 (certificates; libsodium and node:crypto seal it alike) and werift's AES-128-GCM (pre-shared
+ * keys, the generic cipher path). The
  * anti-replay window is checked against a plain model of RFC 6347 §4.1.2.6. (OpenSSL reads and writes the same
  * records in dtls-session.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCaCertificates, loadCredential } from '../../../plugin/transport/layers/dtls-certificates.ts';
 import { CookieJar, helloVerifyRequest, sniffClientHello } from '../../../plugin/transport/layers/dtls-cookie.ts';
-import { CipherSuite, type WeriftSocket } from '../../../plugin/transport/layers/dtls-library.ts';
+import {
+  applyPatches, chaChaImplementation, CipherSuite, werift, type SealingCipher, type WeriftSocket,
+} from '../../../plugin/transport/layers/dtls-library.ts';
 import { ReplayWindow } from '../../../plugin/transport/layers/dtls-record.ts';
 import { DtlsSession, type DtlsClientConfig, type DtlsServerConfig, type DtlsSessionEvents } from '../../../plugin/transport/layers/dtls-session.ts';
 import { makeTestPki, type TestPki } from '../../support/openssl.ts';
@@ -108,13 +111,21 @@ async function compare(p: { client: Side; server: Side }, suite: number): Promis
 }
 
 describe('application records: utp-ts fast path = werift record layer', () => {
-  it('ChaCha20-Poly1305 (certificates): same bytes sealed, each opens the other\'s', async () => {
-    const p = await pair(
-      { role: 'client', peer: { cas: loadCaCertificates(pki.pem('ca.pem'), 'test'), name: 'game.test' } },
-      { role: 'server', credential: loadCredential(pki.pem('server.pem'), pki.pem('server.key'), 'test') },
-    );
-    await compare(p, CipherSuite.ECDHE_ECDSA_CHACHA20_POLY1305);
-  });
+  for (const implementation of ['sodium', 'node'] as const) {
+    it(`ChaCha20-Poly1305 (certificates, ${implementation}): same bytes sealed, each opens the other's`, async () => {
+      const was = chaChaImplementation();
+      try {
+        expect(chaChaImplementation(implementation)).toBe(implementation);   // sodium-native is installed here
+        const p = await pair(
+          { role: 'client', peer: { cas: loadCaCertificates(pki.pem('ca.pem'), 'test'), name: 'game.test' } },
+          { role: 'server', credential: loadCredential(pki.pem('server.pem'), pki.pem('server.key'), 'test') },
+        );
+        await compare(p, CipherSuite.ECDHE_ECDSA_CHACHA20_POLY1305);
+      } finally {
+        chaChaImplementation(was);
+      }
+    });
+  }
 
   it('AES-128-GCM with explicit nonce (pre-shared key): same bytes sealed, each opens the other\'s', async () => {
     const key = Buffer.alloc(64, 7);
@@ -123,6 +134,38 @@ describe('application records: utp-ts fast path = werift record layer', () => {
       { role: 'server', pskKey: () => key },
     );
     await compare(p, CipherSuite.PSK_AES_128_GCM);
+  });
+});
+
+describe('ChaCha20-Poly1305 implementations', () => {
+  it('libsodium and node:crypto seal the same bytes from the same keys and open each other\'s records', () => {
+    applyPatches();
+    const keyed = (implementation: 'sodium' | 'node') => {
+      chaChaImplementation(implementation);
+      const c = werift.createCipher(CipherSuite.ECDHE_ECDSA_CHACHA20_POLY1305) as SealingCipher & { init(m: Buffer, s: Buffer, c: Buffer): void };
+      c.init(Buffer.alloc(48, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 3));
+      return c;
+    };
+    const was = chaChaImplementation();
+    const [sodium, node] = [keyed('sodium'), keyed('node')];
+    chaChaImplementation(was);
+    for (const size of [0, 1, 80, 1400]) {
+      const data = Buffer.from(Array.from({ length: size + 6 }, (_, i) => i & 0xff));
+      for (const [sessionType, sequence] of [[1, 0], [2, 7], [1, 2 ** 47 + 3]]) {
+        const a = Buffer.alloc(size + 16);
+        const b = Buffer.alloc(size + 16);
+        expect(sodium.seal(sessionType, 23, 0xfefd, 1, sequence, data, 3, 3 + size, a, 0)).toBe(size + 16);
+        expect(node.seal(sessionType, 23, 0xfefd, 1, sequence, data, 3, 3 + size, b, 0)).toBe(size + 16);
+        expect(a.toString('hex')).toBe(b.toString('hex'));
+        const peer = 3 - sessionType;   // the other side opens what this side sealed
+        expect(node.open(peer, 23, 0xfefd, 1, sequence, a, 0, a.length).equals(data.subarray(3, 3 + size))).toBe(true);
+        expect(sodium.open(peer, 23, 0xfefd, 1, sequence, b, 0, b.length).equals(data.subarray(3, 3 + size))).toBe(true);
+        b[0] ^= 1;
+        expect(() => sodium.open(peer, 23, 0xfefd, 1, sequence, b, 0, b.length)).toThrow();
+        expect(() => node.open(peer, 23, 0xfefd, 1, sequence, b, 0, b.length)).toThrow();
+        expect(() => sodium.open(peer, 23, 0xfefd, 1, sequence + 1, a, 0, a.length)).toThrow();   // another nonce
+      }
+    }
   });
 });
 
