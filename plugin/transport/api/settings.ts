@@ -147,7 +147,7 @@ export interface AdmissionParameters {
 
 /** Mirrors `SecureClientAuthPolicy`: whether a secure server asks clients for a certificate. */
 export const SecureClientAuthPolicy = {
-  /** No client certificate is asked for. (UTP asks and accepts none; werift-dtls cannot, so utp-ts does not ask.) */
+  /** A server with a `caCertificate` asks for a client certificate and accepts none; one a client sends is checked. */
   Optional: 'optional',
   /** Every client must present a certificate issued by `caCertificate` (and for `serverName` if set). */
   Required: 'required',
@@ -260,7 +260,8 @@ export class NetworkSettings {
   /**
    * Mirrors `WithSecureServerParameters`: the server proves itself with `certificate` (PEM, ECDSA P-256 or RSA)
    * and `privateKey`. With `clientAuthenticationPolicy` Required, clients must present a certificate issued by
-   * `caCertificate` (for `serverName`, if given).
+   * `caCertificate` (for `serverName`, if given); with Optional (the default) and a `caCertificate`, they may also
+   * present none.
    */
   withSecureServerParameters(certificate: string, privateKey: string, caCertificate?: string, serverName?: string,
     clientAuthenticationPolicy: SecureClientAuthPolicy = SecureClientAuthPolicy.Optional): this {

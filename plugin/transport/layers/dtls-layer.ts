@@ -173,11 +173,15 @@ export function dtlsConfig(settings: NetworkSettings, options: DtlsLayerOptions 
   if (!s) throw new UtpSettingsError('the DTLS layer needs withSecureServerParameters or withSecureClientParameters');
   const credential = s.certificate && s.privateKey ? loadCredential(s.certificate, s.privateKey, s.role === 'server' ? 'withSecureServerParameters' : 'withSecureClientParameters') : undefined;
   if (s.role === 'server') {
-    const required = s.clientAuthenticationPolicy === SecureClientAuthPolicy.Required;
+    // Required: every client proves a certificate from the CA. Optional with a CA: the server asks, a client may
+    // send none, one it sends is checked. Optional without a CA: nothing to check against, so nothing is asked.
+    const optional = s.clientAuthenticationPolicy !== SecureClientAuthPolicy.Required;
+    if (optional && !s.caCertificate) return { role: 'server', credential };
     return {
       role: 'server',
       credential,
-      ...(required ? { clientCertificates: { cas: loadCaCertificates(s.caCertificate!, 'withSecureServerParameters'), name: s.serverName } } : {}),
+      clientCertificates: { cas: loadCaCertificates(s.caCertificate!, 'withSecureServerParameters'), name: s.serverName },
+      clientCertificateOptional: optional,
     };
   }
   const cas = s.insecure ? undefined : s.caCertificate ? loadCaCertificates(s.caCertificate, 'withSecureClientParameters') : systemCaCertificates();

@@ -7,7 +7,8 @@
  *    werift's AES-128-GCM costs 37 (8 more: the explicit nonce) and stays as the fallback a peer may pick;
  *  - checking what the peer proves: the ServerKeyExchange signature, the client's CertificateVerify and both
  *    Finished messages (werift computes its own but never compares the peer's);
- *  - PSK key exchange (RFC 4279) for Relay's `dtls` connection type.
+ *  - PSK key exchange (RFC 4279) for Relay's `dtls` connection type;
+ *  - optional client certificates: a client without one answers a CertificateRequest with none (RFC 5246 §7.4.6).
  *
  * Each addition hooks one werift function and is listed in `applyPatches`; nothing here encodes handshake
  * messages that werift already encodes. The module throws at load if another werift-dtls version is installed.
@@ -374,6 +375,18 @@ export function applyPatches(): void {
     const packets = this.createPacket([handshakeMessage(16, body)]);
     pskKeys(this.dtls, this.cipher, psk.key, this.cipher.localRandom.serialize(), this.cipher.remoteRandom.serialize());
     return Buffer.concat(packets.map((p: { serialize(): Buffer }) => p.serialize()));
+  };
+  // 5. A client without a certificate answers a CertificateRequest (a server with SecureClientAuthPolicy.Optional)
+  // with an empty Certificate and no CertificateVerify (RFC 5246 §7.4.6); werift would throw on the missing one.
+  const { Certificate } = load('handshake/message/certificate.js');
+  const clientCertificate = Flight5.prototype.sendCertificate as (this: any) => Buffer;
+  Flight5.prototype.sendCertificate = function (this: any) {
+    if (this.cipher.localCert) return clientCertificate.call(this);
+    return Buffer.concat(this.createPacket([new Certificate([])]).map((p: { serialize(): Buffer }) => p.serialize()));
+  };
+  const certificateVerify = Flight5.prototype.sendCertificateVerify as (this: any) => Buffer;
+  Flight5.prototype.sendCertificateVerify = function (this: any) {
+    return this.cipher.localCert ? certificateVerify.call(this) : undefined;   // werift's flight drops what is undefined
   };
   const { Flight4 } = load('flight/server/flight4.js');
   const serverHello = Flight4.prototype.exec as (this: any, hello: HandshakeFragment, certificateRequest?: boolean) => Promise<void>;

@@ -42,6 +42,8 @@ export interface DtlsServerConfig {
   readonly credential?: LocalCredential;
   /** Client certificates are requested and checked when set. */
   readonly clientCertificates?: PeerCheck;
+  /** With `clientCertificates`: a client may answer with no certificate (SecureClientAuthPolicy.Optional). */
+  readonly clientCertificateOptional?: boolean;
   /** Pre-shared key mode: the key for an identity, undefined to refuse it. */
   readonly pskKey?: (identity: Buffer) => Buffer | undefined;
 }
@@ -114,6 +116,14 @@ export class DtlsSession {
       // werift waits for the server's Certificate and ServerKeyExchange, which PSK does not send.
       const exist = this.socket.dtls.checkHandshakesExist;
       this.socket.dtls.checkHandshakesExist = (types: number[]) => exist(types.filter((t) => t !== 11 && t !== 12));
+    }
+    if (config.role === 'server' && config.clientCertificates && config.clientCertificateOptional) {
+      // werift waits for a CertificateVerify whenever it asked for a certificate; a client without one answers with
+      // an empty Certificate and no CertificateVerify (RFC 5246 §7.4.6). One that sent a certificate must still prove it.
+      const exist = this.socket.dtls.checkHandshakesExist;
+      const cipher = this.socket.cipher;
+      this.socket.dtls.checkHandshakesExist = (types: number[]) =>
+        exist(types.filter((t) => t !== 15 || cipher.remoteCertificate !== undefined || !exist([11])));
     }
     if (config.role === 'client') {
       const handle = this.socket.onHandleHandshakes;
@@ -266,7 +276,7 @@ function serverHooks(config: DtlsServerConfig): SessionHooks {
   const check = config.clientCertificates;
   if (!check) return {};
   return {
-    certificate: (der) => { checkPeerCertificate(der, check); },
+    certificate: (der) => { if (der || !config.clientCertificateOptional) checkPeerCertificate(der, check); },
     certificateVerify: (transcript, signature, der) => checkSignature(der, transcript, signature, 'the client CertificateVerify'),
   };
 }

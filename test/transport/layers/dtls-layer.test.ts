@@ -167,6 +167,33 @@ describe('DtlsLayer', () => {
   });
 });
 
+describe('DtlsLayer client certificates', () => {
+  const server = (net: Net, policy: SecureClientAuthPolicy) => net.add('10.0.0.1', new NetworkSettings()
+    .withSecureServerParameters(pki.pem('server.pem'), pki.pem('server.key'), pki.pem('ca.pem'), undefined, policy));
+  const withCertificate = (name: string) => new NetworkSettings()
+    .withSecureClientParameters(pki.pem(`${name}.pem`), pki.pem(`${name}.key`), pki.pem('ca.pem'), 'game.test');
+
+  it('Optional (with a CA): a client without one connects, one from the CA too, an impostor is refused', async () => {
+    const net = new Net();
+    const s = server(net, SecureClientAuthPolicy.Optional);
+    const clients = [net.add('10.0.0.2', clientSettings()), net.add('10.0.0.3', withCertificate('client')), net.add('10.0.0.4', withCertificate('impostor'))];
+    for (const c of clients) { c.layer.connectionOpened(s.endpoint); c.text(`from ${c.address}`, s); }
+    await net.pump(() => s.received.includes('from 10.0.0.2') && s.received.includes('from 10.0.0.3') && s.closed.length > 0);
+    expect(s.received).not.toContain('from 10.0.0.4');
+    expect(s.closed).toEqual([{ address: '10.0.0.4', port: 7777, reason: DisconnectReason.AuthenticationFailure }]);
+  });
+
+  it('Required: a client without a certificate is refused, one from the CA connects', async () => {
+    const net = new Net();
+    const s = server(net, SecureClientAuthPolicy.Required);
+    const clients = [net.add('10.0.0.2', clientSettings()), net.add('10.0.0.3', withCertificate('client'))];
+    for (const c of clients) { c.layer.connectionOpened(s.endpoint); c.text(`from ${c.address}`, s); }
+    await net.pump(() => s.received.includes('from 10.0.0.3') && s.closed.length > 0);
+    expect(s.received).not.toContain('from 10.0.0.2');
+    expect(s.closed).toEqual([{ address: '10.0.0.2', port: 7777, reason: DisconnectReason.AuthenticationFailure }]);
+  });
+});
+
 describe('DtlsLayer bad input', () => {
   it('answers a forged ClientHello with fewer bytes, keeps no state, and drops garbage and truncated records', async () => {
     const { net, server, client } = await connected();

@@ -37,6 +37,23 @@ describe('utp-ts client → openssl s_server', () => {
     });
   }
 
+  it('answers a certificate request without a certificate: openssl -verify (optional) accepts, -Verify (required) refuses', async () => {
+    const optional = await opensslServer(['-cert', pki.file('server.pem'), '-key', pki.file('server.key'), '-verify', '1', '-CAfile', pki.file('ca.pem')]);
+    track(optional.proc);
+    const peer = track(await udpDtlsPeer(clientConfig()));
+    peer.table.connect('127.0.0.1', optional.port, performance.now());
+    peer.table.send(Buffer.from('no certificate\n'), '127.0.0.1', optional.port);
+    await optional.proc.waitFor(/no certificate/);
+    expect(optional.proc.output).not.toMatch(/Client certificate/i);   // (s_server prints one it received)
+
+    const required = await opensslServer(['-cert', pki.file('server.pem'), '-key', pki.file('server.key'), '-Verify', '1', '-CAfile', pki.file('ca.pem')]);
+    track(required.proc);
+    peer.table.connect('127.0.0.1', required.port, performance.now());
+    await peer.until(() => peer.closed.length > 0);
+    expect(peer.closed[0]).toMatchObject({ reason: 'authentication' });
+    expect(peer.closed[0].detail).toMatch(/refused the handshake/);
+  });
+
   it('refuses a certificate from another CA', async () => {
     const { proc, port } = await opensslServer(['-cert', pki.file('impostor.pem'), '-key', pki.file('impostor.key')]);
     track(proc);
@@ -60,10 +77,10 @@ describe('utp-ts client → openssl s_server', () => {
 });
 
 describe('openssl s_client → utp-ts server', () => {
-  const serverConfig = (clientAuth = false) => ({
+  const serverConfig = (clientAuth: false | 'required' | 'optional' = false) => ({
     role: 'server' as const,
     credential: loadCredential(pki.pem('server.pem'), pki.pem('server.key'), 'test'),
-    ...(clientAuth ? { clientCertificates: { cas: loadCaCertificates(pki.pem('ca.pem'), 'test') } } : {}),
+    ...(clientAuth ? { clientCertificates: { cas: loadCaCertificates(pki.pem('ca.pem'), 'test') }, clientCertificateOptional: clientAuth === 'optional' } : {}),
   });
 
   it('handshakes through the cookie exchange, verifies our certificate and name; data flows both ways', async () => {
@@ -87,8 +104,8 @@ describe('openssl s_client → utp-ts server', () => {
     expect(peer.table.size).toBe(0);
   });
 
-  it('checks client certificates when it asks for them', async () => {
-    const peer = track(await udpDtlsPeer(serverConfig(true)));
+  /** A client with a certificate from the CA gets through; one with another CA's is refused. */
+  async function signedAndImpostor(peer: UdpDtlsPeer): Promise<void> {
     const good = track(opensslClient(peer.port, ['-CAfile', pki.file('ca.pem'), '-cert', pki.file('client.pem'), '-key', pki.file('client.key')]));
     await good.waitFor(/Verify return code: 0 \(ok\)/);
     good.write('signed\n');
@@ -98,6 +115,30 @@ describe('openssl s_client → utp-ts server', () => {
     await peer.until(() => peer.closed.some((c) => c.reason === 'authentication'));
     expect(peer.closed.find((c) => c.reason === 'authentication')!.detail).toMatch(/not issued by a trusted CA/);
     wrong.kill();
+  }
+
+  it('checks client certificates when it asks for them', async () => {
+    await signedAndImpostor(track(await udpDtlsPeer(serverConfig('required'))));
+  });
+
+  it('requires one when the policy is Required: a client without a certificate is refused', async () => {
+    const peer = track(await udpDtlsPeer(serverConfig('required')));
+    const none = track(opensslClient(peer.port, ['-CAfile', pki.file('ca.pem')]));
+    await peer.until(() => peer.closed.some((c) => c.reason === 'authentication'));
+    expect(peer.closed[0].detail).toMatch(/sent no certificate/);
+    expect(peer.received).toHaveLength(0);
+    none.kill();
+  });
+
+  it('asks for one when the policy is Optional: accepts a client without, checks one that is given', async () => {
+    const peer = track(await udpDtlsPeer(serverConfig('optional')));
+    const none = track(opensslClient(peer.port, ['-CAfile', pki.file('ca.pem')]));
+    await none.waitFor(/Verify return code: 0 \(ok\)/);
+    expect(none.output).toMatch(/Client Certificate Types: .*ECDSA sign/);   // openssl saw our CertificateRequest
+    none.write('anonymous\n');
+    await peer.until(() => peer.received.some((r) => r.text === 'anonymous\n'));
+
+    await signedAndImpostor(peer);
   });
 });
 
