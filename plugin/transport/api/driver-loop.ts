@@ -6,7 +6,7 @@ export interface PacketNotifier {
 
 /** Options of `DriverLoop`. */
 export interface DriverLoopOptions {
-  /** Fallback timer for heartbeats, resends and timeouts, in ms. Default 10. */
+  /** Fallback for heartbeats, resends and timeouts: the longest time between two ticks, in ms. Default 10. */
   intervalMS?: number;
   /** Receives what `tick` throws, so a bug never escapes into the event loop. Default: rethrown asynchronously. */
   onError?: (err: unknown) => void;
@@ -20,7 +20,8 @@ export const afterIO: (fn: () => void) => void =
 
 /**
  * Keeps a driver updated where no game loop does it (servers, bots, tools): `tick` runs right after datagrams
- * arrive — once per burst, through `driver.onPacket` — and on a fallback timer. UTP's own equivalent is the
+ * arrive — once per burst, through `driver.onPacket` — and at the latest `intervalMS` after the previous tick (a
+ * fallback timer that every tick pushes back, so a busy server never ticks for it). UTP's own equivalent is the
  * application calling `ScheduleUpdate` every frame; this is the event-driven form for Node.
  *
  * ```ts
@@ -33,7 +34,9 @@ export class DriverLoop {
   readonly #driver: PacketNotifier;
   readonly #tick: () => void;
   readonly #options: DriverLoopOptions;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Node's timers can be re-armed (`refresh`); elsewhere the fallback is a plain interval. */
+  #refreshable = false;
   #scheduled = false;
 
   /** A loop that calls `tick` when `driver` announces datagrams and every `intervalMS`; call `start()` to run it. */
@@ -52,7 +55,10 @@ export class DriverLoop {
   start(): this {
     if (this.#timer !== null) return this;
     this.#driver.onPacket = this.schedule;
-    this.#timer = setInterval(this.#run, this.#options.intervalMS ?? 10);
+    const ms = this.#options.intervalMS ?? 10;
+    const timer = setTimeout(this.#run, ms);
+    this.#refreshable = typeof (timer as { refresh?: unknown }).refresh === 'function';
+    if (!this.#refreshable) { clearTimeout(timer); this.#timer = setInterval(this.#run, ms); } else this.#timer = timer;
     if (this.#options.unref) (this.#timer as { unref?: () => void }).unref?.();
     return this;
   }
@@ -60,7 +66,8 @@ export class DriverLoop {
   /** Removes both; a tick already scheduled does nothing. Idempotent. */
   stop(): void {
     if (this.#timer === null) return;
-    clearInterval(this.#timer);
+    if (this.#refreshable) clearTimeout(this.#timer);
+    else clearInterval(this.#timer);
     this.#timer = null;
     if (this.#driver.onPacket === this.schedule) this.#driver.onPacket = null;
   }
@@ -72,9 +79,12 @@ export class DriverLoop {
     afterIO(this.#run);
   };
 
+  // Pre-bound, and the timer is re-armed rather than recreated: a tick allocates nothing but its Immediate.
   readonly #run = (): void => {
     this.#scheduled = false;
-    if (this.#timer === null) return;
+    const timer = this.#timer;
+    if (timer === null) return;
+    if (this.#refreshable) (timer as { refresh(): unknown }).refresh();
     try {
       this.#tick();
     } catch (err) {

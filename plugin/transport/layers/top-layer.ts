@@ -171,13 +171,14 @@ export class TopLayer implements PipelineHost {
   /** Stage timers (resends, acks) of every established connection, then held messages that may leave now. */
   update(): void {
     const list = this.#scl.connections;
-    for (const rec of this.#holding) this.releaseHeld(rec);
+    // Indexed loops, and no Set iterator when nothing is held: an update then allocates nothing.
+    if (this.#holding.size) for (const rec of this.#holding) this.releaseHeld(rec);
     for (let id = 0; id < this.#instances.length; id++) {
       const pipes = this.#instances[id];
       if (!pipes) continue;
       const rec = list.get(id);
       if (!rec || rec.state !== SclState.Established || rec.closeRequested) continue;
-      for (const inst of pipes) inst?.update();
+      for (let i = 0; i < pipes.length; i++) pipes[i]?.update();
     }
   }
 

@@ -177,7 +177,7 @@ export class NetworkStack implements SclHost {
     this.events.clear();
     this.scl.beginUpdate();
     this.carrier.update?.(now);
-    for (const l of this.layers) l.update?.(now);
+    for (let i = 0; i < this.layers.length; i++) this.layers[i].update?.(now); // indexed: no iterator per update
     this.top.update();
     this.#receiveQueue.drain(this.#receiveOne);
     if (this.#closedLinks.length) {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DriverLoop, type PacketNotifier } from '../../../plugin/index.ts';
 import { sleep } from '../../support/pump.ts';
 
@@ -62,5 +62,29 @@ describe('DriverLoop', () => {
     loops.push(loop);
     await sleep(60);
     expect(ticks).toBeGreaterThan(1);
+  });
+
+  it('the fallback timer counts from the last tick, so a loop kept busy by datagrams never ticks for it', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate'] });
+    try {
+      let ticks = 0;
+      const driver: PacketNotifier = { onPacket: null };
+      const loop = new DriverLoop(driver, () => { ticks++; }, { intervalMS: 10 }).start();
+      loops.push(loop);
+      for (let i = 1; i <= 5; i++) {
+        vi.advanceTimersByTime(8);
+        driver.onPacket!();
+        vi.advanceTimersByTime(0); // the Immediate
+        expect(ticks).toBe(i); // datagram ticks only: 40 ms passed, the timer never came due
+      }
+      vi.advanceTimersByTime(9);
+      expect(ticks).toBe(5);
+      vi.advanceTimersByTime(1); // 10 ms after the last tick
+      expect(ticks).toBe(6);
+      vi.advanceTimersByTime(10); // and again 10 ms after its own
+      expect(ticks).toBe(7);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
