@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, verify, X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { DtlsAuthenticationError } from './dtls-library.ts';
+import { AlertDescription, DtlsAuthenticationError } from './dtls-library.ts';
 import { UtpSettingsError } from '../api/errors.ts';
 
 /** Our certificate and key as werift wants them: the leaf PEM, a PKCS#8 key and TLS signature ids (hash 4 = SHA-256). */
@@ -66,22 +66,22 @@ export interface PeerCheck {
 
 /** Throws `DtlsAuthenticationError` unless `der` is valid now, issued by one of the CAs and names `name`. */
 export function checkPeerCertificate(der: Buffer | undefined, check: PeerCheck): X509Certificate {
-  if (!der) throw new DtlsAuthenticationError('the peer sent no certificate');
+  if (!der) throw new DtlsAuthenticationError('the peer sent no certificate', AlertDescription.handshakeFailure);
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(der);
   } catch {
-    throw new DtlsAuthenticationError('the peer certificate cannot be parsed');
+    throw new DtlsAuthenticationError('the peer certificate cannot be parsed', AlertDescription.badCertificate);
   }
   if (check.cas === undefined) return cert;
   const now = (check.wallClock ?? Date.now)();
   if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) {
-    throw new DtlsAuthenticationError(`the peer certificate is not valid now (${cert.validFrom} – ${cert.validTo})`);
+    throw new DtlsAuthenticationError(`the peer certificate is not valid now (${cert.validFrom} – ${cert.validTo})`, AlertDescription.certificateExpired);
   }
   const issuer = check.cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
-  if (!issuer) throw new DtlsAuthenticationError(`the peer certificate (${cert.subject.replace(/\n/g, ', ')}) is not issued by a trusted CA`);
+  if (!issuer) throw new DtlsAuthenticationError(`the peer certificate (${cert.subject.replace(/\n/g, ', ')}) is not issued by a trusted CA`, AlertDescription.unknownCa);
   if (check.name !== undefined && !matchesName(cert, check.name)) {
-    throw new DtlsAuthenticationError(`the peer certificate is not for "${check.name}" (${cert.subject.replace(/\n/g, ', ')})`);
+    throw new DtlsAuthenticationError(`the peer certificate is not for "${check.name}" (${cert.subject.replace(/\n/g, ', ')})`, AlertDescription.badCertificate);
   }
   return cert;
 }
@@ -93,7 +93,7 @@ function matchesName(cert: X509Certificate, name: string): boolean {
 
 /** Verifies a handshake signature (SHA-256; ECDSA in DER or RSA PKCS#1 v1.5, as TLS 1.2 sends them). */
 export function checkSignature(der: Buffer | undefined, data: Buffer, signature: Buffer, what: string): void {
-  if (!der) throw new DtlsAuthenticationError(`${what} arrived without a certificate`);
+  if (!der) throw new DtlsAuthenticationError(`${what} arrived without a certificate`, AlertDescription.handshakeFailure);
   const ok = (() => {
     try {
       return verify('sha256', data, new X509Certificate(der).publicKey, signature);
@@ -101,5 +101,5 @@ export function checkSignature(der: Buffer | undefined, data: Buffer, signature:
       return false;
     }
   })();
-  if (!ok) throw new DtlsAuthenticationError(`${what} signature does not match the peer certificate`);
+  if (!ok) throw new DtlsAuthenticationError(`${what} signature does not match the peer certificate`, AlertDescription.decryptError);
 }

@@ -8,7 +8,8 @@
  *  - checking what the peer proves: the ServerKeyExchange signature, the client's CertificateVerify and both
  *    Finished messages (werift computes its own but never compares the peer's);
  *  - PSK key exchange (RFC 4279) for Relay's `dtls` connection type;
- *  - optional client certificates: a client without one answers a CertificateRequest with none (RFC 5246 §7.4.6).
+ *  - optional client certificates: a client without one answers a CertificateRequest with none (RFC 5246 §7.4.6);
+ *  - sending alerts (werift only reads them): DtlsSession builds them with werift's Alert and record builder.
  *
  * Each addition hooks one werift function and is listed in `applyPatches`; nothing here encodes handshake
  * messages that werift already encodes. The module throws at load if another werift-dtls version is installed.
@@ -40,7 +41,12 @@ export interface Werift {
     prfExtendedMasterSecret(preMaster: Buffer, handshakes: Buffer): Buffer;
   };
   createCipher(suite: number): unknown;
+  Alert: new (level: number, description: number) => { serialize(): Buffer };
+  /** werift's record builder: records of the context's epoch and version around each fragment. */
+  createPlaintext: (dtls: WeriftContext) => (fragments: { type: number; fragment: Buffer }[], sequence: number) => WeriftRecord[];
 }
+/** A record as werift builds it; `serialize` gives its bytes. */
+export interface WeriftRecord { serialize(): Buffer }
 
 /** Filled by `applyPatches` on first use, so importing the DTLS layer costs nothing until a secure driver exists. */
 export const werift = {} as Werift;
@@ -59,6 +65,8 @@ function loadWerift(): void {
     ServerKeyExchange: load('handshake/message/server/keyExchange.js').ServerKeyExchange,
     CertificateVerify: load('handshake/message/client/certificateVerify.js').CertificateVerify,
     FragmentedHandshake: load('record/message/fragment.js').FragmentedHandshake,
+    Alert: load('handshake/message/alert.js').Alert,
+    createPlaintext: load('record/builder.js').createPlaintext,
     prf: load('cipher/prf.js'),
   });
 }
@@ -89,6 +97,7 @@ export interface WeriftCipher {
   masterSecret?: Buffer;
   signatureHashAlgorithm?: { hash: number; signature: number };
   decryptPacket: (packet: unknown) => Buffer;
+  encryptPacket: (packet: WeriftRecord) => WeriftRecord;
   /** The negotiated record protection (werift's AEADCipher or ours), once keys exist. */
   cipher?: RecordCipher;
 }
@@ -342,7 +351,7 @@ export function applyPatches(): void {
       const master = this.cipher.masterSecret as Buffer | undefined;
       const expected = master && werift.prf.prfVerifyDataClient(master, transcript());
       if (!expected || !expected.equals(werift.Finished.deSerialize(h.fragment).verifyData)) {
-        throw new DtlsAuthenticationError('the client Finished does not match the handshake');
+        throw new DtlsAuthenticationError('the client Finished does not match the handshake', AlertDescription.decryptError);
       }
     }
     handleClientFlight.call(this, h);
@@ -430,9 +439,9 @@ function pskKeys(dtls: any, cipher: any, key: Buffer, clientRandom: Buffer, serv
 function pskServerKeyExchange(flight: any, h: HandshakeFragment, pskKey: (identity: Buffer) => Buffer | undefined): void {
   flight.dtls.bufferHandshakeCache([h], false, 5);
   const length = h.fragment.length >= 2 ? h.fragment.readUInt16BE(0) : -1;
-  if (length < 0 || 2 + length !== h.fragment.length) throw new DtlsAuthenticationError('malformed PSK identity');
+  if (length < 0 || 2 + length !== h.fragment.length) throw new DtlsAuthenticationError('malformed PSK identity', AlertDescription.decodeError);
   const key = pskKey(h.fragment.subarray(2));
-  if (!key) throw new DtlsAuthenticationError('unknown PSK identity');
+  if (!key) throw new DtlsAuthenticationError('unknown PSK identity', AlertDescription.unknownPskIdentity);
   pskKeys(flight.dtls, flight.cipher, key, flight.cipher.remoteRandom.serialize(), flight.cipher.localRandom.serialize());
 }
 
@@ -451,11 +460,27 @@ export interface SessionHooks {
 
 /** The peer failed to prove who it is (bad certificate, signature or Finished). */
 export class DtlsAuthenticationError extends Error {
-  constructor(message: string) {
+  /** The fatal alert that tells the peer why (`AlertDescription`); undefined to send none. */
+  readonly alert: number | undefined;
+
+  constructor(message: string, alert: number | undefined = AlertDescription.handshakeFailure) {
     super(message);
     this.name = 'DtlsAuthenticationError';
+    this.alert = alert;
   }
 }
+
+/** Alert descriptions utp-ts sends (RFC 5246 §7.2, RFC 4279 §2). */
+export const AlertDescription = {
+  closeNotify: 0,
+  handshakeFailure: 40,
+  badCertificate: 42,
+  certificateExpired: 45,
+  unknownCa: 48,
+  decodeError: 50,
+  decryptError: 51,
+  unknownPskIdentity: 115,
+} as const;
 
 /** The server's Finished, checked by the client before it reports the session up. */
 export function checkServerFinished(socket: WeriftSocket, finished: HandshakeFragment): void {
@@ -463,6 +488,6 @@ export function checkServerFinished(socket: WeriftSocket, finished: HandshakeFra
   const transcript = Buffer.concat(socket.dtls.sortedHandshakeCache.map((m) => m.serialize()));
   const expected = master && werift.prf.prfVerifyDataServer(master, transcript);
   if (!expected || !expected.equals(werift.Finished.deSerialize(finished.fragment).verifyData)) {
-    throw new DtlsAuthenticationError('the server Finished does not match the handshake');
+    throw new DtlsAuthenticationError('the server Finished does not match the handshake', AlertDescription.decryptError);
   }
 }

@@ -4,7 +4,7 @@
  * caused them (the layer buffers and forwards on its next update). Nothing here throws at the caller.
  */
 import {
-  applyPatches, checkServerFinished, chooseServerSuite, CipherSuite, DtlsAuthenticationError, PSK_SUITES, werift,
+  AlertDescription, applyPatches, checkServerFinished, chooseServerSuite, CipherSuite, DtlsAuthenticationError, PSK_SUITES, werift,
   type HandshakeFragment, type SessionHooks, type WeriftSocket,
 } from './dtls-library.ts';
 import { checkPeerCertificate, checkSignature, type LocalCredential, type PeerCheck } from './dtls-certificates.ts';
@@ -52,6 +52,8 @@ export type DtlsConfig = DtlsClientConfig | DtlsServerConfig;
 export type DtlsSessionState = 'handshaking' | 'connected' | 'failed' | 'closed';
 
 const ALERT = 21;
+const WARNING = 1;
+const FATAL = 2;
 /** The most a record adds to its plaintext: header 13, explicit nonce 8 (AES-GCM), tag 16. */
 export const RECORD_OVERHEAD_MAX = RECORD_HEADER_SIZE + 8 + 16;
 
@@ -80,7 +82,7 @@ export class DtlsSession {
       close: async () => {},
     };
     this.transport = transport;
-    const hooks = config.role === 'client' ? clientHooks(config) : serverHooks(config);
+    const hooks = failFast(config.role === 'client' ? clientHooks(config) : serverHooks(config), (e) => this.fail(e));
     const options = {
       transport,
       extendedMasterSecret: true,
@@ -108,7 +110,7 @@ export class DtlsSession {
         return decrypt(packet);
       } catch (e) {
         // (Without keys at all, the key exchange itself failed and reports why.)
-        if (this.state === 'handshaking' && (this.socket.cipher as { cipher?: unknown }).cipher) this.fail(new DtlsAuthenticationError('the peer Finished does not decrypt: the keys differ (wrong pre-shared key?)'));
+        if (this.state === 'handshaking' && (this.socket.cipher as { cipher?: unknown }).cipher) this.fail(new DtlsAuthenticationError('the peer Finished does not decrypt: the keys differ (wrong pre-shared key?)', undefined));   // dropped silently, as OpenSSL does
         throw e;
       }
     };
@@ -189,7 +191,7 @@ export class DtlsSession {
     if (type === ALERT && datagram.readUInt16BE(3) === 0 && length >= 2 && datagram.length >= 15) {
       // A plaintext alert: during the handshake the peer refuses us (bad certificate, unknown PSK identity, …).
       if (datagram[13] === 2 || this.state === 'handshaking') {
-        return this.fail(new DtlsAuthenticationError(`the peer refused the handshake (alert ${datagram[14]})`));
+        return this.fail(new DtlsAuthenticationError(`the peer refused the handshake (alert ${datagram[14]})`, undefined));
       }
     }
     this.feed(datagram);
@@ -240,7 +242,23 @@ export class DtlsSession {
 
   /** Forgets the session; later library timers send nothing. */
   close(): void {
+    if (this.state === 'connected') this.sendAlert(WARNING, AlertDescription.closeNotify);   // RFC 5246 §7.2.1
     if (this.state === 'handshaking' || this.state === 'connected') this.state = 'closed';
+  }
+
+  /**
+   * An alert record through werift's own builder and cipher context: plaintext before this side's
+   * ChangeCipherSpec (epoch 0), encrypted after. Never throws.
+   */
+  private sendAlert(level: number, description: number): void {
+    try {
+      const dtls = this.socket.dtls;
+      const fragment = new werift.Alert(level, description).serialize();
+      const record = werift.createPlaintext(dtls)([{ type: ALERT, fragment }], ++dtls.recordSequenceNumber)[0];
+      this.events.send((dtls.epoch === 0 ? record : this.socket.cipher.encryptPacket(record)).serialize());
+    } catch {
+      this.events.dropped('dtls-alert-not-sent');
+    }
   }
 
   private feed(datagram: Buffer): void {
@@ -253,10 +271,27 @@ export class DtlsSession {
 
   private fail(e: unknown): void {
     if (this.state === 'failed' || this.state === 'closed') return;
+    // Tell the peer why a handshake ends (a fatal alert, RFC 5246 §7.2.2), before the session is forgotten.
+    if (this.state === 'handshaking' && e instanceof DtlsAuthenticationError && e.alert !== undefined) this.sendAlert(FATAL, e.alert);
     this.state = 'failed';
     const error = e instanceof Error ? e : new Error(String(e));
     this.events.failed(error, error instanceof DtlsAuthenticationError);
   }
+}
+
+/**
+ * The hooks, failing the session the moment a check throws: werift reports the error a turn later, when it may
+ * have built its next flight already (and moved to epoch 1, which the peer could not read a fatal alert in).
+ */
+function failFast(hooks: SessionHooks, fail: (e: unknown) => void): SessionHooks {
+  const wrap = <A extends unknown[]>(f: (...a: A) => void) => (...a: A): void => {
+    try { f(...a); } catch (e) { fail(e); throw e; }
+  };
+  const out: SessionHooks = { ...hooks };
+  if (hooks.certificate) out.certificate = wrap(hooks.certificate);
+  if (hooks.serverKeyExchange) out.serverKeyExchange = wrap(hooks.serverKeyExchange);
+  if (hooks.certificateVerify) out.certificateVerify = wrap(hooks.certificateVerify);
+  return out;
 }
 
 function clientHooks(config: DtlsClientConfig): SessionHooks {
@@ -265,7 +300,7 @@ function clientHooks(config: DtlsClientConfig): SessionHooks {
   return {
     certificate: (der) => { checkPeerCertificate(der, peer); },
     serverKeyExchange: (signed, hash, signature, der) => {
-      if (hash !== 4) throw new DtlsAuthenticationError(`the server signed with hash ${hash}, not SHA-256`);
+      if (hash !== 4) throw new DtlsAuthenticationError(`the server signed with hash ${hash}, not SHA-256`, AlertDescription.handshakeFailure);
       checkSignature(der, signed, signature, 'the ServerKeyExchange');
     },
   };

@@ -116,6 +116,14 @@ describe('DtlsLayer', () => {
     await net.pump(() => client.received.includes('reply'));
   });
 
+  it('sends close_notify when the connection closes: the peer ends its session as closed by the remote', async () => {
+    const { net, server, client } = await connected();
+    client.layer.connectionClosed(server.endpoint);
+    expect(client.layer.sessionState('10.0.0.1', 7777)).toBeUndefined();
+    await net.pump(() => server.closed.length > 0);
+    expect(server.closed).toEqual([{ address: '10.0.0.2', port: 50000, reason: DisconnectReason.ClosedByRemote }]);
+  });
+
   it('refuses a server certificate for another name, as an authentication failure', async () => {
     const net = new Net();
     const server = net.add('10.0.0.1', serverSettings());
@@ -124,6 +132,9 @@ describe('DtlsLayer', () => {
     await net.pump(() => client.closed.length > 0);
     expect(client.closed[0]).toMatchObject({ address: '10.0.0.1', port: 7777, reason: DisconnectReason.AuthenticationFailure });
     expect(client.drops.get('dtls-authentication-failed')).toBe(1);
+    // The client's fatal alert (bad_certificate) ends the server's half-open session at once, not at its timeout.
+    await net.pump(() => server.closed.length > 0);
+    expect(server.closed[0]).toMatchObject({ address: '10.0.0.2', reason: DisconnectReason.AuthenticationFailure });
   });
 
   it('ends a handshake that never finishes after (maxConnectAttempts + 1) × connectTimeoutMS', async () => {

@@ -63,6 +63,19 @@ describe('utp-ts client → openssl s_server', () => {
     expect(peer.closed[0]).toMatchObject({ reason: 'authentication' });
     expect(peer.closed[0].detail).toMatch(/not issued by a trusted CA/);
     expect(peer.drops.get('dtls-authentication-failed')).toBe(1);
+    await proc.waitFor(/alert unknown ca/);   // our fatal alert told openssl why
+  });
+
+  it('closes with close_notify: openssl ends the connection when utp-ts closes the session', async () => {
+    const { proc, port } = await opensslServer(['-cert', pki.file('server.pem'), '-key', pki.file('server.key')]);
+    track(proc);
+    const peer = track(await udpDtlsPeer(clientConfig()));
+    peer.table.connect('127.0.0.1', port, performance.now());
+    peer.table.send(Buffer.from('bye\n'), '127.0.0.1', port);
+    await proc.waitFor(/bye/);
+    expect(proc.output).not.toMatch(/DONE/);
+    peer.table.close('127.0.0.1', port);
+    await proc.waitFor(/DONE/);   // s_server read close_notify (DTLS has no other end of a connection)
   });
 
   it('refuses a certificate for another name', async () => {
@@ -96,6 +109,17 @@ describe('openssl s_client → utp-ts server', () => {
     expect(peer.drops.get('dtls-cookie-sent')).toBe(1);
   });
 
+  it('reports a close_notify from openssl as the peer closing', async () => {
+    const peer = track(await udpDtlsPeer(serverConfig()));
+    const client = track(opensslClient(peer.port, ['-CAfile', pki.file('ca.pem')]));
+    await client.waitFor(/Verify return code: 0 \(ok\)/);
+    client.write('x\n');
+    await peer.until(() => peer.received.length > 0);
+    client.child.stdin.end();   // s_client shuts the connection down at the end of its input
+    await peer.until(() => peer.closed.length > 0);
+    expect(peer.closed).toEqual([{ reason: 'closed', detail: 'the peer closed the DTLS session' }]);
+  });
+
   it('is refused by a client that trusts another CA', async () => {
     const peer = track(await udpDtlsPeer(serverConfig()));
     const client = track(opensslClient(peer.port, ['-CAfile', pki.file('other-ca.pem'), '-verify_return_error']));
@@ -114,6 +138,7 @@ describe('openssl s_client → utp-ts server', () => {
     const wrong = track(opensslClient(peer.port, ['-CAfile', pki.file('ca.pem'), '-cert', pki.file('impostor.pem'), '-key', pki.file('impostor.key')]));
     await peer.until(() => peer.closed.some((c) => c.reason === 'authentication'));
     expect(peer.closed.find((c) => c.reason === 'authentication')!.detail).toMatch(/not issued by a trusted CA/);
+    await wrong.waitFor(/alert unknown ca/);   // our fatal alert told openssl why
     wrong.kill();
   }
 
