@@ -45,11 +45,11 @@ export function sealApplicationData(cipher: RecordCipher, sessionType: number, e
 }
 
 /**
- * Reads the header of the application_data record that is exactly bytes[start, end) into `fields`; false when it is
- * not one (another type, or a length that does not fill the datagram).
+ * Reads the header of the record of `type` that is exactly bytes[start, end) into `fields`; false when it is not
+ * one (another type, or a length that does not fill the datagram).
  */
-export function readApplicationHeader(bytes: Uint8Array, start: number, end: number, fields: RecordFields): boolean {
-  if (end - start < RECORD_HEADER_SIZE || bytes[start] !== APPLICATION_DATA) return false;
+export function readRecordHeader(bytes: Uint8Array, start: number, end: number, type: number, fields: RecordFields): boolean {
+  if (end - start < RECORD_HEADER_SIZE || bytes[start] !== type) return false;
   if (((bytes[start + 11] << 8) | bytes[start + 12]) !== end - start - RECORD_HEADER_SIZE) return false;
   fields.version = (bytes[start + 1] << 8) | bytes[start + 2];
   fields.epoch = (bytes[start + 3] << 8) | bytes[start + 4];
@@ -58,15 +58,19 @@ export function readApplicationHeader(bytes: Uint8Array, start: number, end: num
   return true;
 }
 
-/** Opens the body of a record whose header `readApplicationHeader` read; the plaintext, or throws (bad tag). */
-export function openApplicationData(cipher: RecordCipher, sessionType: number, fields: RecordFields,
+/**
+ * Opens the body of an encrypted record of `type` whose header `readRecordHeader` read: the plaintext, or throws
+ * (bad tag). Application data, and alerts after the handshake (werift misreads those: it takes the ciphertext's
+ * first bytes for a plaintext alert whenever they happen to name one).
+ */
+export function openRecord(cipher: RecordCipher, sessionType: number, type: number, fields: RecordFields,
   bytes: Uint8Array, start: number, end: number): Buffer {
   const bodyStart = start + RECORD_HEADER_SIZE;
   if ((cipher as SealingCipher).open) {
-    return (cipher as SealingCipher).open(sessionType, APPLICATION_DATA, fields.version, fields.epoch, fields.sequence, bytes, bodyStart, end);
+    return (cipher as SealingCipher).open(sessionType, type, fields.version, fields.epoch, fields.sequence, bytes, bodyStart, end);
   }
   return cipher.decrypt(sessionType, Buffer.from(bytes.buffer, bytes.byteOffset + bodyStart, end - bodyStart),
-    { type: APPLICATION_DATA, version: fields.version, epoch: fields.epoch, sequenceNumber: fields.sequence });
+    { type, version: fields.version, epoch: fields.epoch, sequenceNumber: fields.sequence });
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 } from './dtls-library.ts';
 import { checkPeerCertificate, checkSignature, type LocalCredential, type PeerCheck } from './dtls-certificates.ts';
 import {
-  APPLICATION_DATA, openApplicationData, readApplicationHeader, RECORD_HEADER_SIZE, ReplayWindow, sealApplicationData, type RecordFields,
+  APPLICATION_DATA, openRecord, readRecordHeader, RECORD_HEADER_SIZE, ReplayWindow, sealApplicationData, type RecordFields,
 } from './dtls-record.ts';
 
 export interface DtlsSessionEvents {
@@ -184,6 +184,13 @@ export class DtlsSession {
     if (datagram.length < 13) return this.events.dropped('dtls-truncated');
     const type = datagram[0];
     const length = datagram.readUInt16BE(11);
+    if (type === ALERT && this.state === 'connected' && datagram.readUInt16BE(3) !== 0 && 13 + length === datagram.length) {
+      // The session ends on any alert after the handshake (close_notify or fatal), as werift would end it.
+      if (this.openAlert(datagram, 0, datagram.length) === undefined) return;
+      this.state = 'closed';
+      this.events.closed();
+      return;
+    }
     if (this.role === 'client' && this.state === 'connected' && datagram.readUInt16BE(3) === 0) {
       // werift would take a plaintext handshake record as the start of a renegotiation, which utp-ts never does.
       return this.events.dropped('dtls-handshake-after-connect');
@@ -207,18 +214,35 @@ export class DtlsSession {
       this.events.dropped(this.state === 'handshaking' ? 'dtls-early-data' : 'dtls-session-closed');
       return undefined;
     }
+    return this.openEncrypted(APPLICATION_DATA, bytes, start, end);
+  }
+
+  /** An encrypted record of `type` filling bytes[start, end): replay-checked, then opened with werift's cipher. */
+  private openEncrypted(type: number, bytes: Uint8Array, start: number, end: number): Buffer | undefined {
     const fields = this.fields;
-    if (!readApplicationHeader(bytes, start, end, fields)) { this.events.dropped('dtls-truncated'); return undefined; }
+    if (!readRecordHeader(bytes, start, end, type, fields)) { this.events.dropped('dtls-truncated'); return undefined; }
     if (fields.epoch !== 1 || !this.replay.mayReceive(fields.sequence)) { this.events.dropped('dtls-replayed'); return undefined; }
     let plaintext: Buffer;
     try {
-      plaintext = openApplicationData(this.socket.cipher.cipher!, this.socket.sessionType, fields, bytes, start, end);
+      plaintext = openRecord(this.socket.cipher.cipher!, this.socket.sessionType, type, fields, bytes, start, end);
     } catch {
       this.events.dropped('dtls-bad-record');
       return undefined;
     }
     this.replay.received(fields.sequence);
     return plaintext;
+  }
+
+  /**
+   * An encrypted alert from a connected peer (close_notify, or a fatal one): [level, description], or undefined
+   * when it was dropped (counted). One record per datagram, as utp-ts and OpenSSL send them.
+   */
+  openAlert(bytes: Uint8Array, start: number, end: number): [number, number] | undefined {
+    if (this.state !== 'connected') return undefined;
+    const plaintext = this.openEncrypted(ALERT, bytes, start, end);
+    if (plaintext === undefined) return undefined;
+    if (plaintext.length !== 2) { this.events.dropped('dtls-malformed'); return undefined; }
+    return [plaintext[0], plaintext[1]];
   }
 
   /**

@@ -137,6 +137,31 @@ describe('application records: utp-ts fast path = werift record layer', () => {
   });
 });
 
+describe('encrypted alerts', () => {
+  it('are opened by utp-ts for every sequence number (werift takes the ciphertext for a plaintext alert when its first bytes name one)', async () => {
+    const p = await pair(
+      { role: 'client', peer: { cas: loadCaCertificates(pki.pem('ca.pem'), 'test'), name: 'game.test' } },
+      { role: 'server', credential: loadCredential(pki.pem('server.pem'), pki.pem('server.key'), 'test') },
+    );
+    applyPatches();
+    for (const [from, to] of [[p.client, p.server], [p.server, p.client]]) {
+      for (let i = 0; i < 300; i++) {
+        const dtls = from.socket.dtls;   // werift's builder and cipher context make the record, as DtlsSession.close does
+        const plain = werift.createPlaintext(dtls)([{ type: 21, fragment: new werift.Alert(1, 0).serialize() }], ++dtls.recordSequenceNumber)[0];
+        const record = from.socket.cipher.encryptPacket(plain).serialize();
+        expect(to.session.openAlert(record, 0, record.length)).toEqual([1, 0]);
+      }
+    }
+    // close_notify as DtlsSession.close sends it ends the peer's session.
+    const closing = p.client.sent.length;
+    p.client.session.close();
+    const notify = p.client.sent[closing];
+    expect([notify[0], notify.length]).toEqual([21, 13 + 2 + 16]);
+    p.server.session.receive(notify);
+    expect(p.server.session.state).toBe('closed');
+  });
+});
+
 describe('ChaCha20-Poly1305 implementations', () => {
   it('libsodium and node:crypto seal the same bytes from the same keys and open each other\'s records', () => {
     applyPatches();
