@@ -19,6 +19,8 @@ export interface TopHost {
   /** Counts a dropped packet. */
   drop(reason: 'badPipeline' | 'reassemblyLimit'): void;
   readonly admissionStats: AdmissionStatistics;
+  /** The next packet sent from `buffer` may stay in it rather than be copied (the send queue's `lend`). */
+  keepNext?(buffer: Uint8Array | null): void;
 }
 
 /**
@@ -200,6 +202,10 @@ export class TopLayer implements PipelineHost {
   }
 
   /** Writes the pipeline id in front of a finished pipeline packet (§4.1) and hands it to the connection layer. */
+  keepNext(buffer: Uint8Array | null): void {
+    this.#host.keepNext?.(buffer);
+  }
+
   sendPipelinePacket(connectionId: number, pipe: number, buf: Uint8Array, start: number, end: number): number {
     const rec = this.#scl.connections.get(connectionId);
     if (!rec) return StatusCode.NetworkStateMismatch;

@@ -264,6 +264,11 @@ export class NetworkStack implements SclHost {
     return status;
   }
 
+  /** A stage's packet that nobody writes into again may go to the carrier as it is (not through packet layers). */
+  keepNext(bytes: Uint8Array | null): void {
+    this.#sendQueue.lend(this.layers.length === 0 ? bytes : null);
+  }
+
   /** Hands queued datagrams to the carrier now (UTP's `ScheduleFlushSend`). */
   flush(): void {
     this.#sendQueue.flush();

@@ -125,6 +125,11 @@ export interface StageContext<S = unknown> {
   readonly stats: StageStatistics;
   /** Passes a packet to the next stage, or to the wire after the last. Returns a status code. */
   forward(buffer: Uint8Array, start: number, end: number): number;
+  /**
+   * utp-ts: `forward` of bytes the stage never writes into again (nor anything in front of `start` that later stages
+   * fill), so the send queue may hand this very array to the carrier instead of copying it.
+   */
+  forwardKept(buffer: Uint8Array, start: number, end: number): number;
   /** How many packets `forward` accepts right now: the least `room` of the stages after this one (Infinity: no limit). */
   forwardRoom(): number;
   /** Passes inner bytes toward the application (the previous stage, or a Data event after the first). */

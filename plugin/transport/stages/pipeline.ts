@@ -108,6 +108,8 @@ export interface PipelineHost {
   readonly now: number;
   readonly packetPadding: number;
   pathMtu(connectionId: number): number;
+  /** The next packet sent from `buffer` may stay in it (see `StageContext.forwardKept`); `null` withdraws that. */
+  keepNext?(buffer: Uint8Array | null): void;
   /** Sends a finished pipeline packet (stage headers written) as an SCL Data message. */
   sendPipelinePacket(connectionId: number, pipelineId: number, buffer: Uint8Array, start: number, end: number): number;
   /** Queues a Data event for the application. */
@@ -151,6 +153,14 @@ class StageRuntime implements StageContext<unknown> {
     const n = this.next;
     if (n) return n.stage.send(n, buffer, start, end);
     return this.#host.sendPipelinePacket(this.connection.id, this.#pipelineId, buffer, start, end);
+  }
+
+  forwardKept(buffer: Uint8Array, start: number, end: number): number {
+    const host = this.#host;
+    host.keepNext?.(buffer);
+    const rc = this.forward(buffer, start, end);
+    host.keepNext?.(null);
+    return rc;
   }
 
   forwardRoom(): number {

@@ -1,5 +1,6 @@
 import type { PipelineStage, StageContext } from './pipeline-stage.ts';
 import { StatusCode } from '../api/status-codes.ts';
+import { copyBytes } from './bytes.ts';
 import {
   ReliableFixedHeaderSize, ReliablePacketType, maskOr, maskTrimmedLength, readReliableHeader, reliableMaskBytes,
   writeReliableHeader, type ReliableHeaderFields,
@@ -41,14 +42,20 @@ function noteAckSent(s: ReliableState): void {
   s.recv.duplicates = 0;
 }
 
-/** Resends a stored packet with a fresh header (§5.3.4). Returns the downstream status. */
+/**
+ * Resends a stored packet with a fresh header (§5.3.4). Returns the downstream status. The stored copy may still be
+ * the carrier's (its first transmission left without a copy), so the resend is built in a scratch buffer.
+ */
 function resend(ctx: Ctx, slot: number): number {
   const s = ctx.state;
   const w = s.send;
-  const buf = w.buffers[slot]!;
   const off = w.offset[slot];
+  const end = off + w.length[slot];
+  let buf = s.resendBuffer;
+  if (!buf || buf.length < end) buf = s.resendBuffer = new Uint8Array(w.buffers[slot]!.length);
+  copyBytes(buf, off, w.buffers[slot]!, off, end);
   const at = writeHeader(ctx, buf, off, ReliablePacketType.Payload, w.seq[slot] % 65536);
-  const rc = ctx.forward(buf, at, off + w.length[slot]);
+  const rc = ctx.forward(buf, at, end);
   if (rc < 0) return rc; // not transmitted: the timer stays due and retries next update
   w.markSent(slot, ctx.now);
   noteAckSent(s);
@@ -57,23 +64,17 @@ function resend(ctx: Ctx, slot: number): number {
 }
 
 /**
- * Stores a copy and transmits a new packet. With `inPlace` the header goes in front of `src` (the caller's
- * buffer has headroom); otherwise the packet is sent from the slot copy. A downstream failure undoes
- * everything: the sequence is not consumed and the caller sees the status.
+ * Stores a copy and transmits a new packet from that copy, which is never written again while stored (resends
+ * are built elsewhere): so the carrier may send it as it is, and the send queue needs no copy of its own. A
+ * downstream failure undoes everything: the sequence is not consumed and the caller sees the status.
  */
-function sendNew(ctx: Ctx, src: Uint8Array, start: number, end: number, inPlace: boolean): number {
+function sendNew(ctx: Ctx, src: Uint8Array, start: number, end: number): number {
   const s = ctx.state;
   const w = s.send;
   const room = ctx.headroom + s.headerCapacity;
   const slot = w.store(src, start, end, room, Math.max(ctx.pathMtu - room, 0));
-  const seq16 = w.nextSequence % 65536;
-  let rc: number;
-  if (inPlace) {
-    rc = ctx.forward(src, writeHeader(ctx, src, start, ReliablePacketType.Payload, seq16), end);
-  } else {
-    const buf = w.buffers[slot]!;
-    rc = ctx.forward(buf, writeHeader(ctx, buf, room, ReliablePacketType.Payload, seq16), room + (end - start));
-  }
+  const buf = w.buffers[slot]!;
+  const rc = ctx.forwardKept(buf, writeHeader(ctx, buf, room, ReliablePacketType.Payload, w.nextSequence % 65536), room + (end - start));
   if (rc < 0) return rc;
   w.commit(slot, ctx.now);
   noteAckSent(s);
@@ -85,7 +86,7 @@ function drainQueue(ctx: Ctx): void {
   const s = ctx.state;
   const q = s.queue;
   while (q.count > 0 && s.send.canSend()) {
-    if (sendNew(ctx, q.peekBuffer(), 0, q.peekLength(), false) < 0) break;
+    if (sendNew(ctx, q.peekBuffer(), 0, q.peekLength()) < 0) break;
     q.shift();
   }
   ctx.stats.queuedMessages = q.count;
@@ -221,7 +222,7 @@ export const ReliableSequencedPipelineStage: PipelineStage<ReliableState> = {
   send(ctx, buffer, start, end) {
     const s = ctx.state;
     if (s.queue.count > 0) drainQueue(ctx); // acks may have freed slots since the last update
-    if (s.queue.count === 0 && s.send.canSend()) return sendNew(ctx, buffer, start, end, true);
+    if (s.queue.count === 0 && s.send.canSend()) return sendNew(ctx, buffer, start, end);
     // Window full (or older messages still queued, which must leave first).
     if (!s.queue.push(buffer, start, end)) return StatusCode.NetworkSendQueueFull;
     ctx.stats.queuedMessages = s.queue.count;

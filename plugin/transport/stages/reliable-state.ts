@@ -34,6 +34,8 @@ export class ReliableState {
   readonly header: ReliableHeaderFields = createReliableHeaderFields();
   readonly peerMask: Uint8Array;
   ackBuffer: Uint8Array | null = null;
+  /** A resend is built here: the stored copy may still be in the carrier's hands (see `sendNew`). */
+  resendBuffer: Uint8Array | null = null;
 
   constructor(settings: NetworkSettings, info: StageInfo) {
     const w = reliableWindowSize(settings);

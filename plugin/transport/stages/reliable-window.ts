@@ -169,7 +169,8 @@ export class SendWindow {
 
   clear(): void {
     this.seq.fill(EMPTY);
-    for (const buf of this.buffers) if (buf) giveBuffer(buf);
+    // Not back to the pool: an unacknowledged packet's first transmission may still wait in the carrier, which sends
+    // it from this very buffer. An acknowledged one has left (the carrier sends in order), so release does pool it.
     this.buffers.fill(null);
     this.inFlight = 0;
     this.oldest = this.nextSequence;

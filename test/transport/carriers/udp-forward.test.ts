@@ -64,7 +64,7 @@ async function popData(server: NetworkDriver, others: NetworkDriver[]): Promise<
 }
 
 describe('forwarding the event just popped over UDP', () => {
-  it('sends it from the array it arrived in (the headers are rewritten in place), on pipeline 0 and on a reliable pipeline', async () => {
+  it('sends it from the array it arrived in on pipeline 0 (the headers are rewritten in place); a reliable pipeline sends its stored copy', async () => {
     const { server, reliable, a, b } = await setUp();
     for (const pipe of [0, reliable.id]) {
       a.driver.send(a.conn, pipe === 0 ? 0 : a.reliable, text(`to b on ${pipe}`));
@@ -72,8 +72,10 @@ describe('forwarding the event just popped over UDP', () => {
       const ev = await popData(server, [a.driver]);
       const before = Array.from(ev.bytes.subarray(0, ev.offset)); // (Buffer#slice would be a view)
       expect(server.send(b.atServer, pipe, ev.bytes, ev.offset, ev.length)).toBe(ev.length);
-      // The headers in front of the message now address b: a copy would have left them as a sent them.
-      expect(Array.from(ev.bytes.subarray(0, ev.offset))).not.toEqual(before);
+      // Pipeline 0: the headers in front of the message now address b (a copy would have left them as a sent them).
+      // Reliable: the packet leaves from the copy the stage keeps for resends, and the received array is untouched.
+      if (pipe === 0) expect(Array.from(ev.bytes.subarray(0, ev.offset))).not.toEqual(before);
+      else expect(Array.from(ev.bytes.subarray(0, ev.offset))).toEqual(before);
       expect(new TextDecoder().decode(ev.data)).toBe(`to b on ${pipe}`);
       server.flush();
       await receive(server, [a, b], () => b.got.length === (pipe === 0 ? 1 : 2));

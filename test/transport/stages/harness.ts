@@ -27,6 +27,18 @@ export class FakeHost implements PipelineHost {
   readonly delivered: Uint8Array[] = [];
   onPacket: ((packet: Uint8Array) => void) | null = null;
   onDeliver: ((data: Uint8Array, buffer: Uint8Array, start: number, end: number) => void) | null = null;
+  /** Packets a stage offered with `forwardKept`, as a carrier would keep them: the array itself and its bytes then. */
+  readonly kept: Array<{ buffer: Uint8Array; start: number; end: number; bytes: string }> = [];
+  #keepNext: Uint8Array | null = null;
+
+  keepNext(buffer: Uint8Array | null): void {
+    this.#keepNext = buffer;
+  }
+
+  /** How many kept packets were written into after they were sent (a carrier would have sent altered bytes). */
+  keptAltered(): number {
+    return this.kept.filter((k) => hex(k.buffer.subarray(k.start, k.end)) !== k.bytes).length;
+  }
 
   pathMtu(): number {
     return this.mtu;
@@ -39,6 +51,7 @@ export class FakeHost implements PipelineHost {
     for (let i = 0; i < 8; i++) buffer[start - 9 + i] = TOKEN[i];
     buffer[start - 1] = pipelineId;
     const packet = buffer.slice(start - PADDING, end);
+    if (buffer === this.#keepNext) this.kept.push({ buffer, start: start - PADDING, end, bytes: hex(packet) });
     if (this.record) this.sent.push(packet);
     this.onPacket?.(packet);
     return 0;

@@ -240,6 +240,29 @@ describe('resends', () => {
     expect(a.host.sent).toHaveLength(2);
   });
 
+  it('a new packet goes to the carrier as stored, and nothing writes into it while it may still be in flight', () => {
+    const a = reliable();
+    const b = reliable();
+    for (let i = 0; i < 6; i++) a.send(text(`m${i}`));
+    expect(a.host.kept.map((k) => k.bytes)).toEqual(a.host.sent.map(hex)); // every first transmission, uncopied
+    const sent = [...a.host.sent];
+    b.send(text('news')); // so that a's resends carry other ack fields than its first transmissions
+    for (const i of [0, 1, 3, 4]) b.receivePacket(sent[i]); // 2 and 5 lost
+    b.update(1);
+    a.host.now = 10;
+    for (const p of b.host.sent) a.receivePacket(p); // fast retransmit of 2
+    a.update(300); // timed resends of 2 and 5
+    expect(a.stats.packetsResent).toBeGreaterThanOrEqual(3);
+    expect(a.host.keptAltered()).toBe(0);
+    // Released with 2 and 5 unacknowledged: their buffers are not reused by another connection's stage (acknowledged
+    // ones are: the peer got them, so the carrier, which sends in order, is done with their first transmission).
+    a.pipeline.dispose();
+    const c = reliable();
+    for (let i = 0; i < 30; i++) c.send(text(`c${i}`));
+    const unacked = [a.host.kept[2], a.host.kept[5]];
+    expect(unacked.map((k) => hex(k.buffer.subarray(k.start, k.end)))).toEqual(unacked.map((k) => k.bytes));
+  });
+
   it('counts the sequences a newer packet skips as lost, once; the late arrival is held, not counted again', () => {
     const a = reliable();
     const b = reliable();
