@@ -89,6 +89,11 @@ async function runSide(setup: Setup, loadArgs: string[], timeoutMs: number): Pro
       extra.redisUsPerJoin = redisUs / r.joins;
       extra.loadUsPerJoin = loadUs / r.joins;
     }
+    if (typeof r.patches === 'number' && r.patches > 0) {
+      // Clients benchmark: nearly all the work is patches out of the servers and into the load generator.
+      extra.serverUsPerPatch = serverUs / r.patches;
+      extra.loadUsPerPatch = loadUs / r.patches;
+    }
     return { r, elapsedMs, extra };
   } finally {
     load?.kill();
@@ -149,7 +154,7 @@ export const colyseusClusterClients: Suite = {
         + `steps of 20, 5 % of the count above 400 (cap ${cap}), and stay; after each step one second is measured. The value is the count at `
         + 'the last step where every join succeeded, at least 90 % of the patches due arrived and the median join (5 at a time) took ≤ 2 s '
         + '(stoppedBy: 1 a failed join, 2 delivery, 3 slow joins, 0 the cap). All processes share this machine.',
-      details: [cpuLine(rounds)],
+      details: [cpuLine(rounds), perPatchLine(rounds)],
     };
   },
 };
@@ -216,6 +221,13 @@ function perJoinLine(rounds: Paired[]): string {
   const baseline = median(rounds, (r) => r.baseline.value);
   return `CPU per join (µs, medians), ours: ${show('ours')}; baseline: ${show('baseline')}. `
     + `With ours' costs ${cores} cores allow at most ${ceiling.toFixed(0)} joins/s = ${(ceiling / baseline).toFixed(2)}× the baseline's ${baseline.toFixed(0)}.`;
+}
+
+/** CPU per patch delivered over the whole ramp (joins included, a small share), servers against the load generator. */
+function perPatchLine(rounds: Paired[]): string {
+  const part = (side: 'ours' | 'baseline', key: string): string => median(rounds, (r) => r[side].extra[key] ?? 0).toFixed(1);
+  return `CPU per patch received (µs, medians over the ramp), ours: servers ${part('ours', 'serverUsPerPatch')}, load ${part('ours', 'loadUsPerPatch')}; `
+    + `baseline: servers ${part('baseline', 'serverUsPerPatch')}, load ${part('baseline', 'loadUsPerPatch')}.`;
 }
 
 // ---------------------------------------------------------------- child processes
@@ -373,7 +385,7 @@ async function loadRole(a: Record<string, string>): Promise<void> {
   }
   const cpu = process.cpuUsage(cpu0);
   reply({
-    type: 'result', clients: healthy, capped: healthy >= cap ? 1 : 0, stoppedBy, delivered, p50,
+    type: 'result', clients: healthy, capped: healthy >= cap ? 1 : 0, stoppedBy, delivered, p50, patches: patches(),
     elapsedMs: performance.now() - t0, cpuUs: cpu.user + cpu.system,
   }, () => process.exit(0));
 }
