@@ -53,11 +53,14 @@ export interface UtpClientOptions extends ColyseusPipelineOptions, SeatEndpointO
   lingerMS?: number;
 }
 
-/** The default driver settings of the SDK side. */
+/**
+ * The default driver settings of the SDK side. Patches come every 50 ms, so acknowledgements may wait up to 60 ms
+ * (`ackDelay`, local timing, never past the server's minimum resend time): about every other patch is acknowledged.
+ */
 export function defaultClientSettings(): NetworkSettings {
   return new NetworkSettings().withNetworkConfigParameters({
     connectTimeoutMS: 500, maxConnectAttempts: 20, disconnectTimeoutMS: 10_000,
-  });
+  }).withReliableStageParameters({ ackDelay: 60 });
 }
 
 /** Counters of one `UtpClientTransport` (over all its connections). */

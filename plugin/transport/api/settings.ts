@@ -46,6 +46,14 @@ export interface ReliableStageParameters {
    * first; the rest stay due for the next update. 0 = no bound (UTP, the default).
    */
   maxResendsPerUpdate: number;
+  /**
+   * utp-ts only, local (no byte changes): an ack-only packet for data received in order may wait up to this many
+   * ms (a data packet sent meanwhile carries the ack instead), so a stream is acknowledged in batches. It never
+   * waits past `minimumResendTime` − SRTT − the update interval, so a peer whose resend timeout is at least
+   * `minimumResendTime` (UTP's rule, spec §5.3.5) gets it before its timer fires; holes and duplicates are
+   * acknowledged at once. Default 0: an ack at the first update, as UTP.
+   */
+  ackDelay: number;
 }
 
 /** Mirrors `FragmentationStageParameters` (spec §5.4). */
@@ -192,7 +200,7 @@ export const defaultNetworkConfig: Readonly<NetworkConfigParameters> = Object.fr
 
 /** UTP's reliable stage defaults: window 32, resend timeout 64–200 ms (spec §5.3, §8.1). */
 export const defaultReliableStage: Readonly<ReliableStageParameters> = Object.freeze({
-  windowSize: 32, minimumResendTime: 64, maximumResendTime: 200, resendBackoff: false, maxResendsPerUpdate: 0,
+  windowSize: 32, minimumResendTime: 64, maximumResendTime: 200, resendBackoff: false, maxResendsPerUpdate: 0, ackDelay: 0,
 });
 
 /** UTP's fragmentation default: 4096-byte messages (spec §5.4). */
@@ -327,6 +335,7 @@ export class NetworkSettings {
     checkInt('minimumResendTime', next.minimumResendTime, 1);
     checkInt('maximumResendTime', next.maximumResendTime, next.minimumResendTime);
     checkInt('maxResendsPerUpdate', next.maxResendsPerUpdate, 0);
+    checkInt('ackDelay', next.ackDelay, 0);
     if (typeof next.resendBackoff !== 'boolean') throw new UtpSettingsError(`resendBackoff must be true or false, got ${String(next.resendBackoff)}`);
     next.windowSize = Math.ceil(next.windowSize / 8) * 8;
     this.reliableStage = next;

@@ -51,6 +51,11 @@ export class RttEstimator {
     this.#sampled = true;
   }
 
+  /** Whether a sample was taken (utp-ts only: `ackDelay` waits only once the path's round trip is known). */
+  get sampled(): boolean {
+    return this.#sampled;
+  }
+
   /** The clock granularity G of RFC 6298 as seen here: the coarser of our update and the peer's ack cadence. */
   get granularity(): number {
     return Math.max(this.updateInterval, this.ackInterval);

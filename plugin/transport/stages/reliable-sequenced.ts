@@ -40,6 +40,20 @@ function noteAckSent(s: ReliableState): void {
   s.recv.ackedSent = s.recv.newest;
   s.recv.maskChanged = false;
   s.recv.duplicates = 0;
+  s.recv.owedSince = -1;
+}
+
+/**
+ * `ackDelay` (utp-ts only): whether the owed ack may wait for a later update. Only data received in order with no
+ * duplicate waits (a hole or a resend is news the peer acts on), only once a round trip was measured, and only while
+ * the next update still comes before min(ackDelay, minimumResendTime − latest RTT − 1) ms have passed since the first unacknowledged packet arrived: the ack
+ * then reaches a peer before a resend timeout of at least minimumResendTime (spec §5.3.5) can fire.
+ */
+function ackMayWait(s: ReliableState, now: number): boolean {
+  const r = s.recv;
+  if (s.ackDelay <= 0 || r.owedSince < 0 || r.duplicates > 0 || r.lastDelivered !== r.newest || !s.rtt.sampled) return false;
+  const limit = Math.min(s.ackDelay, s.rtt.minimum - s.rtt.lastRtt - 1);
+  return now + s.rtt.updateInterval < r.owedSince + limit;
 }
 
 /**
@@ -287,7 +301,7 @@ export const ReliableSequencedPipelineStage: PipelineStage<ReliableState> = {
     if (w.inFlight > 0) resendDue(ctx, now);
     if (s.queue.count > 0) drainQueue(ctx);
     // At most one ack-only per update, only if no header sent above already carried the news (§5.3.7).
-    if (s.recv.needsAck()) sendAckOnly(ctx);
+    if (s.recv.needsAck() && !ackMayWait(s, now)) sendAckOnly(ctx);
     publishRtt(ctx);
   },
 

@@ -30,6 +30,8 @@ export class ReliableState {
   /** utp-ts only, local timing (settings `resendBackoff`, `maxResendsPerUpdate`; 0 = no bound). */
   readonly resendBackoff: boolean;
   readonly maxResendsPerUpdate: number;
+  /** utp-ts only (setting `ackDelay`): how long an ack-only packet for in-order data may wait, ms; 0 = none. */
+  readonly ackDelay: number;
   // Preallocated scratch: parsed header, peer mask, ack-only packet.
   readonly header: ReliableHeaderFields = createReliableHeaderFields();
   readonly peerMask: Uint8Array;
@@ -49,6 +51,7 @@ export class ReliableState {
     this.queue = new MessageQueue(info.sendQueue ?? 0);
     this.resendBackoff = settings.reliableStage.resendBackoff ?? false;
     this.maxResendsPerUpdate = settings.reliableStage.maxResendsPerUpdate || Infinity;
+    this.ackDelay = settings.reliableStage.ackDelay ?? 0;
     this.peerMask = new Uint8Array(this.maskBytes);
   }
 }

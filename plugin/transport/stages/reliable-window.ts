@@ -195,6 +195,8 @@ export class ReceiveWindow {
   ackedSent = -1;
   maskChanged = false;
   duplicates = 0;
+  /** Local time of the first packet received since the last header we sent (-1: none owed): `ackDelay`'s start. */
+  owedSince = -1;
 
   readonly seq: Float64Array;
   readonly buffers: (Uint8Array | null)[];
@@ -230,6 +232,7 @@ export class ReceiveWindow {
     this.newest = seq;
     this.newestTime = now;
     this.maskChanged = true;
+    if (this.owedSince < 0) this.owedSince = now;
   }
 
   /** An older packet within the window: false if its bit was already set (a duplicate). */
