@@ -46,14 +46,18 @@ function noteAckSent(s: ReliableState): void {
 /**
  * `ackDelay` (utp-ts only): whether the owed ack may wait for a later update. Only data received in order with no
  * duplicate waits (a hole or a resend is news the peer acts on), only once a round trip was measured, and only while
- * the next update still comes before min(ackDelay, minimumResendTime − latest RTT − 1) ms have passed since the first unacknowledged packet arrived: the ack
- * then reaches a peer before a resend timeout of at least minimumResendTime (spec §5.3.5) can fire.
+ * the next packet (expected one arrival interval after the last) and one more update interval still come before
+ * min(ackDelay, minimumResendTime − latest RTT − 1) ms have passed since the first unacknowledged packet arrived: the
+ * ack then leaves with that arrival's update (in step with the peer's sending, so a server's acks still come in one
+ * burst), and reaches a peer before a resend timeout of at least minimumResendTime (spec §5.3.5) can fire.
  */
 function ackMayWait(s: ReliableState, now: number): boolean {
   const r = s.recv;
   if (s.ackDelay <= 0 || r.owedSince < 0 || r.duplicates > 0 || r.lastDelivered !== r.newest || !s.rtt.sampled) return false;
-  const limit = Math.min(s.ackDelay, s.rtt.minimum - s.rtt.lastRtt - 1);
-  return now + s.rtt.updateInterval < r.owedSince + limit;
+  if (r.arrivalInterval <= 0) return false;
+  const deadline = r.owedSince + Math.min(s.ackDelay, s.rtt.minimum - s.rtt.lastRtt - 1);
+  const nextArrival = Math.max(r.lastArrival + r.arrivalInterval, now);
+  return nextArrival + s.rtt.updateInterval < deadline;
 }
 
 /**

@@ -197,6 +197,9 @@ export class ReceiveWindow {
   duplicates = 0;
   /** Local time of the first packet received since the last header we sent (-1: none owed): `ackDelay`'s start. */
   owedSince = -1;
+  /** Local time the newest sequence arrived, and the smoothed interval between such arrivals (0: unknown). */
+  lastArrival = -1;
+  arrivalInterval = 0;
 
   readonly seq: Float64Array;
   readonly buffers: (Uint8Array | null)[];
@@ -233,6 +236,11 @@ export class ReceiveWindow {
     this.newestTime = now;
     this.maskChanged = true;
     if (this.owedSince < 0) this.owedSince = now;
+    if (this.lastArrival >= 0 && now > this.lastArrival) {
+      const gap = now - this.lastArrival;
+      this.arrivalInterval = this.arrivalInterval === 0 ? gap : this.arrivalInterval + (gap - this.arrivalInterval) / 8;
+    }
+    this.lastArrival = now;
   }
 
   /** An older packet within the window: false if its bit was already set (a duplicate). */

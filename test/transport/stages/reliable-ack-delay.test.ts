@@ -16,17 +16,22 @@ function stream(clientAckDelay: number, patches = 40) {
   const link = new Link(server, client, { seed: 1, delay: 1 });
   const sentAt: number[] = [];
   const ackedAfter: number[] = [];
+  const ackTimes: number[] = [];
+  const arrivals: number[] = [];
   client.send(text('join')); // the client's one message: its round trip gets measured
   for (let now = 0; now <= patches * 50 + 200; now++) {
     if (now % 50 === 0 && sentAt.length < patches) { sentAt.push(now); expect(server.send(text(`patch ${sentAt.length}`))).toBe(0); }
     server.update(now);
     const before = client.host.delivered.length;
     link.deliverDue(now);
+    const acks = client.stats.acksSent;
     if (now % 10 === 0 || client.host.delivered.length > before) client.update(now);
+    if (client.stats.acksSent > acks) ackTimes.push(now);
+    if (client.host.delivered.length > before) arrivals.push(now);
     const acked = server.inspect().peerAckedSequence;
     while (ackedAfter.length <= acked) ackedAfter.push(now - sentAt[ackedAfter.length]);
   }
-  return { server, client, ackedAfter, delivered: client.host.delivered.length };
+  return { server, client, ackedAfter, ackTimes, arrivals, delivered: client.host.delivered.length };
 }
 
 describe('ackDelay (utp-ts only, local timing: the client acknowledges in batches)', () => {
@@ -43,6 +48,10 @@ describe('ackDelay (utp-ts only, local timing: the client acknowledges in batche
     expect(plain.client.stats.acksSent).toBe(40);
     expect(delayed.client.stats.acksSent).toBeLessThanOrEqual(21);
     expect(Math.max(...delayed.ackedAfter)).toBeGreaterThan(50); // the first of two patches waited for the second
+    // Acks leave as a patch arrives, never at the client's timer updates in between (a server gets them in bursts);
+    // only after the last patch, with no arrival to wait for, does a timer update send the owed ack.
+    const last = delayed.arrivals[delayed.arrivals.length - 1];
+    expect(delayed.ackTimes.filter((t) => !delayed.arrivals.includes(t))).toEqual([delayed.ackTimes.find((t) => t > last)]);
   });
 
   it('does not wait before a round trip was measured, nor when a packet is missing', () => {
