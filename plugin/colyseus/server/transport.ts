@@ -19,7 +19,7 @@ import {
   DEFAULT_MAX_FRAME_SIZE, DEFAULT_UPDATE_INTERVAL_MS, DEFAULT_WEBSOCKET_PATH, RELIABLE_PIPELINE, UNRELIABLE_PIPELINE,
   createColyseusPipelines, type ColyseusPipelineOptions,
 } from '../protocol.ts';
-import { GatedInterface } from '../testing/gated-interface.ts';
+import { GatedInterface } from './gated-interface.ts';
 import { ReadyState, UtpClient } from './client.ts';
 import { parseConnectRequest } from './connect-request.ts';
 import { ServerConnection, type ConnectionHost } from './connection.ts';

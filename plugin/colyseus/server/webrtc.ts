@@ -3,7 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { logger } from '@colyseus/core';
 import { MultiNetworkDriver, NetworkDriver, NetworkEndpoint, NetworkSettings } from '../../transport/node.ts';
 import { WebRtcServerInterface, type WebRtcServerInterfaceOptions } from '../../transport/carriers/webrtc-server.ts';
-import { GatedInterface } from '../testing/gated-interface.ts';
+import { GatedInterface } from './gated-interface.ts';
 
 /** `UtpTransport`'s `webRtc` option: the WebRTC carrier's options, on the transport's HTTP server. */
 export type UtpTransportWebRtcOptions = Omit<WebRtcServerInterfaceOptions, 'server'>;

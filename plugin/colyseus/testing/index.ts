@@ -11,6 +11,6 @@
  */
 export { startColyseusServer, listeningPort } from './harness.ts';
 export type { StartedColyseusServer } from './harness.ts';
-export { GatedInterface } from './gated-interface.ts';
+export { GatedInterface } from '../server/gated-interface.ts';
 export { freePort } from './free-port.ts';
 export { RedisServer, redisServerMissing } from './redis-server.ts';

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import { plainAddress } from '../api/address.ts';
 import { RateLimiter } from '../api/rate-limiter.ts';
 import { NetworkEndpoint, NetworkFamily } from '../api/endpoint.ts';
 import { UtpError, UtpSocketError } from '../api/errors.ts';
@@ -466,9 +467,4 @@ function closePeer(peer: Peer): void {
   peer.channel = null;
   for (const c of peer.channels) { try { c.close(); } catch { /* already closed */ } }
   try { peer.pc.close(); } catch { /* already closed */ }
-}
-
-/** `::ffff:127.0.0.1` (a dual-stack socket's view of an IPv4 peer) → `127.0.0.1`. */
-function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
