@@ -5,7 +5,7 @@ import type { NetworkInterface } from '../carriers/network-interface.ts';
 import type { StageStatistics } from '../stages/pipeline-stage.ts';
 import type { NetworkDriver } from './driver.ts';
 
-export type { DriverStatistics } from '../stack/network-stack.ts';
+export type { DriverStatistics } from '../stack/statistics.ts';
 
 /** Options of `NetworkDriver.create` in object form. */
 export interface NetworkDriverOptions {
@@ -66,4 +66,13 @@ export interface ConcurrentNetworkDriver {
   getConnectionState: NetworkDriver['getConnectionState'];
   /** See `NetworkDriver.maxHeaderSize`. */
   maxHeaderSize: NetworkDriver['maxHeaderSize'];
+}
+
+/** `driver.toConcurrent()`: the driver's own methods, bound to it. */
+export function concurrentView(d: NetworkDriver): ConcurrentNetworkDriver {
+  return {
+    beginSend: d.beginSend.bind(d), endSend: d.endSend.bind(d), abortSend: d.abortSend.bind(d), send: d.send.bind(d),
+    popEventForConnection: d.popEventForConnection.bind(d), getConnectionState: d.getConnectionState.bind(d),
+    maxHeaderSize: d.maxHeaderSize.bind(d),
+  };
 }

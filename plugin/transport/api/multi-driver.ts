@@ -1,7 +1,7 @@
 import { NetworkConnection } from './connection.ts';
 import { DataStreamWriter } from './data-stream.ts';
 import type { BeginSendResult, DriverStatistics, NetworkDriver } from './driver.ts';
-import { addStatistics, createDriverStatistics } from '../stack/network-stack.ts';
+import { addStatistics, createDriverStatistics } from '../stack/statistics.ts';
 import type { NetworkEndpoint } from './endpoint.ts';
 import { UtpError } from './errors.ts';
 import { NetworkEvent } from './network-event.ts';

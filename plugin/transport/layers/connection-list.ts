@@ -1,5 +1,6 @@
 import { NetworkConnection } from '../api/connection.ts';
 import type { NetworkEndpoint } from '../api/endpoint.ts';
+import { ConnectionState } from '../api/status-codes.ts';
 import { TokenTable } from './token-table.ts';
 import { tokenHigh, tokenLow, TOKEN_SIZE } from './simple-connection.ts';
 
@@ -13,6 +14,12 @@ export const SclState = {
   Disconnected: 5,
 } as const;
 export type SclState = (typeof SclState)[keyof typeof SclState];
+
+/** The public state of a connection (UTP's `GetConnectionState`); a closing or missing record is `Disconnected`. */
+export function connectionState(rec: ConnectionRecord | undefined): ConnectionState {
+  if (!rec || rec.closeRequested || rec.state === SclState.Disconnected) return ConnectionState.Disconnected;
+  return rec.state === SclState.Established ? ConnectionState.Connected : ConnectionState.Connecting;
+}
 
 /** The connection layer's state of one connection (spec §3.5). */
 export class ConnectionRecord {
@@ -127,6 +134,11 @@ export class ConnectionList {
   byToken(lo: number, hi: number): ConnectionRecord | undefined {
     const id = this.tokens.get(lo, hi);
     return id >= 0 ? this.#records[id] : undefined;
+  }
+
+  /** The record behind `conn` if the handle is current, else undefined (ids never issued, stale handles). */
+  live(conn: NetworkConnection): ConnectionRecord | undefined {
+    return this.check(conn) === 0 ? this.#records[conn.id] : undefined;
   }
 
   /** -1 (NetworkIdMismatch) for ids never issued, -2 (NetworkVersionMismatch) for stale handles, else 0. */

@@ -328,6 +328,7 @@ export class SimpleConnectionLayer {
 
   /** Local close (UTP's `Disconnect`): no local event; one Disconnect packet at the next update (§3.5). */
   requestClose(rec: ConnectionRecord): void {
+    if (rec.state === SclState.Disconnected) return; // closed already (by the peer, a timeout or a closed link)
     rec.closeRequested = true;
     this.#admission.remove(rec);
   }

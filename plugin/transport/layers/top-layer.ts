@@ -41,6 +41,8 @@ export class TopLayer implements PipelineHost {
   readonly #holding = new Set<ConnectionRecord>();
   #heldBytes = 0;
   #reassembling = 0;
+  /** Where messages are written to send (`beginSend`, copies): room for the largest pipeline's headers and message. */
+  sendBuffer: Uint8Array;
   /** Fragments kept for reassembly by every connection together (`maxReassemblyBytes`). */
   readonly reassemblyBudget: ByteBudget = {
     take: (bytes) => {
@@ -59,6 +61,7 @@ export class TopLayer implements PipelineHost {
     this.#scl = scl;
     this.#events = events;
     this.#settings = settings;
+    this.sendBuffer = new Uint8Array(host.packetPadding + settings.networkConfig.maxMessageSize);
   }
 
   /** Defines the next pipeline (ids 1, 2, 3… in call order, spec §4.1). */
@@ -67,6 +70,8 @@ export class TopLayer implements PipelineHost {
     const def = new PipelineDefinition(this.#definitions.length + 1, stages, options.settings ?? this.#settings, options);
     this.#definitions.push(def);
     for (const s of stages) this.#registered.add(s);
+    const need = this.#host.packetPadding + def.headerCapacity + Math.max(def.payloadCapacity ?? 0, this.#settings.networkConfig.maxMessageSize);
+    if (need > this.sendBuffer.length) this.sendBuffer = new Uint8Array(need);
     return def;
   }
 
@@ -83,11 +88,9 @@ export class TopLayer implements PipelineHost {
     return def;
   }
 
-  /** The largest header budget any pipeline needs, for sizing send buffers. */
-  get largestHeader(): number {
-    let n = 0;
-    for (const d of this.#definitions) n = Math.max(n, d.headerCapacity + (d.payloadCapacity ?? 0));
-    return n;
+  /** Bytes in front of a message on pipeline `pipe`: its stage headers and everything below (UTP's `MaxHeaderSize`). */
+  headroom(pipe: number): number {
+    return this.#host.packetPadding + this.definition(pipe).headerCapacity;
   }
 
   /** The connection's instance of pipeline `pipe` (created on first use), or undefined for an unknown id. */
@@ -101,6 +104,13 @@ export class TopLayer implements PipelineHost {
     return inst;
   }
 
+  /** A read-only snapshot of one stage's state on the connection's pipeline `pipe` (UTP's `GetPipelineBuffers`). */
+  inspect(rec: ConnectionRecord, pipe: number, stage: PipelineStage<any> | string | number): unknown {
+    const inst = this.instance(rec, pipe);
+    if (!inst) throw new UtpError('pipeline 0 has no stages');
+    return inst.inspect(typeof stage === 'number' ? stage : inst.stageIndexOf(stage));
+  }
+
   /** The connection's live pipeline instances (for statistics). */
   instances(rec: ConnectionRecord): ReadonlyArray<PipelineInstance | undefined> {
     return this.#instances[rec.id] ?? NONE;
@@ -111,6 +121,15 @@ export class TopLayer implements PipelineHost {
     // A half-open peer gets no pipeline data until it is proven (admission.ts); what waits keeps its order.
     if (!rec.proven || rec.held) return this.#hold(rec, pipe, buf, start, end);
     return this.#sendNow(rec, pipe, buf, start, end);
+  }
+
+  /** Sends a copy of `bytes[start, end)` from the send buffer, `headroom` bytes in (the room for every header). */
+  sendCopy(rec: ConnectionRecord, pipe: number, bytes: Uint8Array, start: number, end: number, headroom: number): number {
+    const buf = this.sendBuffer;
+    const length = end - start;
+    if (length <= 64) for (let i = 0; i < length; i++) buf[headroom + i] = bytes[start + i];
+    else buf.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), headroom);
+    return this.send(rec, pipe, buf, headroom, headroom + length);
   }
 
   #sendNow(rec: ConnectionRecord, pipe: number, buf: Uint8Array, start: number, end: number): number {

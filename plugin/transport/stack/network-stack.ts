@@ -1,11 +1,12 @@
-import type { NetworkEndpoint } from '../api/endpoint.ts';
+import type { NetworkConnection } from '../api/connection.ts';
+import { NetworkEndpoint, NetworkFamily } from '../api/endpoint.ts';
 import type { NetworkSettings } from '../api/settings.ts';
 import type { ConnectionStatistics } from '../api/driver-types.ts';
 import { type NetworkEvent, pipelineHandle } from '../api/network-event.ts';
 import { type ConnectionState, NetworkEventType, StatusCode } from '../api/status-codes.ts';
 import type { NetworkInterface, PacketSink } from '../carriers/network-interface.ts';
-import { createAdmissionStatistics, type AdmissionStatistics } from '../layers/admission.ts';
-import type { ConnectionRecord } from '../layers/connection-list.ts';
+import type { AdmissionStatistics } from '../layers/admission.ts';
+import { type ConnectionRecord, SclState } from '../layers/connection-list.ts';
 import { SimpleConnectionLayer, type SclHost } from '../layers/simple-connection-layer.ts';
 import { MESSAGE_HEADER_SIZE } from '../layers/simple-connection.ts';
 import { SimulatorLayer } from '../layers/simulator-layer.ts';
@@ -14,50 +15,10 @@ import { EventQueue } from './event-queue.ts';
 import { LAYER_KEY_PREFIX, type DropReason, type LayerFactory, type LayerLinks, type PacketLayer } from './layer.ts';
 import { ReceiveQueue } from './receive-queue.ts';
 import { SendQueue } from './send-queue.ts';
+import { BandwidthMeter, connectionStatistics, createDriverStatistics, type DriverStatistics } from './statistics.ts';
 
-/** Driver-wide counters (UTP 2.7's `GetStatistics`, plus drop reasons). */
-export interface DriverStatistics {
-  /** Datagrams the connection layer sent, all connections. */
-  packetsSent: number;
-  /** Datagrams handed to the connection layer (before its checks), all connections. */
-  packetsReceived: number;
-  /** Bytes of the datagrams sent, connection header included. */
-  bytesSent: number;
-  /** Bytes of the datagrams received, connection header included. */
-  bytesReceived: number;
-  /** Incoming packets dropped, by reason (`simulated`: the network simulator's receive loss). Bad input never throws. */
-  dropped: Record<DropReason, number> & Record<string, number>;
-  /** Connections the driver holds now, half-open ones included (counted when `getStatistics` is called). */
-  connections: number;
-  /** Half-open connections, evictions, expiries and what was withheld from strangers (`AdmissionParameters`). */
-  admission: AdmissionStatistics;
-  /** Bytes per second sent over the last complete second of driver time. */
-  sendBandwidth: number;
-  /** Bytes per second received over the last complete second of driver time. */
-  receiveBandwidth: number;
-}
 
 const EMPTY = new Uint8Array(0);
-const dropReasons: DropReason[] = [
-  'malformed', 'badVersion', 'unknownToken', 'wrongState', 'unknownType', 'badPipeline', 'oversize', 'queueFull',
-  'addressMismatch', 'simulated', 'internalError', 'refused', 'reassemblyLimit',
-];
-
-/** Zeroed driver statistics, every drop reason present. */
-export function createDriverStatistics(): DriverStatistics {
-  return {
-    packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, connections: 0, sendBandwidth: 0, receiveBandwidth: 0,
-    admission: createAdmissionStatistics(),
-    dropped: Object.fromEntries(dropReasons.map((r) => [r, 0])) as DriverStatistics['dropped'],
-  };
-}
-
-/** Adds `s` into `total`, counter by counter (several drivers of one server). */
-export function addStatistics(total: DriverStatistics, s: DriverStatistics): void {
-  for (const k of ['packetsSent', 'packetsReceived', 'bytesSent', 'bytesReceived', 'connections', 'sendBandwidth', 'receiveBandwidth'] as const) total[k] += s[k];
-  for (const [k, v] of Object.entries(s.dropped)) total.dropped[k] = (total.dropped[k] ?? 0) + v;
-  for (const k of Object.keys(s.admission) as Array<keyof AdmissionStatistics>) total.admission[k] += s.admission[k];
-}
 
 /**
  * UTP's `NetworkStack`: the carrier and the layers above it, built in order from the settings —
@@ -79,9 +40,8 @@ export class NetworkStack implements SclHost {
   readonly addressesProven: boolean;
   now = 0;
   listening = false;
+  /** The carrier is bound (`bind` finished). */
   ready = false;
-  /** Connections that finished their handshake on the server side, for `accept()`. */
-  readonly acceptQueue: ConnectionRecord[] = [];
   /** Called when a datagram is queued or a layer wants an update (the driver's `onPacket`). */
   wake: () => void = () => {};
   /** `NetworkReceiveQueueFull` or `NetworkSocketError` since the previous update (UTP's `ReceiveErrorCode`). */
@@ -105,12 +65,14 @@ export class NetworkStack implements SclHost {
       this.lastError = err as Error;
     }
   };
-  /** The Data event popped last and where its message starts, until a send forwards it (see `sendInPlace`). */
+  /** The Data event popped last and where its message starts, until a send forwards it (see `#sendInPlace`). */
   #lendable: Uint8Array | null = null;
   #lendableStart = 0;
-  #rateStart = 0;
-  #rateSent = 0;
-  #rateReceived = 0;
+  readonly #bandwidth = new BandwidthMeter();
+  /** Server connections that finished their handshake, for `accept()`; the next one is at `#acceptHead`. */
+  readonly #acceptQueue: ConnectionRecord[] = [];
+  #acceptHead = 0;
+  #binding: Promise<void> | null = null;
   readonly #clockBase = performance.now();
   /** The last `advanceClock` read the real clock (see `refreshClock`). */
   #realClock = false;
@@ -148,6 +110,11 @@ export class NetworkStack implements SclHost {
   /** Bytes in front of every pipeline's headers: lower layers + SCL header (9) + pipeline id (1), spec §2.4. */
   get packetPadding(): number { return this.lowerPadding + MESSAGE_HEADER_SIZE + 1; }
 
+  /** UTP's `GetRelayConnectionStatus()`: the Relay layer's status, or NotUsingRelay (3) without one (spec §7.3). */
+  get relayConnectionStatus(): number {
+    return this.layer<PacketLayer & { relayConnectionStatus?: number }>('Relay')?.relayConnectionStatus ?? 3;
+  }
+
   /** The first layer called `name` (`'Relay'`, `'DTLS'`, `'Simulator'`), if the settings built one. */
   layer<T extends PacketLayer = PacketLayer>(name: string): T | undefined {
     return this.layers.find((l) => l.name === name) as T | undefined;
@@ -168,14 +135,54 @@ export class NetworkStack implements SclHost {
     closed: (address, port, reason) => this.#linkClosed(0, address, port, reason),
   };
 
+  /** Opens the carrier on `endpoint` (UTP's `Bind`); `ready` once it is bound. */
+  async bind(endpoint: NetworkEndpoint): Promise<void> {
+    this.#binding = this.carrier.bind(endpoint, this.sink);
+    try {
+      await this.#binding;
+      this.ready = true;
+    } finally {
+      this.#binding = null;
+    }
+  }
+
+  /** A `bind` is under way. */
+  get binding(): boolean { return this.#binding !== null; }
+
+  /** Binds to the any-address of `family` unless bound or binding (a client's implicit bind, as in UTP). */
+  bindImplicitly(family: NetworkFamily): void {
+    if (this.ready || this.#binding) return;
+    const any = family === NetworkFamily.Ipv6 ? NetworkEndpoint.anyIpv6 : NetworkEndpoint.anyIpv4;
+    this.bind(any).catch((err: Error) => this.sink.error(err));
+  }
+
+  /** Lets the carrier accept incoming connections (UTP's `Listen`). */
+  listen(): void {
+    this.carrier.listen();
+    this.listening = true;
+  }
+
+  // The phases of one update (UTP's ScheduleUpdate), in this order: beginUpdate, receive, update, send.
+
   /**
-   * One update after the driver advanced its clock: releases, layer timers, pipeline timers, received packets,
-   * closed links, connection timers, then the send phase and the flush (UTP's ScheduleUpdate).
+   * Advances the clock (see `advanceClock`), discards the unpopped events and releases the connections that closed
+   * during the previous update. Returns `NetworkReceiveQueueFull`, `NetworkSocketError` or 0: what happened since.
    */
-  update(): void {
-    const now = this.now;
+  beginUpdate(now: number | undefined): number {
+    this.advanceClock(now);
+    const code = this.pendingErrorCode;
+    this.pendingErrorCode = 0;
     this.events.clear();
     this.scl.beginUpdate();
+    return code;
+  }
+
+  /**
+   * Carrier and layer updates (they hand on what they buffered), pipeline timers (resends and acks go down now, as
+   * before any packet is read), then the queued datagrams up through the layers, then the links reported closed.
+   */
+  receive(): void {
+    const now = this.now;
     this.carrier.update?.(now);
     for (let i = 0; i < this.layers.length; i++) this.layers[i].update?.(now); // indexed: no iterator per update
     this.top.update();
@@ -183,10 +190,18 @@ export class NetworkStack implements SclHost {
     if (this.#closedLinks.length) {
       for (const l of this.#closedLinks.splice(0)) this.scl.closeLink(l.address, l.port, l.reason);
     }
+  }
+
+  /** Connection timers: requests, retries, path-MTU discovery, timeouts, heartbeats, closes (spec §3.5, §3.6). */
+  update(): void {
     this.scl.update();
-    for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].flushSend?.(now);
+  }
+
+  /** Layers release what they held, the send queue goes to the carrier, and the bandwidth figures move on. */
+  send(): void {
+    for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].flushSend?.(this.now);
     this.#sendQueue.flush();
-    this.#measureBandwidth();
+    this.#bandwidth.measure(this.stats, this.now);
   }
 
   /**
@@ -233,19 +248,61 @@ export class NetworkStack implements SclHost {
     }
   }
 
+  /**
+   * The next server connection that finished its handshake and is still established, or null (UTP's `Accept`).
+   * Nothing is accepted while not listening; what is skipped then is gone.
+   */
+  accept(): ConnectionRecord | null {
+    const queue = this.#acceptQueue;
+    while (this.#acceptHead < queue.length) {
+      const rec = queue[this.#acceptHead++];
+      if (this.#acceptHead === queue.length) { queue.length = 0; this.#acceptHead = 0; }
+      if (this.scl.connections.get(rec.id) !== rec || rec.state !== SclState.Established || rec.closeRequested) continue;
+      if (!this.listening) continue;
+      rec.accepted = true;
+      return rec;
+    }
+    return null;
+  }
+
+  /** Largest message on pipeline `pipe` over a path of `pathMtu` bytes (fragmentation raises it). */
+  payloadCapacity(pipe: number, pathMtu: number): number {
+    const def = this.top.definition(pipe);
+    return def.payloadCapacity ?? pathMtu - this.packetPadding - def.headerCapacity;
+  }
+
+  /**
+   * The live record behind `connection` if a message of `size` bytes may be sent on `pipe` now, else a status code:
+   * -1 / -2 for unknown or stale handles, `NetworkStateMismatch` (-3), `NetworkPacketOverflow` (-4).
+   */
+  sendTarget(connection: NetworkConnection, pipe: number, size: number): ConnectionRecord | StatusCode {
+    this.top.definition(pipe); // an unknown pipeline throws before the connection is looked at
+    const check = this.scl.connections.check(connection);
+    if (check !== 0) return check as StatusCode;
+    const rec = this.scl.connections.get(connection.id)!;
+    if (rec.state !== SclState.Established || rec.closeRequested) return StatusCode.NetworkStateMismatch;
+    this.refreshClock();
+    return size > this.payloadCapacity(pipe, rec.pathMtu) ? StatusCode.NetworkPacketOverflow : rec;
+  }
+
+  /** Driver-wide counters, the connection count brought up to date. */
+  statistics(): DriverStatistics {
+    this.stats.connections = this.scl.connections.count;
+    return this.stats;
+  }
+
   /** A connection's counters and per-pipeline statistics (UTP 2.7 `GetConnectionStatistics`). */
   connectionStatistics(rec: ConnectionRecord, state: ConnectionState): ConnectionStatistics {
-    const pipelines = [];
-    let rtt = 0;
-    for (const inst of this.top.instances(rec)) {
-      if (!inst) continue;
-      pipelines.push({ id: inst.definition.id, stages: inst.definition.infos[0]?.stageNames ?? [], ...inst.stats });
-      if (!rtt && inst.stats.rtt) rtt = inst.stats.rtt;
-    }
-    return {
-      state, carrier: this.carrier.carrierName ?? 'unknown', pathMtu: rec.pathMtu, packetsSent: rec.packetsSent, packetsReceived: rec.packetsReceived,
-      bytesSent: rec.bytesSent, bytesReceived: rec.bytesReceived, rtt, pipelines,
-    };
+    return connectionStatistics(rec, state, this.carrier.carrierName ?? 'unknown', this.top.instances(rec));
+  }
+
+  /**
+   * Sends one message of `bytes[start, end)` on pipeline `pipe`: forwarded in place when it is the event just popped
+   * (see `#sendInPlace`), else copied into the top layer's send buffer.
+   */
+  sendMessage(rec: ConnectionRecord, pipe: number, bytes: Uint8Array, start: number, end: number): number {
+    const headroom = this.top.headroom(pipe);
+    return this.#sendInPlace(rec, pipe, bytes, start, end, headroom) ?? this.top.sendCopy(rec, pipe, bytes, start, end, headroom);
   }
 
   /**
@@ -255,7 +312,7 @@ export class NetworkStack implements SclHost {
    * from where its message starts, and only without packet layers (which rewrite packets anyway). Returns null when
    * that does not apply: the caller copies as usual.
    */
-  sendInPlace(rec: ConnectionRecord, pipe: number, bytes: Uint8Array, start: number, end: number, headroom: number): number | null {
+  #sendInPlace(rec: ConnectionRecord, pipe: number, bytes: Uint8Array, start: number, end: number, headroom: number): number | null {
     if (bytes !== this.#lendable || start !== this.#lendableStart || start < headroom || this.layers.length > 0 || !this.#sendQueue.owning) return null;
     this.#lendable = null;
     this.#sendQueue.lend(bytes);
@@ -274,7 +331,10 @@ export class NetworkStack implements SclHost {
     this.#sendQueue.flush();
   }
 
+  /** Sends the Disconnect of every connection closed since the last update, then closes the layers and the carrier. */
   dispose(): void {
+    this.scl.sendRequestedCloses();
+    this.#sendQueue.flush();
     for (const l of this.layers) l.dispose?.();
     this.carrier.dispose();
   }
@@ -295,7 +355,7 @@ export class NetworkStack implements SclHost {
     this.top.receive(rec, buf, start, end);
   }
   established(rec: ConnectionRecord): void {
-    this.acceptQueue.push(rec);
+    this.#acceptQueue.push(rec);
   }
   proven(rec: ConnectionRecord): void {
     this.top.releaseHeld(rec);
@@ -342,17 +402,6 @@ export class NetworkStack implements SclHost {
     }
     this.#closedLinks.push({ address, port, reason });
     this.wake();
-  }
-
-  #measureBandwidth(): void {
-    const elapsed = this.now - this.#rateStart;
-    if (elapsed < 1000) return;
-    const s = this.stats;
-    s.sendBandwidth = Math.round(((s.bytesSent - this.#rateSent) * 1000) / elapsed);
-    s.receiveBandwidth = Math.round(((s.bytesReceived - this.#rateReceived) * 1000) / elapsed);
-    this.#rateStart = this.now;
-    this.#rateSent = s.bytesSent;
-    this.#rateReceived = s.bytesReceived;
   }
 }
 
