@@ -39,3 +39,13 @@ export function udpDrops(port: number): number {
   }
   return drops;
 }
+
+/** Datagrams the kernel dropped machine-wide because a UDP receive buffer was full (`RcvbufErrors` of /proc/net/snmp). */
+export function udpReceiveErrors(): number {
+  let text = '';
+  try { text = readFileSync('/proc/net/snmp', 'utf8'); } catch { return 0; }
+  const [names, values] = text.split('\n').filter((l) => l.startsWith('Udp:'));
+  if (!names || !values) return 0;
+  const i = names.split(/\s+/).indexOf('RcvbufErrors');
+  return i < 0 ? 0 : Number(values.split(/\s+/)[i]) || 0;
+}

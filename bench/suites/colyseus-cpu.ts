@@ -4,6 +4,7 @@
 // and `--role load` (the N SDK clients).
 import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
 import { machineBusyMs } from '../lib/echo-pair.ts';
+import { udpDrops, udpReceiveErrors } from '../lib/udp.ts';
 import { fileURLToPath } from 'node:url';
 import { profileArgs } from '../lib/profile.ts';
 import { alternate } from '../lib/rounds.ts';
@@ -25,15 +26,23 @@ async function missing(mods: string[]): Promise<string | null> {
   return null;
 }
 
-function note(clients: number, baseline: string): string {
+/** Which clients the load process runs: the stock SDKs, or the lean clients of both transports (see `joinClients`). */
+type Client = 'sdk' | 'lean';
+
+function note(clients: number, baseline: string, client: Client = 'sdk'): string {
+  const who = client === 'sdk'
+    ? `ours = UtpTransport + UtpSDK over UDP (reliable fragmented pipeline, 10 ms driver timer), baseline = ${baseline}`
+    : 'ours = UtpTransport, baseline = @colyseus/ws-transport; both with lean clients that speak the SDKs\' protocol '
+      + '(matchmaking, JOIN_ROOM acknowledgement, UtpSDK\'s UTP settings and pipelines, one WebSocket per client as the SDK) '
+      + `but count patches without decoding them, so one load process keeps up with ${clients} clients `
+      + `(UTP: ${LEAN_CLIENTS_PER_SOCKET} clients per UDP socket and driver; bench/lib/lean-colyseus*.ts)`;
   return `Same room code on both sides (${clients} players, x/y float32 moved every 50 ms, patchRate 50 ms), clients in a `
     + 'separate process. Value = CPU time of the server process (user + system) ÷ state patches received by all clients, '
-    + 'so ratio = our CPU ÷ theirs per patch (lower is better); ours = UtpTransport + UtpSDK over UDP (reliable '
-    + `fragmented pipeline, 10 ms driver timer), baseline = ${baseline}.`;
+    + `so ratio = our CPU ÷ theirs per patch (lower is better); ${who}.`;
 }
 
-/** UtpTransport vs ws-transport with `clients` players (`quickClients` with --quick). */
-function colyseusCpuSuite(name: string, clients: number, quickClients: number): Suite {
+/** UtpTransport vs ws-transport with `clients` players (`quickClients` with --quick), joined by `client`s. */
+function colyseusCpuSuite(name: string, clients: number, quickClients: number, client: Client): Suite {
   return {
     name,
     goal: 0.8,
@@ -47,7 +56,7 @@ function colyseusCpuSuite(name: string, clients: number, quickClients: number): 
     },
     async run(opts) {
       const n = opts.quick ? quickClients : clients;
-      const rounds = await alternate(this.name, opts, (side) => measure(side, side === 'ours' ? 'utp' : 'ws', n, opts), this.unit);
+      const rounds = await alternate(this.name, opts, (side) => measure(side, side === 'ours' ? 'utp' : 'ws', n, opts, client), this.unit);
       // What UDP alone costs for this traffic: the same datagrams in and out of a raw node:dgram socket, nothing else.
       const med = (f: (r: (typeof rounds)[number]) => number): number => {
         const v = rounds.map(f).sort((a, b) => a - b);
@@ -60,7 +69,7 @@ function colyseusCpuSuite(name: string, clients: number, quickClients: number): 
       const floor = await dgramFloor(n, out, inn, opts);
       return {
         rounds,
-        note: note(n, '@colyseus/ws-transport + the stock SDK over WebSocket (ws)'),
+        note: note(n, '@colyseus/ws-transport + the stock SDK over WebSocket (ws)', client),
         details: [
           `ours per patch (medians): ${med((r) => r.ours.extra.datagramsOutPerPatch).toFixed(2)} datagram(s) of ${out} B out `
             + `(of which ${med((r) => r.ours.extra.resendsPerPatch).toFixed(2)} resends and ${med((r) => r.ours.extra.ackOnlyOutPerPatch).toFixed(2)} ack-only), `
@@ -68,6 +77,10 @@ function colyseusCpuSuite(name: string, clients: number, quickClients: number): 
             + `${Math.round(med((r) => r.ours.extra.driverUpdatesPerSecond))} driver updates/s, system CPU ${(100 * med((r) => r.ours.extra.serverSystemCpuShare)).toFixed(0)} % `
             + `(ws: ${(100 * med((r) => r.baseline.extra.serverSystemCpuShare)).toFixed(0)} %); system calls per patch: `
             + `${med((r) => r.ours.extra.syscallsPerPatch).toFixed(2)} (ws: ${med((r) => r.baseline.extra.syscallsPerPatch).toFixed(2)}).`,
+          `load generator (medians, ours / ws): CPU ${med((r) => r.ours.extra.loadCpuPercent).toFixed(0)} % / `
+            + `${med((r) => r.baseline.extra.loadCpuPercent).toFixed(0)} % of a core, patches received ${(100 * med((r) => r.ours.extra.patchesDeliveredShare)).toFixed(0)} % / `
+            + `${(100 * med((r) => r.baseline.extra.patchesDeliveredShare)).toFixed(0)} % of those sent (clients × 20/s), kernel UDP receive-buffer drops per patch `
+            + `${med((r) => r.ours.extra.udpDropsPerPatch).toFixed(2)} (${med((r) => r.ours.extra.serverUdpDropsPerPatch).toFixed(2)} at the server's socket); server CPU ${med((r) => r.ours.extra.serverCpuPercent).toFixed(0)} % / ${med((r) => r.baseline.extra.serverCpuPercent).toFixed(0)} %.`,
           `raw node:dgram floor of that traffic (a bare socket sending one ${out} B datagram per client every 50 ms and receiving one `
             + `${inn} B reply 0–10 ms later per datagram; no UTP, no Colyseus): ${floor.toFixed(1)} µs CPU/patch = `
             + `${(floor / ws).toFixed(2)}× ws-transport's whole server, ${(100 * floor / ours).toFixed(0)} % of ours.`,
@@ -77,9 +90,13 @@ function colyseusCpuSuite(name: string, clients: number, quickClients: number): 
   };
 }
 
-export const colyseusCpu = colyseusCpuSuite('colyseus-cpu', CLIENTS, QUICK_CLIENTS);
-/** The same room at 500 players: per-connection costs (timers, acks) grow with the room. */
-export const colyseusCpu500 = colyseusCpuSuite('colyseus-cpu-500', 500, 64);
+export const colyseusCpu = colyseusCpuSuite('colyseus-cpu', CLIENTS, QUICK_CLIENTS, 'sdk');
+/**
+ * The same room at 500 players: per-connection costs (timers, acks) grow with the room. Lean clients on both sides:
+ * 500 UtpSDKs (each with its own socket, driver, 10 ms timer and schema decoder) saturate one core of the load process
+ * and receive a quarter of the patches, their sockets overflow and their acks come late, which made the server resend.
+ */
+export const colyseusCpu500 = colyseusCpuSuite('colyseus-cpu-500', 500, 64, 'lean');
 
 /** Server CPU per patch of a raw dgram socket doing only the datagram I/O that ours does per patch. */
 async function dgramFloor(clients: number, outBytes: number, inBytes: number, opts: RunOptions): Promise<number> {
@@ -120,14 +137,14 @@ export const colyseusCpuUws: Suite = {
   },
 };
 
-async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: number, opts: RunOptions): Promise<Sample> {
+async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: number, opts: RunOptions, client: Client = 'sdk'): Promise<Sample> {
   const execArgv = side === 'ours' ? profileArgs(opts.profileDir) : [];
   const server = new BenchProcess(SELF, ['--role', 'server', '--transport', transport], execArgv, opts.pin ? 0 : undefined);
   let load: BenchProcess | null = null;
   try {
     const { port } = await server.next('ready');
     load = new BenchProcess(SELF, [
-      '--role', 'load', '--transport', transport, '--port', String(port), '--clients', String(clients),
+      '--role', 'load', '--transport', transport, '--client', client, '--port', String(port), '--clients', String(clients),
       '--warmup', String(opts.warmupMs), '--duration', String(opts.durationMs),
     ], [], opts.pin ? 1 : undefined);
     // Everyone joins a still room first (joining under full patch traffic fails at 500 on a busy machine), then it moves.
@@ -138,8 +155,10 @@ async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: num
     server.send({ type: 'mark' });
     const syscalls = SyscallCounter.start(server.pid);
     const busy0 = machineBusyMs();
+    const drops0 = udpReceiveErrors();
     const r = await load.next('result', opts.durationMs + 30_000);
     const busy = machineBusyMs() - busy0;
+    const drops = udpReceiveErrors() - drops0;
     const calls = (await syscalls?.stop()) ?? Number.NaN;
     const s: Record<string, unknown> = (await server.stop()) ?? {};
     const serverCpuUs = s.cpuUs as number;
@@ -164,6 +183,12 @@ async function measure(side: Side, transport: 'utp' | 'ws' | 'uws', clients: num
         driverUpdatesPerSecond: ((s.updates as number) * 1000) / elapsedMs,
         serverRssMB: (s.rss as number) / 2 ** 20,
         otherCores: Math.max(0, (busy - oursMs) / elapsedMs),
+        // Whether the load generator keeps up: its CPU, the share of offered patches (clients × 20/s) it received, and
+        // datagrams the kernel dropped because a UDP receive buffer was full (machine-wide, both processes).
+        loadCpuPercent: (100 * (r.cpuUs as number)) / 1000 / elapsedMs,
+        patchesDeliveredShare: (patches * 1000) / elapsedMs / (clients * 20),
+        udpDropsPerPatch: drops / patches,
+        serverUdpDropsPerPatch: ((s.serverUdpDrops as number) ?? 0) / patches,
       },
     };
   } finally {
@@ -255,9 +280,10 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   let updates0 = 0;
   let mark = process.cpuUsage();
   let udp0 = udpStats();
+  let drops0 = udpDrops(started.port); // ours: datagrams the kernel dropped at the server's UDP socket
   process.on('message', (m: Msg) => {
     if (m.type === 'go') moving = true;
-    if (m.type === 'mark') { mark = process.cpuUsage(); udp0 = udpStats(); updates0 = updates; stage0 = stageStats(); }
+    if (m.type === 'mark') { mark = process.cpuUsage(); udp0 = udpStats(); updates0 = updates; stage0 = stageStats(); drops0 = udpDrops(started.port); }
     if (m.type === 'stop') {
       const used = process.cpuUsage(mark);
       const udp = udpStats();
@@ -265,7 +291,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
       reply({
         resent: stage.resent - stage0.resent, acksSent: stage.acks - stage0.acks,
         type: 'stopped', cpuUs: used.user + used.system, userUs: used.user, systemUs: used.system, rss: process.memoryUsage().rss,
-        datagramsSent: udp.sent - udp0.sent, datagramsReceived: udp.received - udp0.received, updates: updates - updates0,
+        serverUdpDrops: udpDrops(started.port) - drops0, datagramsSent: udp.sent - udp0.sent, datagramsReceived: udp.received - udp0.received, updates: updates - updates0,
         bytesSent: udp.bytesSent - udp0.bytesSent, bytesReceived: udp.bytesReceived - udp0.bytesReceived,
       }, () => process.exit(0));
     }
@@ -274,33 +300,64 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   reply({ type: 'ready', port: started.port });
 }
 
-async function loadRole(a: Record<string, string>): Promise<void> {
-  const n = Number(a.clients);
+/** Clients of one lean UTP socket and driver: several sockets, so one burst of patches fits their receive buffers. */
+const LEAN_CLIENTS_PER_SOCKET = 100;
+
+/**
+ * Joins `n` clients and returns a counter of the patches they received: the stock SDKs (`--client sdk`: UtpSDK or
+ * ColyseusSDK, each decoding the state) or the lean clients of both transports (`--client lean`: patches counted
+ * by their first byte, not decoded; bench/lib/lean-colyseus.ts and lean-colyseus-ws.ts).
+ */
+async function joinClients(a: Record<string, string>, n: number): Promise<() => number> {
   const endpoint = `http://127.0.0.1:${a.port}`;
-  let sdk: { joinOrCreate(name: string): Promise<{ onStateChange(cb: () => void): void }> };
-  if (a.transport === 'utp') {
-    const { UtpSDK } = await import('../../plugin/colyseus/index.ts');
-    sdk = new UtpSDK(endpoint, { utp: { carrier: 'udp' } });
+  const counters: Array<() => number> = [];
+  if (a.client === 'lean' && a.transport === 'utp') {
+    const { LeanColyseusClients } = await import('../lib/lean-colyseus.ts');
+    let group: Awaited<ReturnType<typeof LeanColyseusClients.create>> | null = null;
+    for (let i = 0; i < n; i++) {
+      if (i % LEAN_CLIENTS_PER_SOCKET === 0) group = await LeanColyseusClients.create();
+      const room = await group!.joinOrCreate(Number(a.port), 'bench', {});
+      counters.push(() => room.patches);
+    }
+  } else if (a.client === 'lean') {
+    const { LeanColyseusWsClients } = await import('../lib/lean-colyseus-ws.ts');
+    const clients = new LeanColyseusWsClients();
+    for (let i = 0; i < n; i++) {
+      const room = await clients.joinOrCreate(Number(a.port), 'bench', {});
+      counters.push(() => room.patches);
+    }
   } else {
-    const { ColyseusSDK } = await import('@colyseus/sdk');
-    sdk = new ColyseusSDK(endpoint);
+    let sdk: { joinOrCreate(name: string): Promise<{ onStateChange(cb: () => void): void }> };
+    if (a.transport === 'utp') {
+      const { UtpSDK } = await import('../../plugin/colyseus/index.ts');
+      sdk = new UtpSDK(endpoint, { utp: { carrier: 'udp' } });
+    } else {
+      const { ColyseusSDK } = await import('@colyseus/sdk');
+      sdk = new ColyseusSDK(endpoint);
+    }
+    let patches = 0;
+    for (let i = 0; i < n; i++) {
+      const room = await sdk.joinOrCreate('bench');
+      room.onStateChange(() => { patches++; });
+    }
+    return () => patches;
   }
-  let patches = 0;
-  for (let i = 0; i < n; i++) {
-    const room = await sdk.joinOrCreate('bench');
-    room.onStateChange(() => { patches++; });
-  }
+  return () => counters.reduce((sum, c) => sum + c(), 0);
+}
+
+async function loadRole(a: Record<string, string>): Promise<void> {
+  const patches = await joinClients(a, Number(a.clients));
   const started = new Promise<void>((r) => process.on('message', (m: Msg) => { if (m.type === 'start') r(); }));
   reply({ type: 'joined' });
   await started;
   await new Promise((r) => setTimeout(r, Number(a.warmup)));
   const cpu0 = process.cpuUsage();
-  const p0 = patches;
+  const p0 = patches();
   const t0 = performance.now();
   reply({ type: 'measuring' });
   await new Promise((r) => setTimeout(r, Number(a.duration)));
   const cpu = process.cpuUsage(cpu0);
-  reply({ type: 'result', patches: patches - p0, elapsedMs: performance.now() - t0, cpuUs: cpu.user + cpu.system }, () => process.exit(0));
+  reply({ type: 'result', patches: patches() - p0, elapsedMs: performance.now() - t0, cpuUs: cpu.user + cpu.system }, () => process.exit(0));
 }
 
 async function floorServerRole(a: Record<string, string>): Promise<void> {
