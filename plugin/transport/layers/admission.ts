@@ -78,7 +78,7 @@ export class Admission {
   }
 
   #giveWay(oldest: ConnectionRecord | undefined, now: number, evict: (rec: ConnectionRecord) => void): boolean {
-    if (!oldest || now - oldest.openedAt < this.#params.halfOpenEvictAfterMS) return false;
+    if (!oldest?.halfOpen || now - oldest.halfOpen.openedAt < this.#params.halfOpenEvictAfterMS) return false;
     this.remove(oldest);
     this.stats.evicted++;
     evict(oldest);

@@ -21,6 +21,20 @@ export function connectionState(rec: ConnectionRecord | undefined): ConnectionSt
   return rec.state === SclState.Established ? ConnectionState.Connected : ConnectionState.Connecting;
 }
 
+/** A half-open server connection's admission state (admission.ts); its record drops it once the peer is proven. */
+export interface HalfOpen {
+  /** Bytes the peer sent that we have not yet answered; what we send to it never exceeds this. */
+  credit: number;
+  /** Driver time the connection was created (half-open eviction goes by age). */
+  readonly openedAt: number;
+}
+
+/** Messages `send` accepted that wait to leave, oldest first, and their bytes (top-layer.ts). */
+export interface HeldMessages {
+  readonly messages: Array<{ pipe: number; buffer: Uint8Array; start: number }>;
+  bytes: number;
+}
+
 /** The connection layer's state of one connection (spec §3.5). */
 export class ConnectionRecord {
   readonly id: number;
@@ -56,19 +70,15 @@ export class ConnectionRecord {
   /** The layers below were told this connection opened (so they are told when it is released). */
   announced = false;
   /**
-   * Server: the peer sent something other than a ConnectionRequest since the accept, so its address is its own
-   * (admission.ts). Until then the connection is half-open. Client connections are always proven.
+   * Server: set from the accept until the peer sends something other than a ConnectionRequest, which proves its
+   * address is its own (admission.ts); null from then on. Client connections, and peers a layer below proved, never
+   * have one. Kept apart so that a proven connection carries one empty field for it.
    */
-  proven = true;
-  /** Half-open: bytes the peer sent that we have not yet answered; what we send to it never exceeds this. */
-  credit = 0;
-  /** Driver time the connection was created (half-open eviction goes by age). */
-  openedAt = 0;
+  halfOpen: HalfOpen | null = null;
   /** Client: the accept arrived and nothing was sent since; a heartbeat leaves at the next update (heartbeatOnAccept). */
   heartbeatDue = false;
-  /** Half-open: messages `send` accepted, sent once the peer is proven (pipeline id, bytes with header room in front). */
-  held: Array<{ pipe: number; buffer: Uint8Array; start: number }> | null = null;
-  heldBytes = 0;
+  /** Messages `send` accepted that wait: the peer is half-open, or a full reliable window is ahead of them. */
+  held: HeldMessages | null = null;
   packetsSent = 0;
   packetsReceived = 0;
   bytesSent = 0;
@@ -84,6 +94,9 @@ export class ConnectionRecord {
     this.port = endpoint.port;
     this.pathMtu = pathMtu;
   }
+
+  /** The peer's address is proven: the connection is not half-open. */
+  get proven(): boolean { return this.halfOpen === null; }
 
   setToken(bytes: Uint8Array, at = 0): void {
     this.token.set(bytes.subarray(at, at + TOKEN_SIZE));

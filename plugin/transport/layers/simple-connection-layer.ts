@@ -124,13 +124,11 @@ export class SimpleConnectionLayer {
           this.#serverLive++;
           created.connectPayload = payload;
           created.lastReceiveTime = now;
-          created.openedAt = now;
           created.packetsReceived = 1;
           created.bytesReceived = end - start;
           created.closeWhenNotListening = !this.#host.listening;
           if (!proven) {
-            created.proven = false;
-            created.credit = end - start;
+            created.halfOpen = { credit: end - start, openedAt: now };
             this.#admission.add(created);
           }
           this.#opened(created, endpoint);
@@ -144,7 +142,7 @@ export class SimpleConnectionLayer {
         rec.packetsReceived++;
         rec.bytesReceived += end - start;
         // Credit is per address: a copy of the request from elsewhere buys nothing for the address we answer.
-        if (!rec.proven && rec.address === address && rec.port === port) rec.credit += end - start;
+        if (rec.halfOpen && rec.address === address && rec.port === port) rec.halfOpen.credit += end - start;
         if (payload) rec.connectPayload = payload;
         rec.lastReceiveTime = now;
         this.#sendHandshake(rec, HandshakeType.ConnectionAccept, this.#acceptPayloadFor(rec));
@@ -379,15 +377,14 @@ export class SimpleConnectionLayer {
   /** The accept payload for this request, unless it would make the accept larger than what a half-open peer sent. */
   #acceptPayloadFor(rec: ConnectionRecord): Uint8Array | null {
     const p = this.#acceptPayload;
-    if (!p || rec.proven || HANDSHAKE_HEADER_SIZE + 2 + p.length <= rec.credit) return p;
+    if (!p || !rec.halfOpen || HANDSHAKE_HEADER_SIZE + 2 + p.length <= rec.halfOpen.credit) return p;
     this.#admission.stats.acceptPayloadsWithheld++;
     return null;
   }
 
   /** The peer spoke: no longer half-open (without the follow-up of `#prove`, for a connection that is closing). */
   #markProven(rec: ConnectionRecord): void {
-    rec.proven = true;
-    rec.credit = 0;
+    rec.halfOpen = null;
     this.#admission.remove(rec);
     this.#admission.stats.proven++;
   }
@@ -473,10 +470,11 @@ export class SimpleConnectionLayer {
   }
 
   #transmit(rec: ConnectionRecord, start: number, end: number): void {
-    if (!rec.proven) {
+    const halfOpen = rec.halfOpen;
+    if (halfOpen) {
       // Never more bytes to a half-open peer than it sent (admission.ts).
-      if (end - start > rec.credit) { this.#admission.stats.packetsWithheld++; return; }
-      rec.credit -= end - start;
+      if (end - start > halfOpen.credit) { this.#admission.stats.packetsWithheld++; return; }
+      halfOpen.credit -= end - start;
     }
     rec.heartbeatDue = false;
     rec.lastSendTime = this.#host.now;

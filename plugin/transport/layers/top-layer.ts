@@ -141,14 +141,15 @@ export class TopLayer implements PipelineHost {
   #hold(rec: ConnectionRecord, pipe: number, buf: Uint8Array, start: number, end: number): number {
     const n = end - start;
     const a = this.#settings.admission;
-    if (rec.heldBytes + n > a.maxHeldBytesPerConnection || this.#heldBytes + n > a.maxHeldBytes) {
+    if ((rec.held?.bytes ?? 0) + n > a.maxHeldBytesPerConnection || this.#heldBytes + n > a.maxHeldBytes) {
       this.#host.admissionStats.heldRefused++;
       return StatusCode.NetworkSendQueueFull;
     }
     const copy = new Uint8Array(end);
     copy.set(buf.subarray(start, end), start);
-    (rec.held ??= []).push({ pipe, buffer: copy, start });
-    rec.heldBytes += n;
+    const held = (rec.held ??= { messages: [], bytes: 0 });
+    held.messages.push({ pipe, buffer: copy, start });
+    held.bytes += n;
     this.#heldBytes += n;
     this.#holding.add(rec);
     return StatusCode.Success;
@@ -161,21 +162,21 @@ export class TopLayer implements PipelineHost {
   releaseHeld(rec: ConnectionRecord): void {
     const held = rec.held;
     if (!held || !rec.proven || rec.state !== SclState.Established || rec.closeRequested) return;
+    const list = held.messages;
     let i = 0;
-    for (; i < held.length; i++) {
-      const h = held[i];
+    for (; i < list.length; i++) {
+      const h = list[i];
       if (this.#sendNow(rec, h.pipe, h.buffer, h.start, h.buffer.length) === StatusCode.NetworkSendQueueFull) break;
-      rec.heldBytes -= h.buffer.length - h.start;
+      held.bytes -= h.buffer.length - h.start;
       this.#heldBytes -= h.buffer.length - h.start;
     }
-    held.splice(0, i);
-    if (held.length === 0) this.#forgetHeld(rec);
+    list.splice(0, i);
+    if (list.length === 0) this.#forgetHeld(rec);
   }
 
   #forgetHeld(rec: ConnectionRecord): void {
-    this.#heldBytes -= rec.heldBytes;
+    this.#heldBytes -= rec.held?.bytes ?? 0;
     rec.held = null;
-    rec.heldBytes = 0;
     this.#holding.delete(rec);
   }
 

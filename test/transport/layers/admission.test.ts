@@ -57,6 +57,28 @@ describe('a half-open connection (a stranger that sent only ConnectionRequests)'
     expect(server.getStatistics().admission.proven).toBe(1);
   });
 
+  it('keeps its credit and age in a half-open object, and messages sent to it in a held list; the record drops both once proven', async () => {
+    const net = new IPCNetwork();
+    const server = await makeDriver(net, 7010);
+    const peer = new RawPeer(net, 9010);
+    server.update(5);
+    peer.send(server.localEndpoint(), request(T, 'aabbcc'));
+    server.update(10);
+    const c = server.accept()!;
+    const rec = server.stack.scl.connections.live(c)!;
+    const [accept] = peer.take();
+    expect(rec.halfOpen).toEqual({ credit: 18 - accept.length / 2, openedAt: 10 }); // a 18-byte request, answered once
+    expect(rec.proven).toBe(false);
+    expect(server.send(c, 0, Uint8Array.of(1, 2))).toBe(2);
+    expect(rec.held?.bytes).toBe(2);
+    peer.send(server.localEndpoint(), vectorBytes('TV-5'));
+    server.update(20);
+    expect(rec.halfOpen).toBeNull();
+    expect(rec.proven).toBe(true);
+    expect(rec.held).toBeNull(); // the held message left, and its list with it
+    expect(peer.take()).toEqual([`01${T}000102`]);
+  });
+
   it('refuses (−5) what would exceed the held-bytes limit, and withholds a Disconnect the peer did not pay for', async () => {
     const net = new IPCNetwork();
     const server = await makeDriver(net, 7002, new NetworkSettings().withAdmissionParameters({ maxHeldBytesPerConnection: 100 }));
