@@ -52,11 +52,7 @@ export interface UtpTransportOptions extends ColyseusPipelineOptions {
   udp?: boolean | {
     /** The UDP bind address when `listen` got none. Default `0.0.0.0`. */
     host?: string;
-    /**
-     * SO_RCVBUF of the UDP socket, in bytes. Default 4 MiB (the kernel caps it at `net.core.rmem_max`, 208 KiB on
-     * a stock Linux: raise that too). Acks arrive while the server sends a patch to every client; with the system's
-     * default buffer a 500-client room's burst outlasted it, the kernel dropped acks, and their packets were resent.
-     */
+    /** SO_RCVBUF of the UDP socket, in bytes; default the system's. */
     receiveBufferSize?: number;
     /** SO_SNDBUF of the UDP socket, in bytes; default the system's. */
     sendBufferSize?: number;
@@ -125,9 +121,6 @@ export interface UtpTransportStats {
    */
   readonly network: DriverStatistics | null;
 }
-
-/** SO_RCVBUF of the server's UDP socket unless `udp.receiveBufferSize` says otherwise (see there). */
-const DEFAULT_UDP_RECEIVE_BUFFER = 4 << 20;
 
 /**
  * The default driver settings of the server side. Resend back-off and a per-update bound keep a server that falls
@@ -369,7 +362,7 @@ export class UtpTransport extends Transport {
       const actual = await this.#listenHttp(wanted, hostname, backlog);
       if (udpOption === false) { this.#port = actual; break; }
       const gate = new GatedInterface(new UDPNetworkInterface({
-        receiveBufferSize: udpOptions.receiveBufferSize ?? DEFAULT_UDP_RECEIVE_BUFFER, sendBufferSize: udpOptions.sendBufferSize,
+        receiveBufferSize: udpOptions.receiveBufferSize, sendBufferSize: udpOptions.sendBufferSize,
       }));
       const settings = udpOptions.dtls
         ? this.#settings.clone().withSecureServerParameters(udpOptions.dtls.certificate, udpOptions.dtls.privateKey)

@@ -37,11 +37,11 @@ export interface ReliableStageParameters {
   maximumResendTime: number;
   /**
    * utp-ts only, local (no byte changes): double a packet's resend timeout after each timed resend, up to
-   * `maximumResendTime`, until an acknowledgement advances (RFC 6298 §5.5); once a packet is resent a second time
-   * with no ack advancing, the connection's next round of timed resends also waits 1×, 2×… the timeout (capped),
-   * so with `maxResendsPerUpdate` a silent peer costs at most that many resends per round. The timing stays UTP's
-   * until some packet's timer fires twice without an ack advancing in between. Default false: UTP resends at a
-   * constant interval (spec §5.3.4).
+   * `maximumResendTime`, until an acknowledgement advances (RFC 6298 §5.5); the connection also gets one timer:
+   * after a round of timed resends the next round waits 1×, 2×… the timeout (capped) unless an ack advances, so
+   * with `maxResendsPerUpdate` a silent peer costs at most that many resends per round. While an ack advances at
+   * least once per resend timeout the timing is UTP's. Default false: UTP resends at a constant interval
+   * (spec §5.3.4).
    */
   resendBackoff: boolean;
   /**

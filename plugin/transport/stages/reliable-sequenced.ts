@@ -183,13 +183,13 @@ function fastRetransmit(ctx: Ctx, acked: number): void {
 
 /**
  * Timed resends, lowest sequence first (§5.3.4). UTP resends every due packet at a constant interval; with the
- * local `resendBackoff` / `maxResendsPerUpdate` settings only the timing changes, never a byte. With back-off a
- * packet resent by its timer waits 2×, 4×… the timeout (capped) before the next, and once a packet's timer fires a
- * second time with no ack advancing in between, the connection also has one timer, as RFC 6298's single
- * retransmission timer: after such a round the next round waits 1×, 2×, 4×… the timeout (capped) unless an ack
- * advances, so a peer that stopped answering costs at most `maxResendsPerUpdate` datagrams per timeout after the
- * first pass over its window, however many packets are in flight. Until a timer fires twice without progress the
- * timing is UTP's (test/transport/stages/reliable-backoff-link.test.ts).
+ * local `resendBackoff` / `maxResendsPerUpdate` settings only the timing changes, never a byte. With back-off the
+ * connection also has one timer, as RFC 6298's single retransmission timer: after a round of timed resends the
+ * next round waits 1×, 2×, 4×… the timeout (capped) unless an ack advances, so a peer that stopped answering
+ * costs at most `maxResendsPerUpdate` datagrams per timeout, however many packets are in flight. While an ack
+ * advances at least once per timeout the timing is UTP's (test/transport/stages/reliable-backoff-link.test.ts); a
+ * first round outside the connection's timer would keep it so for longer, but let an overloaded 500-client server
+ * resend whole windows (bench/README.md, colyseus-cpu-500).
  */
 function resendDue(ctx: Ctx, now: number): void {
   const s = ctx.state;
@@ -197,18 +197,18 @@ function resendDue(ctx: Ctx, now: number): void {
   if (s.resendBackoff && now < w.resendGate) return;
   const timeout = s.rtt.resendTimeout;
   let budget = s.maxResendsPerUpdate;
-  let repeated = false;
+  let resent = 0;
   for (let q = w.oldest; q < w.nextSequence && budget > 0; q++) {
     const slot = q % w.size;
     if (w.seq[slot] !== q) continue;
     const due = s.resendBackoff ? backedOff(timeout, w.backoff[slot], s.rtt.maximum) : timeout;
     if (now <= w.sendTime[slot] + due) continue;
     if (resend(ctx, slot) < 0) break;
-    if (w.backoff[slot] > 0) repeated = true;
     if (w.backoff[slot] < MAX_BACKOFF) w.backoff[slot]++;
     budget--;
+    resent++;
   }
-  if (s.resendBackoff && repeated) {
+  if (s.resendBackoff && resent > 0) {
     w.resendGate = now + backedOff(timeout, w.gateBackoff, s.rtt.maximum);
     if (w.gateBackoff < MAX_BACKOFF) w.gateBackoff++;
   }
