@@ -84,11 +84,7 @@ export class RelayWebRtcInterface implements NetworkInterface {
     const inner = this.#inner;
     this.#inner = null;
     this.#sink = null; // nothing reaches the disposed driver any more (see the sink in #open)
-    if (inner?.state !== 'open') { inner?.dispose(); return; }
-    // The driver's last update has just handed its Disconnects to the channel; closing the peer connection at once
-    // would discard them, so it closes a moment later (as WebRtcNetworkInterface does after the SCL's last packet).
-    const timer = setTimeout(() => inner.dispose(), 100);
-    (timer as { unref?: () => void }).unref?.();
+    inner?.dispose(); // its peer connection closes once the driver's last packets (its Disconnects) have left
   }
 
   /** A new link to the Relay at `to`: a WebRTC carrier with the WebSocket as its fallback. */

@@ -2,6 +2,7 @@ import { NetworkEndpoint } from '../api/endpoint.ts';
 import { UtpError } from '../api/errors.ts';
 import { DisconnectReason } from '../api/status-codes.ts';
 import type { NetworkInterface, PacketSink } from './network-interface.ts';
+import { closeWhenSent } from './webrtc-close.ts';
 import { SDP_CONTENT_TYPE, UTP_CHANNEL_LABEL, WEBRTC_PACKET_PADDING } from './webrtc-signal.ts';
 
 /** An `RTCPeerConnection` constructor: the browser's, or a polyfill in Node (`node-datachannel/polyfill`). */
@@ -114,12 +115,8 @@ export class WebRtcNetworkInterface implements NetworkInterface {
     if (this.#state === 'fallback') { this.#options.fallback?.connectionClosed?.(to); return; }
     if (this.#state === 'closed' || this.#state === 'idle') return;
     this.#state = 'closed';
-    // The Disconnect was just handed to the channel: let it leave before the peer connection goes.
-    const pc = this.#pc;
-    this.#pc = null;
-    this.#channel = null;
-    setTimeout(() => pc?.close(), 100);
     this.#stopTimer();
+    this.#close(); // the Disconnect was just handed to the channel: it leaves first
   }
 
   send(bytes: Uint8Array, start: number, end: number, to: NetworkEndpoint): void {
@@ -149,17 +146,25 @@ export class WebRtcNetworkInterface implements NetworkInterface {
     }
   }
 
+  /** Closes the peer connection once the packets of the driver's last flush (its Disconnects) have left. */
   dispose(): void {
     this.#state = 'closed';
     this.#stopTimer();
     this.#queue.length = 0;
-    this.#pc?.close();
-    this.#pc = null;
-    this.#channel = null;
+    this.#close();
     if (this.#onPageHide) globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     this.#onPageHide = null;
     this.#options.fallback?.dispose();
     this.#sink = null;
+  }
+
+  /** Lets go of the peer connection, closing it once its channel has sent what it holds. */
+  #close(): void {
+    const pc = this.#pc;
+    const channel = this.#channel;
+    this.#pc = null;
+    this.#channel = null;
+    if (pc) closeWhenSent(channel, () => pc.close());
   }
 
   #start(to: NetworkEndpoint): void {

@@ -8,6 +8,8 @@ export interface RtcChannel {
   getLabel(): string;
   sendMessageBinary(bytes: Uint8Array): boolean;
   bufferedAmount(): number;
+  setBufferedAmountLowThreshold(bytes: number): void;
+  onBufferedAmountLow(cb: () => void): void;
   isOpen(): boolean;
   close(): void;
   onOpen(cb: () => void): void;

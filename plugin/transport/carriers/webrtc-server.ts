@@ -6,6 +6,7 @@ import { NetworkEndpoint, NetworkFamily } from '../api/endpoint.ts';
 import { UtpError, UtpSocketError } from '../api/errors.ts';
 import { DisconnectReason } from '../api/status-codes.ts';
 import type { NetworkInterface, PacketSink } from './network-interface.ts';
+import { closeWhenSent } from './webrtc-close.ts';
 import { acquireRtcLibrary, releaseRtcLibrary, type RtcChannel, type RtcPeer, type RtcPeerConfig } from './webrtc-library.ts';
 import {
   DEFAULT_MAX_OFFER_BYTES, DEFAULT_SIGNAL_PATH, SDP_CONTENT_TYPE, UTP_CHANNEL_LABEL, WEBRTC_PACKET_PADDING,
@@ -265,8 +266,7 @@ export class WebRtcServerInterface implements NetworkInterface {
     const peer = this.#peers.get(to.address)?.get(to.port);
     if (!peer) return;
     this.#forget(peer);
-    // Closing at once could discard the Disconnect still queued in the SCTP stack.
-    setTimeout(() => closePeer(peer), 100).unref();
+    closeWhenSent(peer.channel, () => closePeer(peer)); // the Disconnect it holds leaves first
   }
 
   /**
@@ -280,8 +280,9 @@ export class WebRtcServerInterface implements NetworkInterface {
     return true;
   }
 
+  /** Closes each peer once its channel has sent the driver's last packets (its Disconnects), then lets the library go. */
   dispose(): void {
-    for (const byPort of this.#peers.values()) for (const p of byPort.values()) closePeer(p);
+    const peers = [...this.#peers.values()].flatMap((byPort) => [...byPort.values()]);
     this.#peers.clear();
     this.#count = 0;
     const server = this.#server;
@@ -289,9 +290,13 @@ export class WebRtcServerInterface implements NetworkInterface {
     this.#emit = null;
     this.#server = null;
     if (server && this.#ownServer) { server.close(); server.closeAllConnections(); }
-    if (this.#createPeer) releaseRtcLibrary();
+    const release = this.#createPeer !== null;
     this.#createPeer = null;
     this.#sink = null;
+    let open = peers.length + 1;
+    const closed = (): void => { if (--open === 0 && release) releaseRtcLibrary(); };
+    for (const p of peers) closeWhenSent(p.channel, () => { closePeer(p); closed(); });
+    closed();
   }
 
   /** @internal A callback of the library threw (see `guard`). */
