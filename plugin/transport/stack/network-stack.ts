@@ -11,20 +11,20 @@ import { SimpleConnectionLayer, type SclHost } from '../layers/simple-connection
 import { MESSAGE_HEADER_SIZE } from '../layers/simple-connection.ts';
 import { SimulatorLayer } from '../layers/simulator-layer.ts';
 import { TopLayer } from '../layers/top-layer.ts';
+import { AcceptQueue } from './accept-queue.ts';
 import { EventQueue } from './event-queue.ts';
 import { LAYER_KEY_PREFIX, type DropReason, type LayerFactory, type LayerLinks, type PacketLayer } from './layer.ts';
 import { ReceiveQueue } from './receive-queue.ts';
 import { SendQueue } from './send-queue.ts';
 import { BandwidthMeter, connectionStatistics, createDriverStatistics, type DriverStatistics } from './statistics.ts';
 
-
 const EMPTY = new Uint8Array(0);
 
 /**
  * UTP's `NetworkStack`: the carrier and the layers above it, built in order from the settings —
  * carrier → [Simulator] → [DTLS] → [Relay] → SimpleConnection → Top (pipelines) — and the queues between
- * updates. Received datagrams travel up, sent packets down; `update` runs the receive, timer and send phases.
- * The driver is a facade over this; the stack never reads the real clock.
+ * updates. Received datagrams travel up, sent packets down. The driver is a facade over this: its update runs
+ * `beginUpdate`, `receive`, `update` and `send` in turn. Only `advanceClock` reads the real clock, and only when asked.
  */
 export class NetworkStack implements SclHost {
   readonly carrier: NetworkInterface;
@@ -69,9 +69,7 @@ export class NetworkStack implements SclHost {
   #lendable: Uint8Array | null = null;
   #lendableStart = 0;
   readonly #bandwidth = new BandwidthMeter();
-  /** Server connections that finished their handshake, for `accept()`; the next one is at `#acceptHead`. */
-  readonly #acceptQueue: ConnectionRecord[] = [];
-  #acceptHead = 0;
+  readonly #acceptQueue = new AcceptQueue();
   #binding: Promise<void> | null = null;
   readonly #clockBase = performance.now();
   /** The last `advanceClock` read the real clock (see `refreshClock`). */
@@ -248,21 +246,9 @@ export class NetworkStack implements SclHost {
     }
   }
 
-  /**
-   * The next server connection that finished its handshake and is still established, or null (UTP's `Accept`).
-   * Nothing is accepted while not listening; what is skipped then is gone.
-   */
+  /** The next server connection that finished its handshake and is still established, or null (UTP's `Accept`). */
   accept(): ConnectionRecord | null {
-    const queue = this.#acceptQueue;
-    while (this.#acceptHead < queue.length) {
-      const rec = queue[this.#acceptHead++];
-      if (this.#acceptHead === queue.length) { queue.length = 0; this.#acceptHead = 0; }
-      if (this.scl.connections.get(rec.id) !== rec || rec.state !== SclState.Established || rec.closeRequested) continue;
-      if (!this.listening) continue;
-      rec.accepted = true;
-      return rec;
-    }
-    return null;
+    return this.#acceptQueue.take(this.scl.connections, this.listening);
   }
 
   /** Largest message on pipeline `pipe` over a path of `pathMtu` bytes (fragmentation raises it). */
