@@ -1,7 +1,6 @@
 // The checks behind the `UtpError`s `NetworkDriver` throws for API misuse: pure functions, one per rule, so the
 // driver reads as a facade over the stack. Each message says what to do instead.
 import type { NetworkConnection } from './connection.ts';
-import type { DataStreamWriter } from './data-stream.ts';
 import { UtpError } from './errors.ts';
 import type { NetworkSettings } from './settings.ts';
 import { StatusCode } from './status-codes.ts';
@@ -36,9 +35,17 @@ export function checkRange(bytes: Uint8Array, offset: number, length: number): v
   }
 }
 
-/** `endSend` / `abortSend` need an open send and the driver's own writer. */
-export function checkWriter(open: boolean, writer: DataStreamWriter, own: DataStreamWriter): void {
-  if (!open || writer !== own) throw new UtpError('endSend/abortSend needs the writer returned by beginSend', StatusCode.NetworkSendHandleInvalid);
+/** One `beginSend` at a time, and no `send` while it is open (the driver and `MultiNetworkDriver`). */
+export function checkNoOpenSend(open: boolean, call: 'beginSend' | 'send' = 'beginSend'): void {
+  if (!open) return;
+  throw new UtpError(call === 'send'
+    ? 'send() called while a beginSend is open: call endSend or abortSend first'
+    : 'beginSend called while another send is open: call endSend or abortSend first');
+}
+
+/** `endSend` / `abortSend` need an open send, and the writer `beginSend` returned (`writerMatches`). */
+export function checkOpenSend(open: boolean, writerMatches = true): void {
+  if (!open || !writerMatches) throw new UtpError('endSend/abortSend needs the writer returned by beginSend', StatusCode.NetworkSendHandleInvalid);
 }
 
 export function checkLive(rec: ConnectionRecord | undefined, connection: NetworkConnection): asserts rec is ConnectionRecord {

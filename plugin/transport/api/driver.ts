@@ -1,13 +1,13 @@
 import { NetworkConnection } from './connection.ts';
 import { DataStreamWriter } from './data-stream.ts';
 import {
-  checkBindable, checkCreated, checkHandshakePayload, checkListenable, checkLive, checkRange, checkWriter, pipelineArguments,
+  checkBindable, checkCreated, checkHandshakePayload, checkListenable, checkLive, checkNoOpenSend, checkOpenSend, checkRange,
+  pipelineArguments,
 } from './driver-checks.ts';
 import {
   concurrentView, type BeginSendResult, type ConcurrentNetworkDriver, type ConnectionStatistics, type DriverStatistics, type NetworkDriverOptions,
 } from './driver-types.ts';
 import type { NetworkEndpoint } from './endpoint.ts';
-import { UtpError } from './errors.ts';
 import { NetworkEvent, pipelineHandle } from './network-event.ts';
 import { NetworkSettings } from './settings.ts';
 import { ConnectionState, NetworkEventType, StatusCode } from './status-codes.ts';
@@ -180,7 +180,7 @@ export class NetworkDriver {
   /** Mirrors `BeginSend(pipeline, connection, out writer, requiredPayloadSize)`: check `status`, write, then `endSend` or `abortSend`. */
   beginSend(pipeline: PipelineRef, connection: NetworkConnection, requiredPayloadSize = 0): BeginSendResult {
     checkCreated(this.#created);
-    if (this.#pending) throw new UtpError('beginSend called while another send is open: call endSend or abortSend first');
+    checkNoOpenSend(this.#pending !== null);
     const r = this.#sendResult;
     const pipe = pipelineId(pipeline);
     const target = this.#stack.sendTarget(connection, pipe, requiredPayloadSize);
@@ -214,7 +214,7 @@ export class NetworkDriver {
    */
   send(connection: NetworkConnection, pipeline: PipelineRef, bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
     checkCreated(this.#created);
-    if (this.#pending) throw new UtpError('send() called while a beginSend is open: call endSend or abortSend first');
+    checkNoOpenSend(this.#pending !== null, 'send');
     checkRange(bytes, offset, length);
     const pipe = pipelineId(pipeline);
     const target = this.#stack.sendTarget(connection, pipe, length);
@@ -293,7 +293,7 @@ export class NetworkDriver {
   /** The open send's target; the send is closed from here on. */
   #takePending(writer: DataStreamWriter): ConnectionRecord {
     const rec = this.#pending;
-    checkWriter(rec !== null, writer, this.#writer);
+    checkOpenSend(rec !== null, writer === this.#writer);
     this.#pending = null;
     return rec!;
   }

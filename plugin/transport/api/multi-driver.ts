@@ -1,6 +1,7 @@
 import { NetworkConnection } from './connection.ts';
 import { DataStreamWriter } from './data-stream.ts';
 import type { BeginSendResult, DriverStatistics, NetworkDriver } from './driver.ts';
+import { checkNoOpenSend, checkOpenSend } from './driver-checks.ts';
 import { addStatistics, createDriverStatistics } from '../stack/statistics.ts';
 import type { NetworkEndpoint } from './endpoint.ts';
 import { UtpError } from './errors.ts';
@@ -173,7 +174,7 @@ export class MultiNetworkDriver {
   beginSend(pipeline: PipelineRef, connection: NetworkConnection, requiredPayloadSize = 0): BeginSendResult {
     const d = this.#driverOf(connection);
     if (!d) return { status: StatusCode.NetworkIdMismatch, writer: new DataStreamWriter(0) };
-    if (this.#pendingSend) throw new UtpError('beginSend called while another send is open: call endSend or abortSend first');
+    checkNoOpenSend(this.#pendingSend !== null);
     const r = d.beginSend(pipeline, (connection as MultiNetworkConnection).connection, requiredPayloadSize);
     if (r.status === StatusCode.Success) this.#pendingSend = d;
     return r;
@@ -264,9 +265,9 @@ export class MultiNetworkDriver {
 
   #takePending(): NetworkDriver {
     const d = this.#pendingSend;
-    if (!d) throw new UtpError('endSend/abortSend needs the writer returned by beginSend', StatusCode.NetworkSendHandleInvalid);
+    checkOpenSend(d !== null);
     this.#pendingSend = null;
-    return d;
+    return d!;
   }
 
   #assertCreated(): void {

@@ -2,8 +2,8 @@
 // closest status code where one applies. Runtime conditions (stale handles, closed connections) return codes instead.
 import { describe, expect, it } from 'vitest';
 import {
-  ConnectionState, IPCNetwork, IPCNetworkInterface, NetworkConnection, NetworkDriver, NetworkEndpoint, NetworkEvent, NetworkEventType,
-  NetworkSettings, ReliableSequencedPipelineStage, StatusCode, UtpError,
+  ConnectionState, IPCNetwork, IPCNetworkInterface, MultiNetworkDriver, NetworkConnection, NetworkDriver, NetworkEndpoint, NetworkEvent,
+  NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage, StatusCode, UtpError,
 } from '../../../plugin/index.ts';
 import { makeDriver } from '../../support/driver.ts';
 
@@ -105,6 +105,26 @@ describe('NetworkDriver API misuse', () => {
     expect(client.disconnect(connection)).toBe(StatusCode.Success);
     expect(client.getConnectionState(connection)).toBe(ConnectionState.Disconnected);
     expect(client.send(connection, 1, new Uint8Array(1))).toBe(StatusCode.NetworkStateMismatch);
+  });
+
+  it('MultiNetworkDriver applies the same send rules, with the same messages', async () => {
+    const net = new IPCNetwork();
+    const server = await makeDriver(net, 9000);
+    const client = await makeDriver(net, 0, new NetworkSettings(), false);
+    const multi = MultiNetworkDriver.create();
+    multi.addDriver(server);
+    multi.createPipeline();
+    client.createPipeline();
+    client.connect(server.localEndpoint());
+    let accepted = null;
+    for (let t = 0; t < 10 && !accepted; t++) { client.update(t * 10); multi.update(t * 10); accepted = multi.accept(); }
+    expect(accepted).not.toBeNull();
+    const open = multi.beginSend(1, accepted!);
+    expect(open.status).toBe(StatusCode.Success);
+    expect(caught(() => multi.beginSend(1, accepted!)).message).toBe('beginSend called while another send is open: call endSend or abortSend first');
+    multi.abortSend(open.writer);
+    expect(caught(() => multi.abortSend(open.writer)).message).toBe('endSend/abortSend needs the writer returned by beginSend (NetworkSendHandleInvalid -8)');
+    expect(caught(() => multi.endSend(open.writer)).code).toBe(StatusCode.NetworkSendHandleInvalid);
   });
 
   it('createPipeline takes an options object first, or stages only', async () => {
