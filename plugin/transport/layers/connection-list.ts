@@ -161,11 +161,6 @@ export class ConnectionList {
     return rec && rec.version === conn.version ? 0 : -2;
   }
 
-  /** Live records, for the per-update timers. Iterates the backing array (no allocation). */
-  *[Symbol.iterator](): IterableIterator<ConnectionRecord> {
-    for (const r of this.#records) if (r) yield r;
-  }
-
   /** Number of ids ever issued (upper bound for `get`). */
   get capacity(): number { return this.#records.length; }
 }
