@@ -50,6 +50,12 @@ export interface ReliableStageParameters {
    */
   maxResendsPerUpdate: number;
   /**
+   * utp-ts only, local (no byte changes): at most this many resends (timed and fast) per connection and pipeline
+   * per second, a token bucket holding up to one second's worth; acks do not refill it, so a peer that acknowledges
+   * now and then cannot keep a sender resending. A resend it holds back stays due. 0 = no limit (UTP, the default).
+   */
+  maxResendsPerSecond: number;
+  /**
    * utp-ts only, local (no byte changes): an ack-only packet for data received in order may wait up to this many
    * ms (a data packet sent meanwhile carries the ack instead), so a stream is acknowledged in batches. It never
    * waits past `minimumResendTime` − SRTT − the update interval, so a peer whose resend timeout is at least
@@ -203,7 +209,7 @@ export const defaultNetworkConfig: Readonly<NetworkConfigParameters> = Object.fr
 
 /** UTP's reliable stage defaults: window 32, resend timeout 64–200 ms (spec §5.3, §8.1). */
 export const defaultReliableStage: Readonly<ReliableStageParameters> = Object.freeze({
-  windowSize: 32, minimumResendTime: 64, maximumResendTime: 200, resendBackoff: false, maxResendsPerUpdate: 0, ackDelay: 0,
+  windowSize: 32, minimumResendTime: 64, maximumResendTime: 200, resendBackoff: false, maxResendsPerUpdate: 0, maxResendsPerSecond: 0, ackDelay: 0,
 });
 
 /** UTP's fragmentation default: 4096-byte messages (spec §5.4). */
@@ -338,6 +344,7 @@ export class NetworkSettings {
     checkInt('minimumResendTime', next.minimumResendTime, 1);
     checkInt('maximumResendTime', next.maximumResendTime, next.minimumResendTime);
     checkInt('maxResendsPerUpdate', next.maxResendsPerUpdate, 0);
+    checkInt('maxResendsPerSecond', next.maxResendsPerSecond, 0);
     checkInt('ackDelay', next.ackDelay, 0);
     if (typeof next.resendBackoff !== 'boolean') throw new UtpSettingsError(`resendBackoff must be true or false, got ${String(next.resendBackoff)}`);
     next.windowSize = Math.ceil(next.windowSize / 8) * 8;

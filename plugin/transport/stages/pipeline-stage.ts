@@ -76,6 +76,8 @@ export interface StageStatistics {
   packetsReceived: number;
   /** Reliable resends. */
   packetsResent: number;
+  /** Resends the reliable stage's `maxResendsPerSecond` held back for a later update (they stayed due). */
+  resendsHeld: number;
   /** Packets a stage refused: stale, malformed, out of window, simulated loss. */
   packetsDropped: number;
   /** Reliable duplicates (payload dropped, ack processed). */
@@ -152,7 +154,7 @@ export interface ByteBudget {
 /** Counters for a fresh pipeline instance. */
 export function createStageStatistics(): StageStatistics {
   return {
-    packetsSent: 0, packetsReceived: 0, packetsResent: 0, packetsDropped: 0, packetsDuplicated: 0,
+    packetsSent: 0, packetsReceived: 0, packetsResent: 0, resendsHeld: 0, packetsDropped: 0, packetsDuplicated: 0,
     packetsOutOfOrder: 0, packetsLost: 0, acksSent: 0, rtt: 0, rttVariance: 0, resendTimeout: 0, queuedMessages: 0,
     bytesSent: 0, bytesReceived: 0,
   };

@@ -60,12 +60,30 @@ function ackMayWait(s: ReliableState, now: number): boolean {
   return nextArrival + s.rtt.updateInterval < deadline;
 }
 
+/** `resend`'s answer when `maxResendsPerSecond` holds the packet back (negative like a refusal: the callers stop). */
+const HELD = -1;
+
+/** `maxResendsPerSecond`: refills the bucket (at most one second's worth) and takes a token if there is one. */
+function takeResendToken(s: ReliableState, now: number): boolean {
+  if (now > s.resendTokensAt) {
+    s.resendTokens = Math.min(s.resendRate, s.resendTokens + ((now - s.resendTokensAt) * s.resendRate) / 1000);
+    s.resendTokensAt = now;
+  }
+  if (s.resendTokens < 1) return false;
+  s.resendTokens--;
+  return true;
+}
+
 /**
  * Resends a stored packet with a fresh header (§5.3.4). Returns the downstream status. The stored copy may still be
  * the carrier's (its first transmission left without a copy), so the resend is built in a scratch buffer.
  */
 function resend(ctx: Ctx, slot: number): number {
   const s = ctx.state;
+  if (s.resendRate > 0 && !takeResendToken(s, ctx.now)) {
+    ctx.stats.resendsHeld++;
+    return HELD;
+  }
   const w = s.send;
   const off = w.offset[slot];
   const end = off + w.length[slot];
@@ -183,7 +201,8 @@ function fastRetransmit(ctx: Ctx, acked: number): void {
 
 /**
  * Timed resends, lowest sequence first (§5.3.4). UTP resends every due packet at a constant interval; with the
- * local `resendBackoff` / `maxResendsPerUpdate` settings only the timing changes, never a byte. With back-off the
+ * local `resendBackoff` / `maxResendsPerUpdate` / `maxResendsPerSecond` settings only the timing changes, never a
+ * byte. With back-off the
  * connection also has one timer, as RFC 6298's single retransmission timer: after a round of timed resends the
  * next round waits 1×, 2×, 4×… the timeout (capped) unless an ack advances, so a peer that stopped answering
  * costs at most `maxResendsPerUpdate` datagrams per timeout, however many packets are in flight. While an ack

@@ -30,6 +30,10 @@ export class ReliableState {
   /** utp-ts only, local timing (settings `resendBackoff`, `maxResendsPerUpdate`; 0 = no bound). */
   readonly resendBackoff: boolean;
   readonly maxResendsPerUpdate: number;
+  /** utp-ts only (setting `maxResendsPerSecond`; 0 = none): the resend token bucket, its rate and when it was filled. */
+  readonly resendRate: number;
+  resendTokens: number;
+  resendTokensAt = 0;
   /** utp-ts only (setting `ackDelay`): how long an ack-only packet for in-order data may wait, ms; 0 = none. */
   readonly ackDelay: number;
   // Preallocated scratch: parsed header, peer mask, ack-only packet.
@@ -51,6 +55,8 @@ export class ReliableState {
     this.queue = new MessageQueue(info.sendQueue ?? 0);
     this.resendBackoff = settings.reliableStage.resendBackoff ?? false;
     this.maxResendsPerUpdate = settings.reliableStage.maxResendsPerUpdate || Infinity;
+    this.resendRate = settings.reliableStage.maxResendsPerSecond ?? 0;
+    this.resendTokens = this.resendRate;
     this.ackDelay = settings.reliableStage.ackDelay ?? 0;
     this.peerMask = new Uint8Array(this.maskBytes);
   }

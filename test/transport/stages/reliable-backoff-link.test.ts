@@ -7,6 +7,7 @@ import { NetworkSettings } from '../../../plugin/transport/api/settings.ts';
 import { Endpoint, Link, withSeed } from './harness.ts';
 import { hex, text } from '../../support/hex.ts';
 import { SeededRandom } from '../../../plugin/transport/api/random.ts';
+import { UtpSettingsError } from '../../../plugin/transport/api/errors.ts';
 
 /** UtpTransport's server settings for the reliable stage (plugin/colyseus/server/transport.ts). */
 const serverTiming = { resendBackoff: true, maxResendsPerUpdate: 8 };
@@ -49,10 +50,12 @@ describe('resend back-off with acknowledgements flowing', () => {
           return { trace: r.trace, resent: r.sender.stats.packetsResent, delivered: r.peer.host.delivered.map((d) => Buffer.from(d).toString()) };
         };
         const utp = run(utpDefaults());
-        const ours = run(withTiming());
         expect(utp.resent).toBeGreaterThan(20); // losses were repaired by resends, so timing was exercised
-        expect(ours.trace).toEqual(utp.trace);
-        expect(ours.delivered).toEqual(utp.delivered);
+        // Also with a per-second limit the link never reaches (here ≈ 6–15 resends/s).
+        for (const ours of [run(withTiming()), run(withTiming().withReliableStageParameters({ maxResendsPerSecond: 50 }))]) {
+          expect(ours.trace).toEqual(utp.trace);
+          expect(ours.delivered).toEqual(utp.delivered);
+        }
       });
     });
   }
@@ -145,5 +148,46 @@ describe('a peer that stops acknowledging (resendBackoff + maxResendsPerUpdate 8
     expect(r.peer.host.delivered.map((d) => Buffer.from(d).toString())).toEqual([
       ...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`), 'c0',
     ]);
+  });
+});
+
+describe('per-second resend limit (maxResendsPerSecond, local timing only)', () => {
+  it('a peer silent for 3 s gets at most one second\'s worth plus the rate per second, then everything in order', () => {
+    const run = (settings: NetworkSettings) => {
+      const r = pair(settings, 1, 0, 10);
+      let cut = false;
+      const toPeer = r.sender.host.onPacket!;
+      const toSender = r.peer.host.onPacket!;
+      r.sender.host.onPacket = (p) => { if (!cut) toPeer(p); };
+      r.peer.host.onPacket = (p) => { if (!cut) toSender(p); };
+      const resendTimes: number[] = [];
+      const sent: string[] = [];
+      for (let now = 0; now <= 8000; now++) {
+        cut = now >= 1000 && now < 4000;
+        if (now % 50 === 0 && now <= 5000) { const m = `m${sent.length}`; sent.push(m); r.sender.send(text(m)); }
+        const before = r.sender.stats.packetsResent;
+        r.link.tick(now);
+        for (let k = before; k < r.sender.stats.packetsResent; k++) resendTimes.push(now);
+      }
+      return { resendTimes, sent, delivered: r.peer.host.delivered.map((d) => Buffer.from(d).toString()), held: r.sender.stats.resendsHeld };
+    };
+    const limited = run(new NetworkSettings().withReliableStageParameters({ maxResendsPerSecond: 10 }));
+    const utp = run(utpDefaults());
+    const inStall = (t: number[]) => t.filter((x) => x >= 1000 && x < 4000).length;
+    expect(inStall(limited.resendTimes)).toBeLessThanOrEqual(10 + 3 * 10);
+    expect(inStall(limited.resendTimes)).toBeGreaterThanOrEqual(3 * 10); // it resends at the rate, not less
+    expect(inStall(utp.resendTimes)).toBeGreaterThan(500);
+    for (let t = 1000; t + 1000 <= 4000; t += 50) {
+      expect(limited.resendTimes.filter((x) => x >= t && x < t + 1000).length).toBeLessThanOrEqual(20);
+    }
+    expect(limited.held).toBeGreaterThan(0); // every hold-back is counted
+    expect(utp.held).toBe(0);
+    expect(limited.delivered).toEqual(limited.sent);
+    expect(utp.delivered).toEqual(utp.sent);
+  });
+
+  it('settings reject a negative limit with a typed error; 0 (no limit) is the default', () => {
+    expect(() => new NetworkSettings().withReliableStageParameters({ maxResendsPerSecond: -1 })).toThrow(UtpSettingsError);
+    expect(new NetworkSettings().reliableStage.maxResendsPerSecond).toBe(0);
   });
 });
