@@ -197,8 +197,8 @@ export class NetworkDriver {
     const rec = this.#takePending(writer);
     if (writer.hasFailedWrites) return StatusCode.NetworkPacketOverflow;
     if (this.#stack.scl.connections.get(rec.id) !== rec) return StatusCode.NetworkVersionMismatch;
-    const start = writer.byteOffset; // the pipeline's header room (beginSend)
-    const status = this.#stack.top.send(rec, this.#pendingPipe, this.#stack.top.sendBuffer, start, start + writer.length);
+    const start = writer.byteOffset; // the pipeline's header room (beginSend); the writer's array, in case createPipeline grew the buffer since
+    const status = this.#stack.top.send(rec, this.#pendingPipe, writer.buffer, start, start + writer.length);
     return status < 0 ? status : writer.length;
   }
 

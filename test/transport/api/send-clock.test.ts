@@ -3,7 +3,7 @@
 // paint). Explicit clocks — tests, fixedFrameTimeMS — are left exactly as given.
 import { describe, expect, it } from 'vitest';
 import {
-  ConnectionState, IPCNetwork, NetworkConnection, NetworkDriver, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
+  ConnectionState, FragmentationPipelineStage, IPCNetwork, NetworkConnection, NetworkDriver, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
 } from '../../../plugin/index.ts';
 import { makeDriver } from '../../support/driver.ts';
 import { sleep } from '../../support/pump.ts';
@@ -75,5 +75,24 @@ describe('the send timestamp', () => {
     expect(p.client.lastUpdateTime).toBe(frame + 16);
     // The ack came back within one client frame, after one server frame of ProcessingTime: the floor of 1 ms.
     expect(lastRtt(p)).toBe(1);
+  });
+});
+
+describe('an open send while a pipeline is created', () => {
+  it('endSend sends what the writer holds even when createPipeline enlarged the send buffer in between', async () => {
+    const p = await connectedPair(new NetworkSettings(), (d) => d.update());
+    const { status, writer } = p.client.beginSend(1, p.connection);
+    expect(status).toBe(0);
+    const message = Array.from({ length: 100 }, (_, i) => (i * 7 + 3) & 0xff);
+    for (const b of message) writer.writeByte(b);
+    const before = writer.buffer;
+    p.client.createPipeline(FragmentationPipelineStage); // 4,096-byte payloads: a larger send buffer
+    expect(p.client.endSend(writer)).toBe(100);
+    expect(writer.buffer).toBe(before); // the writer kept its array; the driver must send from it
+    p.client.flush();
+    p.server.update();
+    const ev = new NetworkEvent();
+    expect(p.server.popEvent(ev)).toBe(NetworkEventType.Data);
+    expect([...ev.bytes.subarray(ev.offset, ev.offset + ev.length)]).toEqual(message);
   });
 });
