@@ -1,6 +1,6 @@
 // A message sent between updates is stamped with the time it is sent when the driver runs on the real clock, so a
 // round-trip sample never includes how long ago the last update ran (the browser case: a send after a frame's
-// paint). Explicit clocks — tests, fixedFrameTimeMS — are left exactly as given.
+// paint). Explicit clocks — tests, fixedFrameTimeMS — are left exactly as given. Last: an open send leaves from its writer's own array.
 import { describe, expect, it } from 'vitest';
 import {
   ConnectionState, FragmentationPipelineStage, IPCNetwork, NetworkConnection, NetworkDriver, NetworkEvent, NetworkEventType, NetworkSettings, ReliableSequencedPipelineStage,
