@@ -34,7 +34,9 @@ let started: Promise<void> | null = null;
 const stop = pump(driver, (ev) => {
   if (ev.type === NetworkEventType.Data) window.echo();
   else if (ev.type === NetworkEventType.Connect) started ??= measure();
-  else if (ev.type === NetworkEventType.Disconnect) throw new Error(`disconnected (reason ${ev.disconnectReason})`);
+  else if (ev.type === NetworkEventType.Disconnect) {
+    throw new Error(`disconnected (reason ${ev.disconnectReason}; drops ${JSON.stringify(driver.getStatistics().dropped)}; last error: ${driver.lastError?.message ?? 'none'})`);
+  }
 }, () => { if (window instanceof InflightWindow) window.retry(); });
 
 async function measure(): Promise<void> {

@@ -347,7 +347,10 @@ export function applyPatches(): void {
       hooks.certificateVerify?.(transcript(), cv.signature, this.cipher.remoteCertificate);
     }
     if (h.msg_type === 16 && hooks?.pskKey) return pskServerKeyExchange(this, h, hooks.pskKey);
-    if (h.msg_type === 20 && this.dtls.flight !== 6) {   // a retransmitted Finished was checked the first time
+    // A retransmitted Finished was checked the first time: one that lands while the first still waits for flight 6 (a
+    // busy server, the client's 500 ms resend) would be checked against a transcript that already holds the first.
+    const checked = () => this.dtls.handshakeCache[5]?.data.some((m: HandshakeFragment) => m.msg_type === 20) === true;
+    if (h.msg_type === 20 && this.dtls.flight !== 6 && !checked()) {
       const master = this.cipher.masterSecret as Buffer | undefined;
       const expected = master && werift.prf.prfVerifyDataClient(master, transcript());
       if (!expected || !expected.equals(werift.Finished.deSerialize(h.fragment).verifyData)) {

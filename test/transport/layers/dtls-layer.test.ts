@@ -116,6 +116,51 @@ describe('DtlsLayer', () => {
     await net.pump(() => client.received.includes('reply'));
   });
 
+  it('completes a handshake whose client flight 5 arrives twice, back to back (a retransmission on a busy machine)', async () => {
+    const net = new Net();
+    const server = net.add('10.0.0.1', serverSettings());
+    const client = net.add('10.0.0.2', clientSettings());
+    client.port = 50000;
+    // A starved server answers flight 5 late: the client's retransmitted copy lands while the first is being checked.
+    // (Every client datagram but its ClientHellos arrives twice.)
+    net.filter = (d) => {
+      const clientHello = d.bytes[0] === 22 && d.bytes[13] === 1;
+      if (d.to.startsWith('10.0.0.1') && !clientHello) server.layer.receive(Buffer.from(d.bytes), 0, d.bytes.length, '10.0.0.2', 50000);
+      return d;
+    };
+    client.layer.connectionOpened(server.endpoint);
+    client.text('request', server);
+    await net.pump(() => server.received.includes('request'));
+    server.text('reply', client);
+    await net.pump(() => client.received.includes('reply'));
+    expect(server.closed).toEqual([]);
+    expect(client.closed).toEqual([]);
+    expect(server.drops.get('dtls-authentication-failed')).toBeUndefined();
+  });
+
+  it('completes a handshake whose client flight 5 arrives again after the server answered it (the server resends flight 6)', async () => {
+    const net = new Net();
+    const server = net.add('10.0.0.1', serverSettings());
+    const client = net.add('10.0.0.2', clientSettings());
+    client.port = 50000;
+    let again: { to: string; from: string; bytes: Buffer }[] = [];
+    net.filter = (d) => {
+      const clientHello = d.bytes[0] === 22 && d.bytes[13] === 1;
+      if (d.to.startsWith('10.0.0.1') && !clientHello && again !== null) again.push({ ...d, bytes: Buffer.from(d.bytes) });
+      return d;
+    };
+    client.layer.connectionOpened(server.endpoint);
+    client.text('request', server);
+    await net.pump(() => server.layer.sessionState('10.0.0.2', 50000) === 'connected');
+    net.queue.push(...again);   // the copies, once flight 6 has left
+    again = [];
+    await net.pump(() => server.received.includes('request'));
+    server.text('reply', client);
+    await net.pump(() => client.received.includes('reply'));
+    expect(server.closed).toEqual([]);
+    expect(client.closed).toEqual([]);
+  });
+
   it('sends close_notify when the connection closes: the peer ends its session as closed by the remote', async () => {
     const { net, server, client } = await connected();
     client.layer.connectionClosed(server.endpoint);
