@@ -3,6 +3,7 @@
 // `--role server` (holds the connections, memory measured) and `--role clients` (opens them; one NetworkDriver that
 // connects N times, or N `ws` clients).
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { childArgs, reply, reportChildErrors } from '../lib/child.ts';
 import { machineBusyMs } from '../lib/echo-pair.ts';
 import { BenchProcess, type Msg } from '../lib/proc.ts';
@@ -60,7 +61,9 @@ export const idleConnections: Suite = {
       details: [
         `ours' server: RSS ${base.toFixed(1)} MB before the first connection (Node + TypeScript loader + the library), `
           + `${total.toFixed(1)} MB holding ${n.toLocaleString('en-US')}; ${Math.round(perConn)} B RSS and `
-          + `${pick((s) => s.extra.heapBytesPerConn).toFixed(0)} B JS heap per connection; `
+          + `${pick((s) => s.extra.heapBytesPerConn).toFixed(0)} B JS heap per connection; V8's young generation grew by `
+          + `${rangeOf(rounds.map((r) => r.ours.extra.newSpaceBytesPerConn), 0)} B per connection over rounds (baseline `
+          + `${rangeOf(rounds.map((r) => r.baseline.extra.newSpaceBytesPerConn), 0)}), included in the RSS; `
           + `${pick((s) => s.extra.serverCpuPercentIdle).toFixed(1)} % of a core while idle (heartbeats).`,
         `ours' setup: ${rangeOf(rounds.map((r) => r.ours.extra.setupMs / 1000), 1)} s to connect; connection requests the server `
           + `refused ${rangeOf(rounds.map((r) => r.ours.extra.refused), 0)}, half-open connections evicted `
@@ -120,6 +123,9 @@ async function measure(side: Side, n: number, opts: RunOptions): Promise<Sample>
         rssMB: (m.rss as number) / MB,
         rss0MB: rss0 / MB,
         heapBytesPerConn: ((m.heapUsed as number) - heap0) / n,
+        // V8's young generation grows in steps (4 → 8 → 16 → 32 MB semi-spaces) with the allocation rate and keeps
+        // what it committed through forced GCs: part of the RSS growth that no connection holds.
+        newSpaceBytesPerConn: ((m.newSpace as number) - (ready.newSpace as number)) / n,
         externalBytesPerConn: ((m.external as number) - (ready.external as number)) / n,
         serverCpuPercentIdle: (100 * ((s?.idleCpuUs as number) ?? 0)) / 1000 / idleMs,
         setupMs,
@@ -181,6 +187,7 @@ async function serverRole(a: Record<string, string>): Promise<void> {
   }
   settle();
   const m0 = process.memoryUsage();
+  const newSpace = (): number => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0;
   let idleMark = process.cpuUsage();
   let idleCpu = 0;
   process.on('message', (m: Msg) => {
@@ -197,13 +204,13 @@ async function serverRole(a: Record<string, string>): Promise<void> {
       idleCpu = c.user + c.system;
       settle();
       const mem = process.memoryUsage();
-      reply({ type: 'memory', connections: count(), rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, ...admission() });
+      reply({ type: 'memory', connections: count(), rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, newSpace: newSpace(), ...admission() });
     } else if (m.type === 'stop') {
       reply({ type: 'stopped', idleCpuUs: idleCpu }, () => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));
-  reply({ type: 'ready', port, rss: m0.rss, heapUsed: m0.heapUsed, external: m0.external });
+  reply({ type: 'ready', port, rss: m0.rss, heapUsed: m0.heapUsed, external: m0.external, newSpace: newSpace() });
 }
 
 async function clientsRole(a: Record<string, string>): Promise<void> {
