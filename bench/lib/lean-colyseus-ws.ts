@@ -5,15 +5,8 @@
 // only, exactly what the UTP lean client saves: matchmaking over kept-alive HTTP and frames classified by their first
 // byte, so the initial state and the patches are counted but not decoded.
 import NodeWebSocket from 'ws';
+import { CODE_MASK, ERROR, JOIN_ACK, JOIN_ROOM, ROOM_STATE, ROOM_STATE_PATCH, joinOrCreateSeat } from './colyseus-protocol.ts';
 import { KeepAliveHttp } from './keep-alive-http.ts';
-
-/** Colyseus protocol codes (`Protocol` of @colyseus/shared-types) this client reads or sends; low 5 bits of byte 0. */
-const JOIN_ROOM = 10;
-const ERROR = 11;
-const ROOM_STATE = 14;
-const ROOM_STATE_PATCH = 15;
-const CODE_MASK = 0x1f;
-const JOIN_ACK = new Uint8Array([JOIN_ROOM]);
 
 /** The WebSocket class the stock SDK uses in Node (its transport/WebSocketTransport.ts). */
 const WebSocketClass = (globalThis.WebSocket ?? NodeWebSocket) as typeof globalThis.WebSocket;
@@ -40,9 +33,7 @@ export class LeanColyseusWsClients {
 
   /** `POST /matchmake/joinOrCreate/<name>` on `port`, then the WebSocket, until the initial state arrived. */
   async joinOrCreate(port: number, name: string, options: object): Promise<LeanWsRoom> {
-    const res = await this.#http.post(port, `/matchmake/joinOrCreate/${name}`, JSON.stringify(options));
-    const seat = JSON.parse(res.body) as { sessionId: string; roomId: string; processId: string; publicAddress?: string; error?: string };
-    if (res.status !== 200) throw new Error(`matchmake ${res.status}: ${seat.error ?? ''}`);
+    const seat = await joinOrCreateSeat(this.#http, port, name, options);
     const host = seat.publicAddress ?? `127.0.0.1:${port}`;
     const socket = new WebSocketClass(`ws://${host}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`);
     socket.binaryType = 'arraybuffer';

@@ -5,6 +5,9 @@
 // connection is told apart by its token, not its port), one timer drives them all, matchmaking reuses keep-alive
 // HTTP connections (keep-alive-http.ts), and frames are only classified by their first byte: the initial state and the patches are
 // received and counted but not decoded (the SDK decodes them with @colyseus/schema).
+import {
+  CODE_MASK, ERROR, JOIN_ACK, JOIN_ROOM, LEAVE_ROOM, ROOM_STATE, ROOM_STATE_PATCH, joinOrCreateSeat, type Seat,
+} from './colyseus-protocol.ts';
 import { KeepAliveHttp } from './keep-alive-http.ts';
 import { udpDrops } from './udp.ts';
 import {
@@ -15,19 +18,9 @@ import {
   CloseCodes, RELIABLE_PIPELINE, createColyseusPipelines, decodeCloseFrame, defaultClientSettings,
 } from '../../plugin/colyseus/index.ts';
 
-/** Colyseus protocol codes (`Protocol` of @colyseus/shared-types) this client reads or sends. */
-const JOIN_ROOM = 10;
-const ERROR = 11;
-const LEAVE_ROOM = 12;
-const ROOM_STATE = 14;
-const ROOM_STATE_PATCH = 15;
 const CONTROL_FRAME = 0xff;
-const JOIN_ACK = new Uint8Array([JOIN_ROOM]);
 const LEAVE = new Uint8Array([LEAVE_ROOM]);
 const encoder = new TextEncoder();
-
-/** The seat reservation `/matchmake/joinOrCreate` answers (`ISeatReservation`). */
-interface Seat { name: string; sessionId: string; roomId: string; processId: string; publicAddress?: string }
 
 /** One joined client: counts what the server sends it until it leaves. */
 export class LeanRoom {
@@ -61,7 +54,7 @@ export class LeanRoom {
 
   /** @internal A reliable-pipeline frame from the server. */
   frame(bytes: Uint8Array, at: number, length: number): void {
-    const code = bytes[at] & 0x1f;
+    const code = bytes[at] & CODE_MASK;
     if (bytes[at] === CONTROL_FRAME) {
       const close = decodeCloseFrame(bytes.subarray(at, at + length));
       if (close) this.closed(close.code, close.reason);
@@ -137,7 +130,7 @@ export class LeanColyseusClients {
 
   /** `POST /matchmake/joinOrCreate/<name>` on `httpPort`, then the UTP connection to the seat's process, until the initial state arrived. */
   async joinOrCreate(httpPort: number, name: string, options: object): Promise<LeanRoom> {
-    const seat = await this.#matchmake(httpPort, `/matchmake/joinOrCreate/${name}`, JSON.stringify(options));
+    const seat = await joinOrCreateSeat(this.#http, httpPort, name, options);
     const [host, port] = (seat.publicAddress ?? `127.0.0.1:${httpPort}`).split(':');
     return new Promise<LeanRoom>((resolve, reject) => {
       const room = new LeanRoom(this, seat, { resolve, reject });
@@ -185,7 +178,7 @@ export class LeanColyseusClients {
       if (ev.type === NetworkEventType.Data) {
         if (ev.length > 0) {
           if (ev.pipeline.id === RELIABLE_PIPELINE) room.frame(ev.bytes, ev.offset, ev.length);
-          else if ((ev.bytes[ev.offset] & 0x1f) === ROOM_STATE_PATCH) room.patches++;
+          else if ((ev.bytes[ev.offset] & CODE_MASK) === ROOM_STATE_PATCH) room.patches++;
         }
       } else if (ev.type === NetworkEventType.Disconnect) {
         room.connection = null; // closed by the driver already
@@ -195,11 +188,4 @@ export class LeanColyseusClients {
     }
     driver.flush();
   };
-
-  async #matchmake(port: number, path: string, body: string): Promise<Seat> {
-    const res = await this.#http.post(port, path, body);
-    const json = JSON.parse(res.body);
-    if (res.status !== 200) throw new Error(`matchmake ${res.status}: ${json.error ?? ''}`);
-    return json as Seat;
-  }
 }

@@ -202,10 +202,9 @@ function fastRetransmit(ctx: Ctx, acked: number): void {
 /**
  * Timed resends, lowest sequence first (§5.3.4). UTP resends every due packet at a constant interval; with the
  * local `resendBackoff` / `maxResendsPerUpdate` / `maxResendsPerSecond` settings only the timing changes, never a
- * byte. With back-off the
- * connection also has one timer, as RFC 6298's single retransmission timer: after a round of timed resends the
- * next round waits 1×, 2×, 4×… the timeout (capped) unless an ack advances, so a peer that stopped answering
- * costs at most `maxResendsPerUpdate` datagrams per timeout, however many packets are in flight. While an ack
+ * byte. With back-off the connection also has one timer, as RFC 6298's single retransmission timer: after a
+ * round of timed resends the next round waits 1×, 2×, 4×… the timeout (capped) unless an ack advances, so a peer
+ * that stopped answering costs at most `maxResendsPerUpdate` datagrams per timeout, however many are in flight. While an ack
  * advances at least once per timeout the timing is UTP's (test/transport/stages/reliable-backoff-link.test.ts); a
  * first round outside the connection's timer would keep it so for longer, but let an overloaded 500-client server
  * resend whole windows (bench/README.md, colyseus-cpu-500).
